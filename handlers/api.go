@@ -1,0 +1,150 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/aelab/aelab/session"
+)
+
+// handleHealth answers 200 while the server can take requests.
+func handleHealth(m *session.Manager) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "sessions": len(m.List())})
+	})
+}
+
+// createdBody is the answer to a successful POST /api/sessions.
+type createdBody struct {
+	ID         string `json:"id"`
+	OwnerToken string `json:"owner_token"`
+	URL        string `json:"url"`
+}
+
+func handleCreateSession(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var c session.Config
+		if err := decodeJSON(w, r, &c); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if _, _, fe := m.Check(c); len(fe) > 0 {
+			writeFieldErrors(w, fe)
+			return
+		}
+		s, token, err := m.Create(c)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		w.Header().Set("Location", "/api/sessions/"+s.ID())
+		writeJSON(w, http.StatusCreated, createdBody{ID: s.ID(), OwnerToken: token, URL: "/sessions/" + s.ID()})
+	})
+}
+
+// checkBody is the answer to POST /api/sessions/check.
+type checkBody struct {
+	Errors  map[string]string `json:"errors"`
+	Summary session.Summary   `json:"summary"`
+	Config  session.Config    `json:"config"`
+}
+
+func handleCheckConfig(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var c session.Config
+		if err := decodeJSON(w, r, &c); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		c, sum, fe := m.Check(c)
+		writeJSON(w, http.StatusOK, checkBody{Errors: fe.Map(), Summary: sum, Config: c})
+	})
+}
+
+func handleGetSession(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := m.Get(chi.URLParam(r, "id"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, s.Info())
+	})
+}
+
+func handleListSessions(m *session.Manager) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		list := m.List()
+		out := make([]session.Info, len(list))
+		for i, s := range list {
+			out[i] = s.Info()
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"sessions": out})
+	})
+}
+
+// handleControl runs an owner-only action (stop, pause, resume).
+func handleControl(m *session.Manager, log *slog.Logger, action func(*session.Session) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := m.Get(chi.URLParam(r, "id"))
+		if err == nil {
+			err = s.Authorize(bearer(r))
+		}
+		if err == nil {
+			err = action(s)
+		}
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// bearer returns the token of an "Authorization: Bearer <token>" header.
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+func handleListDatasets(m *session.Manager) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		list := m.Datasets().List()
+		out := make([]datasetBody, len(list))
+		for i, d := range list {
+			out[i] = datasetBody{Name: d.Name, Title: d.Title, Description: d.Description, Features: d.Features,
+				Shape: shapeBody{Width: d.Shape.Width, Height: d.Shape.Height}, ClassNames: d.ClassNames,
+				ValueRange: d.ValueRange, TrainSize: d.TrainSize, TestSize: d.TestSize, Available: d.Available, Reason: d.Reason}
+			if out[i].ClassNames == nil {
+				out[i].ClassNames = []string{}
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"datasets": out})
+	})
+}
+
+// datasetBody is the JSON form of a dataset in GET /api/datasets.
+type datasetBody struct {
+	Name        string     `json:"name"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Features    int        `json:"features"`
+	Shape       shapeBody  `json:"shape"`
+	ClassNames  []string   `json:"class_names"`
+	ValueRange  [2]float32 `json:"value_range"`
+	TrainSize   int        `json:"train_size"`
+	TestSize    int        `json:"test_size"`
+	Available   bool       `json:"available"`
+	Reason      string     `json:"reason,omitempty"`
+}
+
+type shapeBody struct {
+	Width  int `json:"width"`
+	Height int `json:"height"`
+}

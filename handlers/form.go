@@ -1,0 +1,97 @@
+package handlers
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/aelab/aelab/session"
+	"github.com/aelab/aelab/web/templates"
+)
+
+// formValues reads the home page form as typed.
+func formValues(f url.Values) templates.FormValues {
+	g := func(k string) string { return strings.TrimSpace(f.Get(k)) }
+	return templates.FormValues{
+		Dataset: g("dataset"), Encoder: g("encoder"), Bottleneck: g("bottleneck"), Decoder: g("decoder"),
+		Activation: g("activation"), OutputActivation: g("output_activation"), Loss: g("loss"),
+		Optimizer: g("optimizer"), LearningRate: g("learning_rate"), BatchSize: g("batch_size"),
+		Epochs: g("epochs"), TrainSize: g("train_size"), Seed: g("seed"),
+	}
+}
+
+// defaultForm is what the home page form shows first: the textbook
+// 784 → 256 → 50 → 256 → 784 MNIST autoencoder.
+func defaultForm() templates.FormValues {
+	return templates.FormValues{Dataset: "mnist", Encoder: "256", Bottleneck: "50", Activation: "relu",
+		OutputActivation: "sigmoid", Loss: "mse", Optimizer: "adam", LearningRate: "0.001", BatchSize: "64",
+		Epochs: "5", Seed: "1"}
+}
+
+// parseForm turns form text into a configuration. Text that is not a number
+// where one is needed gives a field error; range checks are left to
+// session.Validate so that the API and the form say the same things.
+func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
+	var fe session.FieldErrors
+	add := func(field, msg string) { fe = append(fe, session.FieldError{Field: field, Message: msg}) }
+	c := session.Config{Dataset: v.Dataset, Activation: v.Activation, OutputActivation: v.OutputActivation,
+		Loss: v.Loss, Optimizer: v.Optimizer}
+	var ok bool
+	if c.Encoder, ok = parseWidths(v.Encoder); !ok {
+		add("encoder", "write the encoder's hidden layer widths as whole numbers separated by commas, like 512, 128 (or leave it blank for none)")
+	}
+	if v.Decoder != "" {
+		if c.Decoder, ok = parseWidths(v.Decoder); !ok {
+			add("decoder", "write the decoder's hidden layer widths as whole numbers separated by commas, like 128, 512 (or leave it blank to mirror the encoder)")
+		}
+	}
+	intField := func(field, text string, dst *int, blankOK bool, what string) {
+		if text == "" && blankOK {
+			return
+		}
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			add(field, what+" must be a whole number")
+			return
+		}
+		*dst = n
+	}
+	intField("bottleneck", v.Bottleneck, &c.Bottleneck, false, "the bottleneck width")
+	intField("batch_size", v.BatchSize, &c.BatchSize, true, "the batch size")
+	intField("epochs", v.Epochs, &c.Epochs, true, "the number of epochs")
+	intField("train_size", v.TrainSize, &c.TrainSize, true, "the number of training examples")
+	if v.TrainSize != "" && c.TrainSize == 0 {
+		add("train_size", "use at least 1 training example (or leave it blank for all)")
+	}
+	if v.LearningRate != "" {
+		lr, err := strconv.ParseFloat(v.LearningRate, 64)
+		if err != nil || lr <= 0 {
+			add("learning_rate", "the learning rate must be a number greater than 0, like 0.001")
+		} else {
+			c.LearningRate = lr
+		}
+	}
+	if v.Seed != "" {
+		seed, err := strconv.ParseUint(v.Seed, 10, 64)
+		if err != nil {
+			add("seed", "the seed must be a whole number from 0 up")
+		} else {
+			c.Seed = seed
+		}
+	}
+	return c, fe
+}
+
+// parseWidths reads "512, 128" (or "512 128"); blank means no layers.
+func parseWidths(s string) ([]int, bool) {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	out := make([]int, 0, len(fields))
+	for _, f := range fields {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, n)
+	}
+	return out, true
+}

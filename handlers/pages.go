@@ -1,0 +1,168 @@
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/aelab/aelab/session"
+	"github.com/aelab/aelab/web/templates"
+)
+
+// maxFormBody bounds the home page form.
+const maxFormBody = 64 << 10
+
+// ownerCookie names the cookie that holds a session's owner token in the
+// browser that started it.
+func ownerCookie(id string) string { return "aelab_owner_" + id }
+
+func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		render(w, r, log, http.StatusOK, templates.Home(homeView(m, defaultForm(), nil)))
+	})
+}
+
+// handleFormCreate starts a session from the home page form, or shows the
+// form again with a message next to each field at fault.
+func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		if err := r.ParseForm(); err != nil {
+			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
+			return
+		}
+		v := formValues(r.PostForm)
+		c, fe := parseForm(v)
+		if len(fe) == 0 {
+			_, _, fe = m.Check(c)
+		}
+		if len(fe) > 0 {
+			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(homeView(m, v, fe.Map())))
+			return
+		}
+		s, token, err := m.Create(c)
+		if err != nil {
+			if session.ErrorCode(err) == session.EInternal {
+				renderError(w, r, log, err)
+				return
+			}
+			st := status(session.ErrorCode(err))
+			render(w, r, log, st, templates.Home(homeView(m, v, map[string]string{"": session.ErrorMessage(err)})))
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: ownerCookie(s.ID()), Value: token, Path: "/",
+			MaxAge: 30 * 24 * 3600, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		http.Redirect(w, r, "/sessions/"+s.ID(), http.StatusSeeOther)
+	})
+}
+
+func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := m.Get(chi.URLParam(r, "id"))
+		if err != nil {
+			renderError(w, r, log, err)
+			return
+		}
+		owner := false
+		if ck, err := r.Cookie(ownerCookie(s.ID())); err == nil {
+			owner = s.Authorize(ck.Value) == nil
+		}
+		render(w, r, log, http.StatusOK, templates.Session(sessionView(s, m, owner)))
+	})
+}
+
+func homeView(m *session.Manager, form templates.FormValues, errs map[string]string) templates.HomeView {
+	v := templates.HomeView{Form: form, Errors: errs,
+		Activations:       choices(session.Choices.Activation),
+		OutputActivations: choices(session.Choices.OutputActivation),
+		Losses:            choices(session.Choices.Loss),
+		Optimizers:        choices(session.Choices.Optimizer),
+	}
+	for _, d := range m.Datasets().List() {
+		v.Datasets = append(v.Datasets, templates.DatasetOption{Name: d.Name, Title: d.Title, Description: d.Description,
+			Features: d.Features, Width: d.Shape.Width, Height: d.Shape.Height, TrainSize: d.TrainSize, TestSize: d.TestSize,
+			ClassNames: d.ClassNames, ValueMin: d.ValueRange[0], ValueMax: d.ValueRange[1], Available: d.Available, Reason: d.Reason})
+	}
+	lim := m.Limits()
+	v.Limits = []templates.LimitRow{
+		{Field: "encoder", Text: fmt.Sprintf("up to %d hidden layers, each 1 to %d units", lim.MaxLayers, lim.MaxWidth)},
+		{Field: "bottleneck", Text: "1 to K − 1 (smaller than the input, or it learns the identity)"},
+		{Field: "decoder", Text: "blank mirrors the encoder"},
+		{Field: "learning_rate", Text: fmt.Sprintf("above 0, at most %g", lim.MaxLearnRate)},
+		{Field: "batch_size", Text: fmt.Sprintf("1 to %d", lim.MaxBatch)},
+		{Field: "epochs", Text: fmt.Sprintf("1 to %d, and epochs × examples at most %s", lim.MaxEpochs, strconv.Itoa(lim.MaxWork))},
+		{Field: "train_size", Text: "blank uses the whole training split"},
+		{Field: "params", Text: fmt.Sprintf("at most %d parameters in all", lim.MaxParams)},
+	}
+	for i, s := range m.List() {
+		if i == 20 {
+			break
+		}
+		v.Recent = append(v.Recent, sessionRow(s))
+	}
+	return v
+}
+
+func choices(values []string) []templates.Choice {
+	out := make([]templates.Choice, len(values))
+	for i, v := range values {
+		out[i] = templates.Choice{Value: v, Label: choiceLabels[v]}
+		if out[i].Label == "" {
+			out[i].Label = v
+		}
+	}
+	return out
+}
+
+var choiceLabels = map[string]string{
+	"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
+	"linear": "linear (none)", "mse": "mean squared error (MSE)", "bce": "binary cross-entropy (BCE)",
+	"l1": "mean absolute error (L1)", "adam": "Adam", "momentum": "SGD with momentum", "sgd": "plain SGD",
+}
+
+func sessionTitle(s *session.Session, m *session.Manager) string {
+	name := s.Config().Dataset
+	if in, err := m.Datasets().Info(name); err == nil {
+		name = in.Title
+	}
+	return name + " · " + session.Arrow(s.Summary().Sizes)
+}
+
+func sessionRow(s *session.Session) templates.SessionRow {
+	in := s.Info()
+	row := templates.SessionRow{ID: in.ID, Title: s.Config().Dataset + " · " + session.Arrow(in.Summary.Sizes),
+		State: string(in.State), URL: "/sessions/" + in.ID}
+	if in.TestLoss != nil {
+		row.TestLoss = strconv.FormatFloat(*in.TestLoss, 'g', 4, 64)
+	}
+	return row
+}
+
+func sessionView(s *session.Session, m *session.Manager, owner bool) templates.SessionView {
+	in := s.Info()
+	c := in.Config
+	train := "all"
+	if c.TrainSize > 0 {
+		train = strconv.Itoa(c.TrainSize)
+	}
+	kv := []templates.KV{
+		{Key: "Layers", Value: session.Arrow(in.Summary.Sizes)},
+		{Key: "Compression", Value: fmt.Sprintf("%d → %d (%.1f×)", in.Summary.Features, in.Summary.Bottleneck, in.Summary.Ratio)},
+		{Key: "Parameters", Value: strconv.Itoa(in.Summary.Params)},
+		{Key: "Activation", Value: choiceLabels[c.Activation] + ", output " + choiceLabels[c.OutputActivation]},
+		{Key: "Loss", Value: choiceLabels[c.Loss]},
+		{Key: "Optimizer", Value: fmt.Sprintf("%s, learning rate %g", choiceLabels[c.Optimizer], c.LearningRate)},
+		{Key: "Batch size", Value: strconv.Itoa(c.BatchSize)},
+		{Key: "Epochs", Value: strconv.Itoa(c.Epochs)},
+		{Key: "Training examples", Value: train},
+		{Key: "Seed", Value: strconv.FormatUint(c.Seed, 10)},
+		{Key: "Created", Value: in.CreatedAt.UTC().Format(time.RFC1123)},
+	}
+	return templates.SessionView{ID: in.ID, Title: sessionTitle(s, m), State: string(in.State), IsOwner: owner,
+		Config: kv, Boot: templates.SessionBoot{ID: in.ID, WSURL: "/api/sessions/" + in.ID + "/ws",
+			APIURL: "/api/sessions/" + in.ID, Owner: owner}}
+}

@@ -1,0 +1,73 @@
+// Package handlers is the HTTP face of the app: pages rendered from the templ
+// views in web/templates, the JSON API and the WebSocket stream of each
+// session. Handlers stay thin: they decode, call the session package, and
+// encode. Every route of the app is listed in addRoutes.
+package handlers
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/aelab/aelab/session"
+)
+
+// Deps is what the handlers need from the rest of the program.
+type Deps struct {
+	Sessions *session.Manager
+	Static   fs.FS // the contents of web/static
+	Logger   *slog.Logger
+	Sockets  *Sockets // tracks open WebSockets so that shutdown can wait for their close frames
+}
+
+// NewServer returns the app's root handler.
+func NewServer(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Sockets == nil {
+		d.Sockets = NewSockets()
+	}
+	r := chi.NewRouter()
+	r.Use(recoverer(d.Logger), securityHeaders)
+	addRoutes(r, d)
+	// State-changing requests from other sites are refused (Sec-Fetch-Site /
+	// Origin checks); WebSockets check their Origin in the upgrader.
+	return http.NewCrossOriginProtection().Handler(r)
+}
+
+// addRoutes is the whole surface of the app in one place.
+func addRoutes(r chi.Router, d Deps) {
+	m, log := d.Sessions, d.Logger
+	r.Method(http.MethodGet, "/healthz", handleHealth(m))
+
+	// Pages.
+	r.Method(http.MethodGet, "/", handleHome(m, log))
+	r.Method(http.MethodPost, "/sessions", handleFormCreate(m, log))
+	r.Method(http.MethodGet, "/sessions/{id}", handleSessionPage(m, log))
+	r.Handle("/static/*", handleStatic(d.Static))
+
+	// JSON API (docs/api.md).
+	r.Route("/api", func(r chi.Router) {
+		r.Method(http.MethodGet, "/datasets", handleListDatasets(m))
+		r.Method(http.MethodGet, "/sessions", handleListSessions(m))
+		r.Method(http.MethodPost, "/sessions", handleCreateSession(m, log))
+		r.Method(http.MethodPost, "/sessions/check", handleCheckConfig(m, log))
+		r.Method(http.MethodGet, "/sessions/{id}", handleGetSession(m, log))
+		r.Method(http.MethodPost, "/sessions/{id}/stop", handleControl(m, log, (*session.Session).Stop))
+		r.Method(http.MethodPost, "/sessions/{id}/pause", handleControl(m, log, (*session.Session).Pause))
+		r.Method(http.MethodPost, "/sessions/{id}/resume", handleControl(m, log, (*session.Session).Resume))
+		r.Method(http.MethodGet, "/sessions/{id}/ws", handleSessionWS(m, log, d.Sockets))
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, r, log, session.Errorf(session.ENotFound, "no API endpoint %s %s: see docs/api.md", r.Method, r.URL.Path))
+		})
+		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, r, log, &session.Error{Code: codeMethod, Message: "method " + r.Method + " is not allowed on " + r.URL.Path})
+		})
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		renderError(w, r, log, session.Errorf(session.ENotFound, "there is no page at %s", r.URL.Path))
+	})
+}

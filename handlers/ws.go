@@ -1,0 +1,186 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/gorilla/websocket"
+
+	"github.com/aelab/aelab/session"
+)
+
+// WebSocket timing and limits, after gorilla/websocket's chat example.
+const (
+	writeWait      = 10 * time.Second  // time allowed to write one message
+	pongWait       = 60 * time.Second  // time allowed between pongs from the viewer
+	pingPeriod     = pongWait * 9 / 10 // pings go out this often
+	maxClientFrame = 512               // viewers send nothing but control frames
+	closeGrace     = 2 * time.Second   // time a viewer gets to answer our close frame
+	closeTryLater  = websocket.CloseTryAgainLater
+)
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 16 << 10,
+	CheckOrigin:     sameOrigin,
+}
+
+// sameOrigin accepts requests without an Origin (non-browser clients) and
+// browser requests from this very host; pages of other sites cannot open a
+// session's stream.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// Sockets keeps count of open WebSockets so that a shutdown can wait until
+// each has sent its close frame, and can tell them the server is going away.
+type Sockets struct {
+	wg       sync.WaitGroup
+	stopping chan struct{}
+	once     sync.Once
+}
+
+// NewSockets returns an empty tracker.
+func NewSockets() *Sockets { return &Sockets{stopping: make(chan struct{})} }
+
+// Close tells every open socket that the server is going away and waits for
+// them to finish, or for ctx to end.
+func (s *Sockets) Close(ctx context.Context) error {
+	s.once.Do(func() { close(s.stopping) })
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// handleSessionWS streams a session to one viewer: a snapshot, then every
+// live message, each in its own text frame, then a close frame.
+func handleSessionWS(m *session.Manager, log *slog.Logger, socks *Sockets) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := m.Get(chi.URLParam(r, "id"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if !sameOrigin(r) {
+			writeError(w, r, log, session.Errorf(session.EForbidden, "a page of another site may not open this stream"))
+			return
+		}
+		select {
+		case <-socks.stopping:
+			writeError(w, r, log, session.Errorf(session.EUnavailable, "the server is shutting down"))
+			return
+		default:
+		}
+		conn, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return // the upgrader has answered with an HTTP error
+		}
+		socks.wg.Add(1)
+		defer socks.wg.Done()
+		sub := s.Subscribe()
+		defer sub.Close()
+		readerGone := make(chan struct{})
+		go readPump(conn, readerGone)
+		writePump(conn, sub, readerGone, socks.stopping)
+	})
+}
+
+// readPump reads (and discards) what the viewer sends, so that pongs and
+// close frames are processed; it closes gone when the connection fails.
+func readPump(conn *websocket.Conn, gone chan<- struct{}) {
+	defer close(gone)
+	conn.SetReadLimit(maxClientFrame)
+	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		if _, _, err := conn.ReadMessage(); err != nil {
+			return
+		}
+	}
+}
+
+// writePump is the only writer of conn.
+func writePump(conn *websocket.Conn, sub *session.Subscription, readerGone <-chan struct{}, stopping <-chan struct{}) {
+	ticker := time.NewTicker(pingPeriod)
+	defer func() {
+		ticker.Stop()
+		_ = conn.Close()
+	}()
+	closeWith := func(code int, text string) {
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
+		// Give the viewer a moment to answer, so the close is clean on both sides.
+		select {
+		case <-readerGone:
+		case <-time.After(closeGrace):
+		}
+	}
+	for {
+		select {
+		case msg, ok := <-sub.C:
+			if !ok {
+				switch {
+				case sub.Dropped():
+					closeWith(closeTryLater, "viewer too slow; reconnect for a fresh snapshot")
+				default:
+					closeWith(websocket.CloseNormalClosure, "session ended")
+				}
+				return
+			}
+			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		case <-ticker.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		case <-stopping:
+			// Drain what the session has already queued (its final state,
+			// when shutdown stopped it) before saying goodbye.
+			drain(conn, sub)
+			closeWith(websocket.CloseGoingAway, "server shutting down")
+			return
+		case <-readerGone:
+			return
+		}
+	}
+}
+
+// drain writes the messages already waiting for the viewer, without waiting
+// for new ones longer than a moment.
+func drain(conn *websocket.Conn, sub *session.Subscription) {
+	deadline := time.After(500 * time.Millisecond)
+	for {
+		select {
+		case msg, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if conn.WriteMessage(websocket.TextMessage, msg) != nil {
+				return
+			}
+		case <-deadline:
+			return
+		}
+	}
+}

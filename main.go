@@ -1,0 +1,131 @@
+// Command aelab serves the autoencoder lab: a web app in which students
+// configure autoencoders, train them live on the server and watch what they
+// learn. Run it with `go run .` and open http://localhost:8080.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/aelab/aelab/datasets"
+	"github.com/aelab/aelab/handlers"
+	"github.com/aelab/aelab/session"
+	"github.com/aelab/aelab/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "aelab:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the command line sets.
+type config struct {
+	addr        string
+	dataDir     string
+	maxRunning  int
+	maxQueued   int
+	maxFinished int
+	logLevel    slog.Level
+}
+
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	fl := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var c config
+	defAddr := ":8080"
+	if p := getenv("PORT"); p != "" {
+		defAddr = ":" + p
+	}
+	fl.StringVar(&c.addr, "addr", defAddr, "host:port to listen on (env PORT sets the port)")
+	fl.StringVar(&c.dataDir, "data-dir", getenv("AELAB_DATA_DIR"), "directory with optional datasets such as Fashion-MNIST (default: where Debian's packages put them)")
+	fl.IntVar(&c.maxRunning, "max-running", 32, "trainings that run at once; more wait in a queue")
+	fl.IntVar(&c.maxQueued, "max-queued", 64, "trainings that may wait for a slot; more are refused with 503")
+	fl.IntVar(&c.maxFinished, "max-finished", 500, "ended sessions kept for viewing (the oldest beyond it are forgotten)")
+	level := fl.String("log-level", "info", "log level: debug, info, warn or error")
+	if err := fl.Parse(args[1:]); err != nil {
+		return c, err
+	}
+	if err := c.logLevel.UnmarshalText([]byte(*level)); err != nil {
+		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	if fl.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q: every setting is a flag (see -help)", fl.Args())
+	}
+	return c, nil
+}
+
+// run starts the server and blocks until ctx ends, then shuts down
+// gracefully: trainings stop and publish their final state, WebSockets get a
+// close frame, and open requests finish.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := parseFlags(args, getenv, stdout)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: cfg.logLevel}))
+	static, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		return err
+	}
+	mgr := session.NewManager(session.Options{
+		Datasets:   datasets.NewRegistry(cfg.dataDir),
+		MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
+	})
+	socks := handlers.NewSockets()
+	srv := &http.Server{
+		Addr:              cfg.addr,
+		Handler:           handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (choose another with -addr host:port)", cfg.addr, err)
+	}
+	log.Info("serving the autoencoder lab", "url", "http://"+displayAddr(ln.Addr()))
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// Trainings first, so that their final state reaches the open sockets;
+	// then the sockets say goodbye; then the plain HTTP requests finish.
+	errs := []error{mgr.Shutdown(sctx), socks.Close(sctx), srv.Shutdown(sctx)}
+	log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+func displayAddr(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", ta.Port)
+	}
+	return a.String()
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	// The matrix-product worker pool lives for the whole process by design;
+	// chromedp's and net/http's idle connection goroutines end on their own.
+	goleak.VerifyTestMain(m,
+		goleak.IgnoreTopFunction("github.com/aelab/aelab/ae/internal/gemm.worker"),
+		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
+		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
+		goleak.IgnoreAnyFunction("github.com/chromedp/chromedp.(*Browser).run"),
+	)
+}
+
+// logBuffer collects the server's log output safely.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var urlRE = regexp.MustCompile(`url=(http://\S+)`)
+
+// startServer runs the real program on a free port and waits until
+// /healthz answers. It returns the base URL and a function that stops the
+// server and returns run's error.
+func startServer(t *testing.T, args ...string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &logBuffer{}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, append([]string{"aelab", "-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, logs)
+	}()
+	var base string
+	deadline := time.Now().Add(20 * time.Second)
+	for base == "" {
+		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case err := <-errc:
+			t.Fatalf("server exited early: %v\n%s", err, logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not log its address:\n%s", logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for {
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz did not answer 200: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-errc:
+			case <-time.After(10 * time.Second):
+				t.Fatal("run did not return within 10 s of the signal")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return base, stop
+}
+
+func TestFlags(t *testing.T) {
+	for _, args := range [][]string{{"aelab", "-addr"}, {"aelab", "-log-level", "loud"}, {"aelab", "extra"}} {
+		if err := run(context.Background(), args, func(string) string { return "" }, &logBuffer{}); err == nil {
+			t.Errorf("run(%q) = nil, want an error", args)
+		}
+	}
+	if err := run(context.Background(), []string{"aelab", "-help"}, func(string) string { return "" }, &logBuffer{}); err != nil {
+		t.Errorf("-help: %v", err)
+	}
+}
+
+// TestGracefulShutdown starts a long training with a viewer, then stops the
+// server: the training ends as stopped, the viewer gets the final state and
+// a close frame, and run returns promptly without error.
+func TestGracefulShutdown(t *testing.T) {
+	base, stop := startServer(t)
+	body := `{"encoder":[64],"bottleneck":8,"train_size":60000,"test_size":200,"epochs":20}`
+	res, err := http.Post(base+"/api/sessions", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ ID string }
+	_ = json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	if res.StatusCode != 201 {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/api/sessions/"+created.ID+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Wait until it runs.
+	for {
+		_, b, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), `"type":"progress"`) {
+			break
+		}
+	}
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- stop() }()
+	var lastState string
+	var closeErr error
+	for {
+		_, b, err := conn.ReadMessage()
+		if err != nil {
+			closeErr = err
+			break
+		}
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		if m["type"] == "state" {
+			lastState = m["state"].(string)
+		}
+	}
+	if lastState != "stopped" {
+		t.Errorf("last state before close = %q, want stopped", lastState)
+	}
+	if !websocket.IsCloseError(closeErr, websocket.CloseNormalClosure, websocket.CloseGoingAway) {
+		t.Errorf("stream ended with %v, want a close frame", closeErr)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("run returned %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v, want under 5 s", d)
+	}
+}

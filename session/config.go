@@ -1,0 +1,252 @@
+package session
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aelab/aelab/datasets"
+)
+
+// Config is what a user chooses for one training: the JSON body of
+// POST /api/sessions and the fields of the home page form. Zero values of
+// the optional fields mean "use the default" (see Defaults).
+type Config struct {
+	Dataset          string  `json:"dataset"`
+	Encoder          []int   `json:"encoder"`    // hidden layer widths from input to bottleneck; nil → [256], [] → none
+	Bottleneck       int     `json:"bottleneck"` // M, the width of the latent code
+	Decoder          []int   `json:"decoder"`    // hidden widths from bottleneck to output; nil → mirror of Encoder
+	Activation       string  `json:"activation"` // hidden layers, bottleneck included
+	OutputActivation string  `json:"output_activation"`
+	Loss             string  `json:"loss"`
+	Optimizer        string  `json:"optimizer"`
+	LearningRate     float64 `json:"learning_rate"`
+	BatchSize        int     `json:"batch_size"`
+	Epochs           int     `json:"epochs"`
+	TrainSize        int     `json:"train_size"` // examples of the training split to use; 0 → all
+	TestSize         int     `json:"test_size"`  // examples of the test split to evaluate on; 0 → all
+	Seed             uint64  `json:"seed"`
+}
+
+// Limits bounds what one session may ask for. The zero value is not useful;
+// start from DefaultLimits.
+type Limits struct {
+	MaxLayers    int // hidden layers per side (encoder, decoder)
+	MaxWidth     int // units in one layer
+	MaxParams    int // weights and biases of the whole model
+	MaxBatch     int
+	MaxEpochs    int
+	MaxWork      int // epochs × training examples
+	MaxLearnRate float64
+}
+
+// DefaultLimits are sane bounds for a small shared server.
+func DefaultLimits() Limits {
+	return Limits{MaxLayers: 6, MaxWidth: 4096, MaxParams: 5_000_000, MaxBatch: 4096,
+		MaxEpochs: 200, MaxWork: 6_000_000, MaxLearnRate: 10}
+}
+
+// Choices lists the accepted values of the enumerated fields, in the order a
+// form shows them; the first is the default.
+var Choices = struct {
+	Activation, OutputActivation, Loss, Optimizer []string
+}{
+	Activation:       []string{"relu", "leaky_relu", "elu", "tanh", "sigmoid", "linear"},
+	OutputActivation: []string{"sigmoid", "linear"},
+	Loss:             []string{"mse", "bce", "l1"},
+	Optimizer:        []string{"adam", "momentum", "sgd"},
+}
+
+// Defaults returns c with every unset optional field filled in.
+func (c Config) Defaults() Config {
+	if c.Dataset == "" {
+		c.Dataset = "mnist"
+	}
+	if c.Encoder == nil {
+		c.Encoder = []int{256}
+	}
+	if c.Decoder == nil {
+		c.Decoder = make([]int, len(c.Encoder))
+		for i, w := range c.Encoder {
+			c.Decoder[len(c.Encoder)-1-i] = w
+		}
+	}
+	c.Activation = orDefault(c.Activation, Choices.Activation[0])
+	c.OutputActivation = orDefault(c.OutputActivation, Choices.OutputActivation[0])
+	c.Loss = orDefault(c.Loss, Choices.Loss[0])
+	c.Optimizer = orDefault(c.Optimizer, Choices.Optimizer[0])
+	if c.LearningRate == 0 {
+		c.LearningRate = 0.001
+		if c.Optimizer != "adam" {
+			c.LearningRate = 0.05
+		}
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 64
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 5
+	}
+	return c
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// Sizes returns every layer width from input to output: K, encoder…, M,
+// decoder…, K.
+func (c Config) Sizes(k int) []int {
+	s := append([]int{k}, c.Encoder...)
+	s = append(s, c.Bottleneck)
+	s = append(s, c.Decoder...)
+	return append(s, k)
+}
+
+// Validate fills in defaults and checks c against the dataset it names and
+// the limits. It returns the completed config, or one message per field at
+// fault, each saying what to change.
+func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors) {
+	c = c.Defaults()
+	var fe FieldErrors
+	info, err := reg.Info(c.Dataset)
+	if err != nil {
+		fe.add("dataset", "unknown dataset %q: choose one of %s", c.Dataset, datasetNames(reg))
+		return c, fe
+	}
+	if !info.Available {
+		fe.add("dataset", "%s", info.Reason)
+		return c, fe
+	}
+	k := info.Features
+	checkLayers(&fe, "encoder", c.Encoder, lim)
+	if c.Bottleneck < 1 || c.Bottleneck >= k {
+		fe.add("bottleneck", "bottleneck width must be between 1 and %d: it must be smaller than the %d input features, or the network could learn the identity", k-1, k)
+	} else if c.Bottleneck > lim.MaxWidth {
+		fe.add("bottleneck", "bottleneck width must be at most %d", lim.MaxWidth)
+	}
+	checkLayers(&fe, "decoder", c.Decoder, lim)
+	checkChoice(&fe, "activation", c.Activation, Choices.Activation)
+	checkChoice(&fe, "output_activation", c.OutputActivation, Choices.OutputActivation)
+	checkChoice(&fe, "loss", c.Loss, Choices.Loss)
+	checkChoice(&fe, "optimizer", c.Optimizer, Choices.Optimizer)
+	if c.Loss == "bce" && c.OutputActivation != "sigmoid" && slices.Contains(Choices.OutputActivation, c.OutputActivation) {
+		fe.add("output_activation", "binary cross-entropy needs outputs in (0, 1): choose the sigmoid output activation, or the MSE loss")
+	}
+	if c.Loss == "bce" && (info.ValueRange[0] < 0 || info.ValueRange[1] > 1) {
+		fe.add("loss", "binary cross-entropy needs data in [0, 1], but %s ranges over [%g, %g]: choose MSE or L1", info.Title, info.ValueRange[0], info.ValueRange[1])
+	}
+	if c.OutputActivation == "sigmoid" && (info.ValueRange[0] < 0 || info.ValueRange[1] > 1) {
+		fe.add("output_activation", "a sigmoid output lies in (0, 1), but %s ranges over [%g, %g]: choose the linear output", info.Title, info.ValueRange[0], info.ValueRange[1])
+	}
+	if math.IsNaN(c.LearningRate) || c.LearningRate <= 0 || c.LearningRate > lim.MaxLearnRate {
+		fe.add("learning_rate", "learning rate must be greater than 0 and at most %g (typical: 0.001 for Adam, 0.01–0.1 for SGD)", lim.MaxLearnRate)
+	}
+	if c.TrainSize < 0 || c.TrainSize > info.TrainSize {
+		fe.add("train_size", "training examples must be between 1 and %d (leave it blank for all)", info.TrainSize)
+	}
+	n := c.TrainSize
+	if n == 0 {
+		n = info.TrainSize
+	}
+	if c.TestSize < 0 || c.TestSize > info.TestSize {
+		fe.add("test_size", "test examples must be between 1 and %d (leave it blank for all)", info.TestSize)
+	}
+	if c.BatchSize < 1 || c.BatchSize > min(lim.MaxBatch, n) {
+		fe.add("batch_size", "batch size must be between 1 and %d (the number of training examples, at most %d)", min(lim.MaxBatch, n), lim.MaxBatch)
+	}
+	if c.Epochs < 1 || c.Epochs > lim.MaxEpochs {
+		fe.add("epochs", "epochs must be between 1 and %d", lim.MaxEpochs)
+	} else if c.Epochs*n > lim.MaxWork {
+		fe.add("epochs", "%d epochs × %d examples is more than this server allows (%d example passes): use fewer epochs or fewer training examples", c.Epochs, n, lim.MaxWork)
+	}
+	if c.Seed > 1<<53 {
+		fe.add("seed", "seed must be between 0 and 2^53")
+	}
+	if len(fe) == 0 {
+		if p := ParamCount(c.Sizes(k)); p > lim.MaxParams {
+			fe.add("encoder", "this network has %s parameters, more than the %s this server allows: use narrower or fewer layers", groupDigits(p), groupDigits(lim.MaxParams))
+		}
+	}
+	return c, fe
+}
+
+func checkLayers(fe *FieldErrors, field string, widths []int, lim Limits) {
+	if len(widths) > lim.MaxLayers {
+		fe.add(field, "at most %d hidden layers are allowed, got %d", lim.MaxLayers, len(widths))
+		return
+	}
+	for _, w := range widths {
+		if w < 1 || w > lim.MaxWidth {
+			fe.add(field, "every layer width must be between 1 and %d, got %d", lim.MaxWidth, w)
+			return
+		}
+	}
+}
+
+func checkChoice(fe *FieldErrors, field, v string, allowed []string) {
+	if !slices.Contains(allowed, v) {
+		fe.add(field, "%q is not a choice: use one of %s", v, strings.Join(allowed, ", "))
+	}
+}
+
+func datasetNames(reg *datasets.Registry) string {
+	var names []string
+	for _, in := range reg.List() {
+		names = append(names, in.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// ParamCount is the number of weights and biases of a dense network with
+// the given layer widths.
+func ParamCount(sizes []int) int {
+	p := 0
+	for i := 0; i+1 < len(sizes); i++ {
+		p += (sizes[i] + 1) * sizes[i+1]
+	}
+	return p
+}
+
+// Summary describes a validated configuration for display.
+type Summary struct {
+	Sizes      []int   `json:"sizes"`
+	Features   int     `json:"features"`
+	Bottleneck int     `json:"bottleneck"`
+	Ratio      float64 `json:"ratio"` // K/M
+	Params     int     `json:"params"`
+}
+
+// Summarize describes c for a dataset of k features.
+func Summarize(c Config, k int) Summary {
+	s := Summary{Sizes: c.Sizes(k), Features: k, Bottleneck: c.Bottleneck, Params: ParamCount(c.Sizes(k))}
+	if c.Bottleneck > 0 {
+		s.Ratio = float64(k) / float64(c.Bottleneck)
+	}
+	return s
+}
+
+// Arrow renders layer widths as "784 → 256 → 50 → 256 → 784".
+func Arrow(sizes []int) string {
+	parts := make([]string, len(sizes))
+	for i, s := range sizes {
+		parts[i] = strconv.Itoa(s)
+	}
+	return strings.Join(parts, " → ")
+}
+
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

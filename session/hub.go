@@ -1,0 +1,246 @@
+package session
+
+import (
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+)
+
+// subscriberBuffer is how many messages a viewer may fall behind before it
+// is dropped. Live messages come at about a dozen a second, so this is a few
+// seconds of slack for a viewer on a slow link.
+const subscriberBuffer = 64
+
+// hub fans the messages of one session out to its viewers. One goroutine
+// (run) owns the set of viewers and the history of the stream, as in
+// gorilla/websocket's chat example; unlike it, the hub stops when the session
+// ends, and it keeps the history so that late joiners catch up.
+//
+// Publishing never blocks the trainer (publish drops when the inbox is full;
+// callers keep what must not be lost and retry), and a viewer whose buffer is
+// full is dropped, never waited for.
+type hub struct {
+	in         chan hubEvent
+	register   chan *Subscription
+	unregister chan *Subscription
+	done       chan struct{} // closed when run returns; hist is immutable after
+	info       func() Info
+	log        *slog.Logger
+	watchers   atomic.Int32
+
+	// Owned by run; read-only once done is closed.
+	hist history
+	subs map[*Subscription]struct{}
+}
+
+// history is what a snapshot is made of.
+type history struct {
+	progress *Progress
+	train    []LossPoint
+	test     []LossPoint
+	latent   *Latent
+	recon    *Reconstructions
+	state    StateMsg
+}
+
+// hubEvent is one published change; exactly one field is set. A final event
+// (a terminal state) ends the stream after it has been delivered.
+type hubEvent struct {
+	progress *Progress
+	loss     *LossBatch
+	latent   *Latent
+	recon    *Reconstructions
+	state    *StateMsg
+}
+
+func newHub(info func() Info, log *slog.Logger, initial StateMsg) *hub {
+	h := &hub{
+		in:         make(chan hubEvent, 64),
+		register:   make(chan *Subscription),
+		unregister: make(chan *Subscription),
+		done:       make(chan struct{}),
+		info:       info,
+		log:        log,
+		subs:       make(map[*Subscription]struct{}),
+	}
+	h.hist.state = initial
+	go h.run()
+	return h
+}
+
+// Subscription is one viewer's stream: C yields JSON messages, each one
+// complete protocol message, starting with a snapshot. C is closed when the
+// session has ended and every message was queued, or when the viewer fell too
+// far behind (then Dropped reports true and the viewer should reconnect).
+type Subscription struct {
+	C       <-chan []byte
+	c       chan []byte
+	h       *hub
+	dropped atomic.Bool
+	once    sync.Once
+}
+
+// Dropped reports whether the stream was cut because the viewer was too slow.
+func (s *Subscription) Dropped() bool { return s.dropped.Load() }
+
+// Close ends the subscription; it is safe to call more than once and after
+// the stream has ended.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		select {
+		case s.h.unregister <- s:
+		case <-s.h.done:
+		}
+	})
+}
+
+// subscribe adds a viewer; its first message is a snapshot.
+func (h *hub) subscribe() *Subscription {
+	c := make(chan []byte, subscriberBuffer)
+	s := &Subscription{C: c, c: c, h: h}
+	select {
+	case h.register <- s:
+	case <-h.done:
+		// The stream has ended and its history is frozen: the snapshot is all
+		// there is.
+		if msg := h.marshal(h.snapshot()); msg != nil {
+			c <- msg
+		}
+		close(c)
+	}
+	return s
+}
+
+// publish hands an event to the hub without waiting; it reports false when
+// the hub is busy or finished.
+func (h *hub) publish(ev hubEvent) bool {
+	select {
+	case h.in <- ev:
+		return true
+	default:
+		return false
+	}
+}
+
+// publishWait hands an event to the hub, waiting for room. It is for the rare
+// events that must not be lost (state changes); the hub never blocks, so the
+// wait is short.
+func (h *hub) publishWait(ev hubEvent) {
+	select {
+	case h.in <- ev:
+	case <-h.done:
+	}
+}
+
+func (h *hub) run() {
+	defer close(h.done)
+	for {
+		select {
+		case s := <-h.register:
+			if msg := h.marshal(h.snapshot()); msg != nil {
+				s.c <- msg // a fresh buffer always has room
+			}
+			h.subs[s] = struct{}{}
+			h.watchers.Add(1)
+		case s := <-h.unregister:
+			h.remove(s)
+		case ev := <-h.in:
+			msg := h.apply(ev)
+			if msg != nil {
+				for s := range h.subs {
+					select {
+					case s.c <- msg:
+					default:
+						s.dropped.Store(true)
+						h.remove(s)
+					}
+				}
+			}
+			if ev.state != nil && ev.state.State.Terminal() {
+				for s := range h.subs {
+					h.remove(s)
+				}
+				return
+			}
+		}
+	}
+}
+
+func (h *hub) remove(s *Subscription) {
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		close(s.c)
+		h.watchers.Add(-1)
+	}
+}
+
+// apply records ev in the history and returns its wire form.
+func (h *hub) apply(ev hubEvent) []byte {
+	switch {
+	case ev.progress != nil:
+		h.hist.progress = ev.progress
+		m := *ev.progress
+		m.Type = TypeProgress
+		return h.marshal(m)
+	case ev.loss != nil:
+		h.hist.train = append(h.hist.train, ev.loss.Train...)
+		h.hist.test = append(h.hist.test, ev.loss.Test...)
+		m := *ev.loss
+		m.Type = TypeLoss
+		if m.Train == nil {
+			m.Train = []LossPoint{}
+		}
+		if m.Test == nil {
+			m.Test = []LossPoint{}
+		}
+		return h.marshal(m)
+	case ev.latent != nil:
+		h.hist.latent = ev.latent
+		m := *ev.latent
+		m.Type = TypeLatent
+		return h.marshal(m)
+	case ev.recon != nil:
+		h.hist.recon = ev.recon
+		m := *ev.recon
+		m.Type = TypeReconstructions
+		return h.marshal(m)
+	case ev.state != nil:
+		h.hist.state = *ev.state
+		m := *ev.state
+		m.Type = TypeState
+		return h.marshal(m)
+	}
+	return nil
+}
+
+func (h *hub) snapshot() Snapshot {
+	return Snapshot{
+		Type:            TypeSnapshot,
+		Session:         h.info(),
+		Progress:        h.hist.progress,
+		TrainLoss:       nonNil(h.hist.train),
+		TestLoss:        nonNil(h.hist.test),
+		Latent:          h.hist.latent,
+		Reconstructions: h.hist.recon,
+		State:           h.hist.state,
+	}
+}
+
+func (h *hub) marshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only non-finite numbers can get here; the trainer filters them, so
+		// this is a bug worth logging, not a reason to stop the stream.
+		h.log.Error("marshal stream message", "err", err)
+		return nil
+	}
+	return b
+}
+
+func nonNil(p []LossPoint) []LossPoint {
+	if p == nil {
+		return []LossPoint{}
+	}
+	return p
+}

@@ -1,0 +1,194 @@
+package session
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Session is one training: its configuration, its state, and the live stream
+// of what it learns. The training goroutine alone owns the model; everything
+// else sees copies.
+type Session struct {
+	id      string
+	token   string
+	cfg     Config
+	summary Summary
+	created time.Time
+	hub     *hub
+	log     *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	wake   chan struct{} // resume signal for a paused trainer (capacity 1)
+	done   chan struct{} // closed when the trainer has returned
+
+	mu         sync.Mutex
+	state      State
+	errMsg     string
+	pauseReq   bool
+	epoch      int
+	step       int
+	totalSteps int
+	trainLoss  *float64
+	testLoss   *float64
+	queuePos   int
+	started    time.Time
+	finished   time.Time
+}
+
+// Info is the public description of a session: the body of
+// GET /api/sessions/{id} and the head of every snapshot.
+type Info struct {
+	ID            string     `json:"id"`
+	State         State      `json:"state"`
+	Error         string     `json:"error,omitempty"`
+	Config        Config     `json:"config"`
+	Summary       Summary    `json:"summary"`
+	Epoch         int        `json:"epoch"`
+	Step          int        `json:"step"`
+	TotalSteps    int        `json:"total_steps"`
+	TrainLoss     *float64   `json:"train_loss"`
+	TestLoss      *float64   `json:"test_loss"`
+	QueuePosition int        `json:"queue_position"`
+	CreatedAt     time.Time  `json:"created_at"`
+	StartedAt     *time.Time `json:"started_at"`
+	FinishedAt    *time.Time `json:"finished_at"`
+}
+
+// ID returns the session's identifier (used in its URL).
+func (s *Session) ID() string { return s.id }
+
+// Config returns the session's validated configuration.
+func (s *Session) Config() Config { return s.cfg }
+
+// Summary returns the architecture summary of the session's model.
+func (s *Session) Summary() Summary { return s.summary }
+
+// Done is closed when the training goroutine has returned.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Info returns a copy of the session's current description.
+func (s *Session) Info() Info {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := Info{
+		ID: s.id, State: s.state, Error: s.errMsg, Config: s.cfg, Summary: s.summary,
+		Epoch: s.epoch, Step: s.step, TotalSteps: s.totalSteps, TrainLoss: s.trainLoss,
+		TestLoss: s.testLoss, QueuePosition: s.queuePos, CreatedAt: s.created,
+	}
+	if !s.started.IsZero() {
+		t := s.started
+		in.StartedAt = &t
+	}
+	if !s.finished.IsZero() {
+		t := s.finished
+		in.FinishedAt = &t
+	}
+	return in
+}
+
+// State returns the session's current state.
+func (s *Session) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// Authorize reports whether token is the session's owner token, in
+// constant time.
+func (s *Session) Authorize(token string) error {
+	if token == "" {
+		return Errorf(EUnauthorized, "this action needs the session's owner token (Authorization: Bearer <owner_token>)")
+	}
+	if subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) != 1 {
+		return Errorf(EForbidden, "this owner token does not belong to session %s: only the browser that started it may control it", s.id)
+	}
+	return nil
+}
+
+// Subscribe starts a live stream of the session, beginning with a snapshot.
+// The caller must Close the subscription when it stops reading.
+func (s *Session) Subscribe() *Subscription { return s.hub.subscribe() }
+
+// Watchers returns how many viewers are subscribed.
+func (s *Session) Watchers() int { return int(s.hub.watchers.Load()) }
+
+// Pause asks a running training to hold after its current step.
+func (s *Session) Pause() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.state == Paused || (s.state == Running && s.pauseReq):
+		return nil
+	case s.state != Running:
+		return Errorf(EConflict, "session %s is %s: only a running training can be paused", s.id, s.state)
+	}
+	s.pauseReq = true
+	return nil
+}
+
+// Resume continues a paused training.
+func (s *Session) Resume() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.state == Running:
+		s.pauseReq = false
+		return nil
+	case s.state != Paused:
+		return Errorf(EConflict, "session %s is %s: only a paused training can be resumed", s.id, s.state)
+	}
+	s.pauseReq = false
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Stop ends a queued, running or paused training; its model and everything
+// it has streamed so far stay viewable.
+func (s *Session) Stop() error {
+	s.mu.Lock()
+	st := s.state
+	s.mu.Unlock()
+	if st.Terminal() {
+		return Errorf(EConflict, "session %s has already %s", s.id, st)
+	}
+	s.cancel(errStoppedByOwner)
+	return nil
+}
+
+// setState records a new state and announces it to viewers.
+func (s *Session) setState(st State, errMsg string) {
+	s.mu.Lock()
+	s.state = st
+	s.errMsg = errMsg
+	now := time.Now()
+	if st == Running && s.started.IsZero() {
+		s.started = now
+	}
+	if st.Terminal() {
+		s.finished = now
+		s.queuePos = 0
+	}
+	msg := s.stateMsgLocked()
+	s.mu.Unlock()
+	s.hub.publishWait(hubEvent{state: &msg})
+}
+
+// setQueuePosition records and announces the position of a queued session.
+func (s *Session) setQueuePosition(pos int) {
+	s.mu.Lock()
+	s.queuePos = pos
+	msg := s.stateMsgLocked()
+	s.mu.Unlock()
+	s.hub.publish(hubEvent{state: &msg})
+}
+
+func (s *Session) stateMsgLocked() StateMsg {
+	return StateMsg{State: s.state, Error: s.errMsg, TestLoss: s.testLoss, QueuePosition: s.queuePos}
+}

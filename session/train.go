@@ -1,0 +1,326 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"time"
+
+	"github.com/aelab/aelab/ae"
+)
+
+// How often the trainer reports. Light messages (progress, loss points) go
+// out at most four times a second; heavy ones (latent scatter,
+// reconstructions) at most twice a second and only while someone watches,
+// plus at every epoch end and at the end so that late joiners see them.
+const (
+	lightEvery = 250 * time.Millisecond
+	heavyEvery = 500 * time.Millisecond
+	// maxTrainPoints bounds the training-loss curve of a whole run.
+	maxTrainPoints = 1000
+)
+
+var (
+	errStoppedByOwner = errors.New("stopped by its owner")
+	errShutdown       = errors.New("the server is shutting down")
+)
+
+// trainer is the state of one training goroutine. Nothing in it is shared:
+// viewers get copies through the hub.
+type trainer struct {
+	s       *Session
+	model   *ae.Model
+	batcher *ae.Batcher
+	probe   *probe
+	testX   []float32
+	nTest   int
+
+	stepsPerEpoch, totalSteps, step, epochs int
+	pointEvery                              int
+
+	pendingTrain, pendingTest []LossPoint
+	lossSum                   float64
+	lossN                     int
+	lastTest                  float64
+
+	runTime        time.Duration // time spent running, pauses excluded
+	lastLight      time.Time
+	lastHeavy      time.Time
+	rateStep       int
+	rateTime       time.Time
+	samplesPerSec  float64
+	samplesPerStep int
+}
+
+// run is the training goroutine of s: it waits for a slot, trains, and
+// publishes what happens until the session ends one way or another.
+func (s *Session) run(m *Manager) {
+	defer close(s.done)
+	var t *trainer
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("training panicked", "session", s.id, "panic", r, "stack", string(debug.Stack()))
+			s.finish(t, Failed, fmt.Sprintf("the training crashed (%v); this is a bug, please report it", r))
+		}
+	}()
+	if err := m.acquire(s.ctx, s); err != nil {
+		s.finish(nil, Stopped, stopReason(s.ctx))
+		return
+	}
+	defer m.release()
+	var err error
+	t, err = newTrainer(s, m)
+	if err != nil {
+		s.finish(nil, Failed, err.Error())
+		return
+	}
+	state, msg := t.loop()
+	s.finish(t, state, msg)
+}
+
+func stopReason(ctx context.Context) string {
+	if errors.Is(context.Cause(ctx), errShutdown) {
+		return errShutdown.Error()
+	}
+	return ""
+}
+
+func newTrainer(s *Session, m *Manager) (*trainer, error) {
+	c := s.cfg
+	ds, err := m.reg.Load(c.Dataset, c.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("could not load dataset %q: %v", c.Dataset, err)
+	}
+	k := ds.Features
+	n := c.TrainSize
+	if n == 0 {
+		n = ds.Train.N
+	}
+	nTest := c.TestSize
+	if nTest == 0 {
+		nTest = ds.Test.N
+	}
+	model, err := ae.New(aeConfig(c, k))
+	if err != nil {
+		return nil, fmt.Errorf("could not build the model: %v", err)
+	}
+	t := &trainer{s: s, model: model, probe: newProbe(ds, c.Bottleneck),
+		batcher: ae.NewBatcher(ds.Train.X[:n*k], n, k, c.BatchSize, c.Seed),
+		testX:   ds.Test.X[:nTest*k], nTest: nTest, epochs: c.Epochs, samplesPerStep: c.BatchSize}
+	t.stepsPerEpoch = t.batcher.StepsPerEpoch()
+	t.totalSteps = c.Epochs * t.stepsPerEpoch
+	t.pointEvery = max(1, (t.totalSteps+maxTrainPoints-1)/maxTrainPoints)
+	return t, nil
+}
+
+// aeConfig translates a validated session config into the engine's.
+func aeConfig(c Config, k int) ae.Config {
+	enc := len(c.Encoder) + 1
+	return ae.Config{
+		Sizes:      c.Sizes(k),
+		Bottleneck: enc,
+		Hidden:     ae.Activation(c.Activation),
+		Output:     ae.Activation(c.OutputActivation),
+		Loss:       ae.Loss(c.Loss),
+		Optimizer:  ae.Optimizer{Kind: ae.OptimizerKind(c.Optimizer), LearningRate: c.LearningRate},
+		BatchSize:  c.BatchSize,
+		Seed:       c.Seed,
+	}
+}
+
+// loop trains until the last step or until stopped, and returns how it ended.
+func (t *trainer) loop() (State, string) {
+	s := t.s
+	s.mu.Lock()
+	s.totalSteps = t.totalSteps
+	s.mu.Unlock()
+	s.setState(Running, "")
+	segment := time.Now()
+	t.rateTime = segment
+	t.testPoint()
+	t.heavy()
+	t.light(segment, true)
+	for t.step < t.totalSteps {
+		if err := s.ctx.Err(); err != nil {
+			t.runTime += time.Since(segment)
+			return Stopped, stopReason(s.ctx)
+		}
+		if t.pauseRequested() {
+			t.runTime += time.Since(segment)
+			t.light(time.Now(), true)
+			if !t.pause() {
+				return Stopped, stopReason(s.ctx)
+			}
+			segment = time.Now()
+			t.rateTime, t.rateStep = segment, t.step
+		}
+		x, n := t.batcher.Next()
+		loss := t.model.TrainStep(x, nil, n)
+		t.step++
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			t.runTime += time.Since(segment)
+			return Failed, fmt.Sprintf("the loss became %v at step %d: the learning rate (%g) is probably too high for this network; try one ten times smaller",
+				loss, t.step, s.cfg.LearningRate)
+		}
+		t.lossSum += loss
+		t.lossN++
+		if t.lossN == t.pointEvery || t.step%t.stepsPerEpoch == 0 {
+			t.pendingTrain = append(t.pendingTrain, LossPoint{Step: t.step, Epoch: t.epochAt(t.step), Loss: t.lossSum / float64(t.lossN)})
+			t.lossSum, t.lossN = 0, 0
+		}
+		now := time.Now()
+		if t.step%t.stepsPerEpoch == 0 {
+			t.testPoint()
+			t.heavy()
+			t.light(now, true)
+			continue
+		}
+		if now.Sub(t.lastLight) >= lightEvery {
+			t.light(now, false)
+		}
+		if now.Sub(t.lastHeavy) >= heavyEvery && s.Watchers() > 0 {
+			t.heavy()
+		}
+	}
+	t.runTime += time.Since(segment)
+	return Completed, ""
+}
+
+func (t *trainer) epochAt(step int) float64 { return round4(float64(step) / float64(t.stepsPerEpoch)) }
+
+// testPoint evaluates the whole test split and records a test-loss point.
+func (t *trainer) testPoint() {
+	l := t.model.EvalLoss(t.testX, nil, t.nTest)
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		return
+	}
+	t.lastTest = l
+	t.pendingTest = append(t.pendingTest, LossPoint{Step: t.step, Epoch: t.epochAt(t.step), Loss: l})
+	s := t.s
+	s.mu.Lock()
+	s.testLoss = &l
+	s.mu.Unlock()
+}
+
+// heavy publishes a fresh latent scatter and reconstructions.
+func (t *trainer) heavy() {
+	t.lastHeavy = time.Now()
+	ep := t.epochAt(t.step)
+	if lat, err := t.probe.latent(t.model, t.step, ep); err == nil {
+		t.s.hub.publish(hubEvent{latent: lat})
+	} else {
+		t.s.log.Warn("latent projection failed", "session", t.s.id, "err", err)
+	}
+	t.s.hub.publish(hubEvent{recon: t.probe.reconstructions(t.model, t.step, ep)})
+	t.lastHeavy = time.Now()
+}
+
+// light publishes progress and the loss points recorded since last time.
+// Loss points stay pending until the hub has taken them, so none is lost.
+func (t *trainer) light(now time.Time, force bool) {
+	t.lastLight = now
+	if dt := now.Sub(t.rateTime); dt >= time.Second || (force && dt > 50*time.Millisecond) {
+		t.samplesPerSec = float64((t.step-t.rateStep)*t.samplesPerStep) / dt.Seconds()
+		t.rateTime, t.rateStep = now, t.step
+	}
+	p := t.progress(now)
+	s := t.s
+	s.mu.Lock()
+	s.epoch, s.step = p.Epoch, t.step
+	if len(t.pendingTrain) > 0 {
+		l := t.pendingTrain[len(t.pendingTrain)-1].Loss
+		s.trainLoss = &l
+	}
+	s.mu.Unlock()
+	if len(t.pendingTrain)+len(t.pendingTest) > 0 {
+		if s.hub.publish(hubEvent{loss: &LossBatch{Train: t.pendingTrain, Test: t.pendingTest}}) {
+			t.pendingTrain, t.pendingTest = nil, nil
+		}
+	}
+	s.hub.publish(hubEvent{progress: &p})
+}
+
+func (t *trainer) progress(now time.Time) Progress {
+	epoch := 0
+	if t.step > 0 {
+		epoch = min(t.epochs, (t.step-1)/t.stepsPerEpoch+1)
+	}
+	p := Progress{Epoch: epoch, Epochs: t.epochs, Step: t.step, TotalSteps: t.totalSteps,
+		SamplesPerSec: math.Round(t.samplesPerSec), Elapsed: round4(t.runTime.Seconds())}
+	if t.samplesPerSec > 0 && t.step < t.totalSteps {
+		p.ETA = math.Round(float64((t.totalSteps-t.step)*t.samplesPerStep) / t.samplesPerSec)
+	}
+	return p
+}
+
+func (t *trainer) pauseRequested() bool {
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	return t.s.pauseReq
+}
+
+// pause holds the trainer until resumed (true) or stopped (false).
+func (t *trainer) pause() bool {
+	s := t.s
+	t.heavy()
+	s.mu.Lock()
+	if !s.pauseReq { // resumed before we got here
+		s.mu.Unlock()
+		return true
+	}
+	s.mu.Unlock()
+	s.setState(Paused, "")
+	for {
+		s.mu.Lock()
+		resume := !s.pauseReq
+		s.mu.Unlock()
+		if resume {
+			s.setState(Running, "")
+			return true
+		}
+		select {
+		case <-s.ctx.Done():
+			return false
+		case <-s.wake:
+		}
+	}
+}
+
+// finish publishes the final picture and the terminal state. t is nil when
+// the training never started.
+func (s *Session) finish(t *trainer, st State, msg string) {
+	if t != nil {
+		func() {
+			defer func() { recover() }() // a broken model must not hide the state
+			if st == Completed && t.step%t.stepsPerEpoch != 0 {
+				t.testPoint()
+			}
+			if st != Failed {
+				t.heavy()
+			}
+		}()
+		t.flushAll()
+	}
+	s.setState(st, msg)
+}
+
+// flushAll hands every pending loss point and the final progress to the
+// hub, waiting for room: the stream is about to end.
+func (t *trainer) flushAll() {
+	now := time.Now()
+	if t.lossN > 0 {
+		t.pendingTrain = append(t.pendingTrain, LossPoint{Step: t.step, Epoch: t.epochAt(t.step), Loss: t.lossSum / float64(t.lossN)})
+		t.lossSum, t.lossN = 0, 0
+	}
+	if len(t.pendingTrain)+len(t.pendingTest) > 0 {
+		t.s.hub.publishWait(hubEvent{loss: &LossBatch{Train: t.pendingTrain, Test: t.pendingTest}})
+		t.pendingTrain, t.pendingTest = nil, nil
+	}
+	p := t.progress(now)
+	t.s.mu.Lock()
+	t.s.epoch, t.s.step = p.Epoch, t.step
+	t.s.mu.Unlock()
+	t.s.hub.publishWait(hubEvent{progress: &p})
+}
