@@ -162,7 +162,11 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 		{Key: "Seed", Value: strconv.FormatUint(c.Seed, 10)},
 		{Key: "Created", Value: in.CreatedAt.UTC().Format(time.RFC1123)},
 	}
-	return templates.SessionView{ID: in.ID, Title: sessionTitle(s, m), State: string(in.State), IsOwner: owner,
-		Config: kv, Boot: templates.SessionBoot{ID: in.ID, WSURL: "/api/sessions/" + in.ID + "/ws",
+	v := templates.SessionView{ID: in.ID, Title: sessionTitle(s, m), State: string(in.State), IsOwner: owner,
+		Error: in.Error, Config: kv, Boot: templates.SessionBoot{ID: in.ID, WSURL: "/api/sessions/" + in.ID + "/ws",
 			APIURL: "/api/sessions/" + in.ID, Owner: owner}}
+	if in.TestLoss != nil {
+		v.TestLoss = strconv.FormatFloat(*in.TestLoss, 'g', 4, 64)
+	}
+	return v
 }

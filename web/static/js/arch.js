@@ -1,0 +1,141 @@
+// Pure helpers for the home page: parse the form as typed into the config JSON that
+// POST /api/sessions/check expects, and compute the network's layer sizes and parameter count.
+// Unit-tested in arch.test.js.
+
+/** The form fields that are whole numbers (parsed client-side before the check). */
+const INT_FIELDS = ['bottleneck', 'batch_size', 'epochs', 'train_size', 'seed'];
+/** The fields that are chosen from a list and sent as typed. */
+const CHOICE_FIELDS = ['dataset', 'activation', 'output_activation', 'loss', 'optimizer'];
+/** Fields that may be left empty: decoder (mirror of the encoder) and train_size (all). */
+const OPTIONAL_FIELDS = new Set(['decoder', 'train_size']);
+
+export const MSG_LAYERS = 'Write whole numbers separated by commas, e.g. 512, 128.';
+export const MSG_INT = 'Write a whole number, e.g. 64.';
+export const MSG_NUMBER = 'Write a number, e.g. 0.001.';
+export const MSG_REQUIRED = 'Required.';
+
+/**
+ * parseLayers reads a list of layer widths such as "512, 128" (commas and/or spaces).
+ * Empty text is an empty list. Returns {value} or {error}.
+ */
+export function parseLayers(text) {
+  const t = String(text ?? '').trim();
+  if (t === '') return { value: [] };
+  const parts = t.split(/\s*[,;]\s*|\s+/).filter((p) => p !== '');
+  const out = [];
+  for (const p of parts) {
+    if (!/^\+?\d+$/.test(p)) return { error: MSG_LAYERS };
+    out.push(Number(p));
+  }
+  return { value: out };
+}
+
+/** parseInteger reads a whole number such as "64" or "-1". Returns {value} or {error}. */
+export function parseInteger(text) {
+  const t = String(text ?? '').trim().replace(/[_\s]/g, '');
+  if (t === '') return { error: MSG_REQUIRED, empty: true };
+  if (!/^[+-]?\d+$/.test(t)) return { error: MSG_INT };
+  const v = Number(t);
+  if (!Number.isSafeInteger(v)) return { error: MSG_INT };
+  return { value: v };
+}
+
+/** parseDecimal reads a number such as "0.001" or "1e-3". Returns {value} or {error}. */
+export function parseDecimal(text) {
+  const t = String(text ?? '').trim();
+  if (t === '') return { error: MSG_REQUIRED, empty: true };
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return { error: MSG_NUMBER };
+  const v = Number(t);
+  if (!Number.isFinite(v)) return { error: MSG_NUMBER };
+  return { value: v };
+}
+
+/**
+ * buildConfig turns the form values as typed (field name → string) into the check request's
+ * config object, and collects client-side parse messages (field name → message) for the fields
+ * that do not parse; such fields are left out of the config. `badInput` names number inputs the
+ * browser itself could not read (their value then arrives as "").
+ */
+export function buildConfig(values, badInput = new Set()) {
+  const config = {};
+  const errors = {};
+  const get = (k) => String(values[k] ?? '');
+
+  for (const k of CHOICE_FIELDS) {
+    if (get(k) !== '') config[k] = get(k);
+  }
+
+  const enc = parseLayers(get('encoder'));
+  if (enc.error) errors.encoder = enc.error;
+  else config.encoder = enc.value;
+
+  if (get('decoder').trim() !== '') {
+    const dec = parseLayers(get('decoder'));
+    if (dec.error) errors.decoder = dec.error;
+    else config.decoder = dec.value;
+  }
+
+  for (const k of INT_FIELDS) {
+    if (badInput.has(k)) {
+      errors[k] = MSG_INT;
+      continue;
+    }
+    const r = parseInteger(get(k));
+    if (r.empty && OPTIONAL_FIELDS.has(k)) continue;
+    if (r.error) errors[k] = r.error;
+    else config[k] = r.value;
+  }
+
+  if (badInput.has('learning_rate')) {
+    errors.learning_rate = MSG_NUMBER;
+  } else {
+    const lr = parseDecimal(get('learning_rate'));
+    if (lr.error) errors.learning_rate = lr.error;
+    else config.learning_rate = lr.value;
+  }
+
+  // Keep the order of keys stable (and equal to the documented example) for readable requests.
+  const order = ['dataset', 'encoder', 'bottleneck', 'decoder', 'activation', 'output_activation',
+    'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'seed'];
+  const ordered = {};
+  for (const k of order) if (k in config) ordered[k] = config[k];
+  return { config: ordered, errors };
+}
+
+/**
+ * layerSizes lists the widths from input to output: [K, ...encoder, M, ...decoder, K]; a missing
+ * decoder mirrors the encoder. Returns null when K, the encoder or M is unknown.
+ */
+export function layerSizes(features, encoder, bottleneck, decoder) {
+  if (!Number.isInteger(features) || !Array.isArray(encoder) || !Number.isInteger(bottleneck)) {
+    return null;
+  }
+  const dec = Array.isArray(decoder) ? decoder : [...encoder].reverse();
+  return [features, ...encoder, bottleneck, ...dec, features];
+}
+
+/** paramCount is the number of weights and biases of dense layers: Σ (in + 1) · out. */
+export function paramCount(sizes) {
+  let n = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) n += (sizes[i] + 1) * sizes[i + 1];
+  return n;
+}
+
+/** compressionRatio is K / M, or NaN when M is not positive. */
+export function compressionRatio(features, bottleneck) {
+  return bottleneck > 0 ? features / bottleneck : NaN;
+}
+
+/**
+ * layerNames names each entry of sizes for the drawing: "input", "enc 1", …, "code", "dec 1", …,
+ * "output", given how many encoder layers there are.
+ */
+export function layerNames(sizes, encoderCount) {
+  return sizes.map((_, i) => {
+    if (i === 0) return 'input';
+    if (i === sizes.length - 1) return 'output';
+    if (i <= encoderCount) return `enc ${i}`;
+    if (i === encoderCount + 1) return 'code';
+    return `dec ${i - encoderCount - 1}`;
+  });
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  parseLayers, parseInteger, parseDecimal, buildConfig, layerSizes, paramCount,
+  compressionRatio, layerNames, MSG_LAYERS, MSG_INT, MSG_NUMBER, MSG_REQUIRED,
+} from './arch.js';
+
+test('parseLayers', () => {
+  assert.deepEqual(parseLayers('256'), { value: [256] });
+  assert.deepEqual(parseLayers('512, 128'), { value: [512, 128] });
+  assert.deepEqual(parseLayers(' 512 ,128 '), { value: [512, 128] });
+  assert.deepEqual(parseLayers('512 128'), { value: [512, 128] });
+  assert.deepEqual(parseLayers(''), { value: [] });
+  assert.deepEqual(parseLayers('12.5'), { error: MSG_LAYERS });
+  assert.deepEqual(parseLayers('abc'), { error: MSG_LAYERS });
+  assert.deepEqual(parseLayers('-3'), { error: MSG_LAYERS });
+});
+
+test('parseInteger and parseDecimal', () => {
+  assert.deepEqual(parseInteger('64'), { value: 64 });
+  assert.deepEqual(parseInteger(' 60_000 '), { value: 60000 });
+  assert.equal(parseInteger('6.4').error, MSG_INT);
+  assert.equal(parseInteger('').error, MSG_REQUIRED);
+  assert.deepEqual(parseDecimal('0.001'), { value: 0.001 });
+  assert.deepEqual(parseDecimal('1e-3'), { value: 0.001 });
+  assert.deepEqual(parseDecimal('.5'), { value: 0.5 });
+  assert.equal(parseDecimal('0,001').error, MSG_NUMBER);
+  assert.equal(parseDecimal('fast').error, MSG_NUMBER);
+});
+
+const typed = {
+  dataset: 'mnist', encoder: '256', bottleneck: '50', decoder: '', activation: 'relu',
+  output_activation: 'sigmoid', loss: 'mse', optimizer: 'adam', learning_rate: '0.001',
+  batch_size: '64', epochs: '5', train_size: '60000', seed: '1',
+};
+
+test('buildConfig produces the documented check request', () => {
+  const { config, errors } = buildConfig(typed);
+  assert.deepEqual(errors, {});
+  assert.equal(JSON.stringify(config),
+    '{"dataset":"mnist","encoder":[256],"bottleneck":50,"activation":"relu","output_activation":"sigmoid","loss":"mse","optimizer":"adam","learning_rate":0.001,"batch_size":64,"epochs":5,"train_size":60000,"seed":1}');
+});
+
+test('buildConfig sends an explicit decoder and omits a blank train_size', () => {
+  const { config, errors } = buildConfig({ ...typed, encoder: '512, 128', decoder: '128,512', train_size: '' });
+  assert.deepEqual(errors, {});
+  assert.deepEqual(config.encoder, [512, 128]);
+  assert.deepEqual(config.decoder, [128, 512]);
+  assert.equal('train_size' in config, false);
+});
+
+test('buildConfig reports fields that do not parse and leaves them out', () => {
+  const { config, errors } = buildConfig({ ...typed, bottleneck: 'fifty', encoder: '256,x', learning_rate: '' },
+    new Set(['seed']));
+  assert.equal(errors.bottleneck, MSG_INT);
+  assert.equal(errors.encoder, MSG_LAYERS);
+  assert.equal(errors.learning_rate, MSG_REQUIRED);
+  assert.equal(errors.seed, MSG_INT);
+  for (const k of ['bottleneck', 'encoder', 'learning_rate', 'seed']) assert.equal(k in config, false, k);
+  assert.equal(config.epochs, 5);
+});
+
+test('layerSizes mirrors the encoder when the decoder is missing', () => {
+  assert.deepEqual(layerSizes(784, [512, 128], 2), [784, 512, 128, 2, 128, 512, 784]);
+  assert.deepEqual(layerSizes(784, [256], 50, [64]), [784, 256, 50, 64, 784]);
+  assert.deepEqual(layerSizes(784, [], 30), [784, 30, 784]);
+  assert.equal(layerSizes(undefined, [256], 50), null);
+  assert.equal(layerSizes(784, [256], undefined), null);
+});
+
+test('paramCount sums (in+1)·out', () => {
+  // 785·256 + 257·50 + 51·256 + 257·784
+  assert.equal(paramCount([784, 256, 50, 256, 784]), 200960 + 12850 + 13056 + 201488);
+  assert.equal(paramCount([2, 1, 2]), 3 + 4);
+  assert.equal(paramCount([10]), 0);
+});
+
+test('compressionRatio and layerNames', () => {
+  assert.equal(compressionRatio(784, 50), 15.68);
+  assert.ok(Number.isNaN(compressionRatio(784, 0)));
+  assert.deepEqual(layerNames([784, 512, 128, 2, 128, 512, 784], 2),
+    ['input', 'enc 1', 'enc 2', 'code', 'dec 1', 'dec 2', 'output']);
+  assert.deepEqual(layerNames([784, 30, 784], 0), ['input', 'code', 'output']);
+});

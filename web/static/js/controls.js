@@ -1,0 +1,77 @@
+// Owner controls: Pause, Resume and Stop buttons that POST to the session's API with the owner
+// token (from the cookie aelab_owner_<id>), enabled according to the state.
+
+/** ownerToken reads the owner token of session `id` from a cookie string, or "" when absent. */
+export function ownerToken(id, cookie = globalThis.document?.cookie ?? '') {
+  const name = `aelab_owner_${id}=`;
+  for (const part of cookie.split(';')) {
+    const p = part.trim();
+    if (p.startsWith(name)) {
+      try {
+        return decodeURIComponent(p.slice(name.length));
+      } catch {
+        return p.slice(name.length);
+      }
+    }
+  }
+  return '';
+}
+
+/** allowedActions says which controls make sense in a state (same rules as the server page). */
+export function allowedActions(state) {
+  return {
+    pause: state === 'running',
+    resume: state === 'paused',
+    stop: state === 'queued' || state === 'running' || state === 'paused',
+  };
+}
+
+/** Controls wires the owner buttons inside `root` (data-testid="owner-controls"). */
+export class Controls {
+  constructor(root, { id, apiURL, onSession = () => {} }) {
+    this.root = root;
+    this.id = id;
+    this.apiURL = apiURL;
+    this.onSession = onSession;
+    this.state = '';
+    this.busy = false;
+    this.errorEl = root.querySelector('[data-testid="control-error"]');
+    this.buttons = [...root.querySelectorAll('button[data-action]')];
+    for (const b of this.buttons) b.addEventListener('click', () => this.act(b.dataset.action));
+  }
+
+  /** setState enables the buttons that make sense in `state`. */
+  setState(state) {
+    this.state = state;
+    this.sync();
+  }
+
+  sync() {
+    const ok = allowedActions(this.state);
+    for (const b of this.buttons) b.disabled = this.busy || !ok[b.dataset.action];
+  }
+
+  async act(action) {
+    this.busy = true;
+    this.sync();
+    this.errorEl.textContent = '';
+    try {
+      const headers = { Accept: 'application/json' };
+      const token = ownerToken(this.id);
+      if (token) headers.Authorization = `Bearer ${token}`;
+      const res = await fetch(`${this.apiURL}/${action}`, { method: 'POST', headers, credentials: 'same-origin' });
+      const body = await res.json().catch(() => null);
+      if (!res.ok) {
+        const why = body && typeof body.error === 'string' ? body.error : `HTTP ${res.status}`;
+        this.errorEl.textContent = `Could not ${action}: ${why}`;
+      } else if (body && typeof body.state === 'string') {
+        this.onSession(body);
+      }
+    } catch (err) {
+      this.errorEl.textContent = `Could not ${action}: the server did not answer (${err.message}).`;
+    } finally {
+      this.busy = false;
+      this.sync();
+    }
+  }
+}

@@ -1,0 +1,172 @@
+// Loss chart (uPlot): x = epoch (fractional), train loss as a solid line, test loss as a dashed
+// line with points, legend, axis titles and a linear/log toggle. Points are appended from `loss`
+// messages and replaced on every `snapshot`.
+
+import uPlot from '../vendor/uplot/uPlot.esm.js';
+import { mergeLoss, validPoints } from './lossdata.js';
+import { formatLoss } from './format.js';
+import { SERIES } from './palette.js';
+import { bumpUpdates, observeWidth } from './frame.js';
+
+const FONT = '16px system-ui, sans-serif';
+const LABEL_FONT = 'bold 17px system-ui, sans-serif';
+const AXIS = {
+  stroke: '#111418',
+  font: FONT,
+  labelFont: LABEL_FONT,
+  labelSize: 28,
+  grid: { stroke: '#d5d9df', width: 1 },
+  ticks: { stroke: '#8a929c', width: 1, size: 6 },
+};
+
+/** latest is the last non-null value of series si (the legend shows it when not hovering). */
+function latest(u, si) {
+  const d = u.data?.[si] || [];
+  for (let i = d.length - 1; i >= 0; i--) if (d[i] != null) return d[i];
+  return null;
+}
+
+function fmtEpoch(v) {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(2) : '–';
+}
+
+/** LossChart draws into `el` (the data-testid="loss-chart" element). */
+export class LossChart {
+  constructor(el, scheduler, { logToggle } = {}) {
+    this.el = el;
+    this.scheduler = scheduler;
+    this.train = [];
+    this.test = [];
+    this.log = Boolean(logToggle?.checked);
+    this.lossName = '';
+    this.epochs = 0;
+    this.plot = null;
+    this.dataChanged = false;
+    this.rebuild = true;
+    if (logToggle) {
+      logToggle.addEventListener('change', () => {
+        this.log = logToggle.checked;
+        this.rebuild = true;
+        this.scheduler.request(this);
+      });
+    }
+    observeWidth(el, () => {
+      if (this.plot) this.plot.setSize(this.size());
+    });
+  }
+
+  /** reset replaces all points (on a snapshot). */
+  reset(train, test) {
+    this.train = validPoints(train);
+    this.test = validPoints(test);
+    this.changed();
+  }
+
+  /** append adds new points (from a `loss` message). */
+  append(train, test) {
+    const a = validPoints(train);
+    const b = validPoints(test);
+    if (a.length === 0 && b.length === 0) return;
+    for (const p of a) this.train.push(p);
+    for (const p of b) this.test.push(p);
+    this.changed();
+  }
+
+  /** setMeta sets the loss name (y axis title) and the planned number of epochs (x range). */
+  setMeta({ lossName, epochs }) {
+    let changed = false;
+    if (lossName !== undefined && lossName !== this.lossName) {
+      this.lossName = lossName;
+      this.rebuild = true;
+      changed = true;
+    }
+    if (Number.isFinite(epochs) && epochs > 0 && epochs !== this.epochs) {
+      this.epochs = epochs;
+      changed = true;
+    }
+    if (changed) this.scheduler.request(this);
+  }
+
+  changed() {
+    this.dataChanged = true;
+    this.scheduler.request(this);
+  }
+
+  size() {
+    const width = Math.max(240, this.el.clientWidth || 600);
+    const height = Math.round(Math.min(480, Math.max(260, width * 0.68)));
+    return { width, height };
+  }
+
+  options() {
+    const yLabel = this.lossName ? `loss (${this.lossName})${this.log ? ', log scale' : ''}` : `loss${this.log ? ' (log scale)' : ''}`;
+    return {
+      ...this.size(),
+      pxAlign: 0,
+      scales: {
+        x: {
+          time: false,
+          range: (u, min, max) => {
+            const hi = Math.max(this.epochs || 0, Number.isFinite(max) ? max : 1, 0.01);
+            return [0, hi];
+          },
+        },
+        y: this.log ? { distr: 3, log: 10 } : {
+          range: (u, min, max) => {
+            if (!Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+            const pad = (max - min) * 0.08 || Math.abs(max) * 0.1 || 1;
+            return [Math.max(0, min - pad), max + pad];
+          },
+        },
+      },
+      axes: [
+        { ...AXIS, label: 'epoch', size: 48 },
+        {
+          ...AXIS,
+          label: yLabel,
+          size: 78,
+          values: (u, splits) => splits.map((v) => (v == null ? '' : formatLoss(v))),
+        },
+      ],
+      series: [
+        { label: 'epoch', value: (u, v, si, idx) => fmtEpoch(idx == null ? latest(u, 0) : v) },
+        {
+          label: 'train loss',
+          stroke: SERIES.a,
+          width: 3,
+          spanGaps: true,
+          points: { show: false },
+          value: (u, v, si, idx) => (idx == null ? formatLoss(latest(u, si)) : formatLoss(v)),
+        },
+        {
+          label: 'test loss',
+          stroke: SERIES.b,
+          width: 3,
+          dash: [10, 6],
+          spanGaps: true,
+          points: { show: true, size: 11, width: 2, stroke: SERIES.b, fill: '#ffffff' },
+          value: (u, v, si, idx) => (idx == null ? formatLoss(latest(u, si)) : formatLoss(v)),
+        },
+      ],
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false }, points: { size: 10 } },
+    };
+  }
+
+  render() {
+    const data = mergeLoss(this.train, this.test, this.log);
+    if (this.rebuild || !this.plot) {
+      if (this.plot) this.plot.destroy();
+      this.plot = new uPlot(this.options(), data, this.el);
+      this.rebuild = false;
+    } else {
+      this.plot.setData(data);
+    }
+    // Refresh the legend's "latest" values unless the pointer is over the chart.
+    if (this.plot.legend?.idx == null) this.plot.setLegend({ idx: null }, false);
+    if (this.dataChanged) {
+      this.dataChanged = false;
+      bumpUpdates(this.el);
+    }
+  }
+}

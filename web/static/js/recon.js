@@ -1,0 +1,251 @@
+// Reconstructions on a canvas. Images: originals in the top row, reconstructions beneath, scaled by
+// whole device pixels with smoothing off (crisp pixels), each column labelled with its class and its
+// MSE. Vectors: one small line plot per example, original vs reconstruction.
+
+import { decodeBase64, dequantise, examples } from './quant.js';
+import { formatLoss } from './format.js';
+import { SERIES } from './palette.js';
+import { bumpUpdates, fitCanvas, observeWidth } from './frame.js';
+
+const FONT = '15px system-ui, sans-serif';
+const BOLD = 'bold 15px system-ui, sans-serif';
+
+/**
+ * imageLayout chooses columns and an integer device-pixel scale for `count` images of w×h pixels in
+ * `avail` device pixels: as many columns as fit with each pixel at least `minScale` device pixels
+ * wide, capped at `maxScale`. Pure; exported for tests.
+ */
+export function imageLayout(count, w, avail, gap, minScale, maxScale) {
+  let cols = Math.max(1, count);
+  let scale = 1;
+  for (; cols >= 1; cols--) {
+    scale = Math.floor((avail - gap * (cols - 1)) / (cols * w));
+    if (scale >= minScale || cols === 1) break;
+  }
+  scale = Math.max(1, Math.min(maxScale, scale));
+  return { cols, rows: Math.ceil(count / cols), scale };
+}
+
+/** Recon draws reconstructions messages into a canvas (data-testid="recon-canvas"). */
+export class Recon {
+  constructor(canvas, legend, caption, scheduler, classNames = () => []) {
+    this.canvas = canvas;
+    this.legend = legend;
+    this.caption = caption;
+    this.scheduler = scheduler;
+    this.classNames = classNames;
+    this.msg = null;
+    this.decoded = null;
+    this.dataChanged = false;
+    this.legendKind = null;
+    observeWidth(canvas, () => this.scheduler.request(this));
+  }
+
+  /** set replaces the reconstructions (null clears). Decoding waits until the next draw. */
+  set(msg) {
+    this.msg = msg && typeof msg === 'object' ? msg : null;
+    this.decoded = null;
+    this.dataChanged = true;
+    this.scheduler.request(this);
+  }
+
+  decode() {
+    if (this.decoded || !this.msg) return this.decoded;
+    const m = this.msg;
+    const size = Math.max(1, (m.width | 0) * Math.max(1, m.height | 0));
+    const count = Math.max(0, m.count | 0);
+    this.decoded = {
+      size,
+      count,
+      orig: decodeBase64(m.originals),
+      rec: decodeBase64(m.reconstructions),
+    };
+    return this.decoded;
+  }
+
+  label(i) {
+    const l = this.msg?.labels?.[i];
+    if (!Number.isInteger(l) || l < 0) return '';
+    return this.classNames()[l] ?? `class ${l}`;
+  }
+
+  render() {
+    const m = this.msg;
+    this.renderLegend(m?.kind);
+    if (!m) {
+      const { ctx, width, height } = fitCanvas(this.canvas, 120);
+      ctx.font = FONT;
+      ctx.fillStyle = '#3a4049';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('Waiting for the first reconstructions…', width / 2, height / 2);
+      this.caption.textContent = 'The same test examples every time, and what the network makes of them. Waiting for data…';
+    } else {
+      const d = this.decode();
+      if (m.kind === 'image') this.renderImages(m, d);
+      else this.renderVectors(m, d);
+      const mse = Array.isArray(m.mse) ? m.mse.filter(Number.isFinite) : [];
+      const mean = mse.length ? mse.reduce((a, b) => a + b, 0) / mse.length : NaN;
+      const when = Number.isFinite(m.epoch) ? `Taken at epoch ${m.epoch.toFixed(2)}. ` : '';
+      this.caption.textContent = `${when}Mean MSE over these ${d.count} examples: ${formatLoss(mean)}.`;
+    }
+    if (this.dataChanged) {
+      this.dataChanged = false;
+      bumpUpdates(this.canvas);
+    }
+  }
+
+  renderLegend(kind) {
+    if (kind === this.legendKind) return;
+    this.legendKind = kind;
+    const item = (cls, text) => {
+      const s = document.createElement('span');
+      s.className = `item key ${cls}`;
+      s.textContent = text;
+      return s;
+    };
+    if (kind === 'image') {
+      this.legend.replaceChildren(item('', 'Top row: originals'), item('', 'Bottom row: reconstructions'));
+    } else if (kind === 'vector') {
+      this.legend.replaceChildren(item('key-orig', 'original'), item('key-recon', 'reconstruction'));
+    } else {
+      this.legend.replaceChildren();
+    }
+  }
+
+  renderImages(m, d) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, m.width | 0);
+    const h = Math.max(1, m.height | 0);
+    const cssWidth = Math.max(100, this.canvas.clientWidth);
+    const labelW = 150; // css px for the row titles
+    const gap = Math.round(10 * dpr);
+    const avail = Math.floor((cssWidth - labelW) * dpr);
+    const { cols, rows, scale } = imageLayout(d.count, w, avail, gap, Math.ceil(2 * dpr), Math.round(8 * dpr));
+    const cell = w * scale;
+    const cellH = h * scale;
+    const textH = Math.round(24 * dpr);
+    const block = textH + cellH + Math.round(6 * dpr) + cellH + textH + Math.round(14 * dpr);
+    const cssHeight = Math.ceil((rows * block) / dpr);
+    const { ctx } = fitCanvas(this.canvas, cssHeight);
+    ctx.setTransform(1, 0, 0, 1, 0, 0); // device pixels from here on: crisp integer scaling
+    ctx.imageSmoothingEnabled = false;
+
+    const strip = (bytes) => {
+      const c = document.createElement('canvas');
+      c.width = w * d.count;
+      c.height = h;
+      const cx = c.getContext('2d');
+      const img = cx.createImageData(c.width, h);
+      for (let e = 0; e < d.count; e++) {
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const b = bytes[e * d.size + y * w + x] ?? 0;
+            const o = (y * c.width + e * w + x) * 4;
+            img.data[o] = b;
+            img.data[o + 1] = b;
+            img.data[o + 2] = b;
+            img.data[o + 3] = 255;
+          }
+        }
+      }
+      cx.putImageData(img, 0, 0);
+      return c;
+    };
+    const origStrip = strip(d.orig);
+    const recStrip = strip(d.rec);
+
+    const x0 = Math.round(labelW * dpr);
+    ctx.fillStyle = '#111418';
+    ctx.font = BOLD.replace('15px', `${Math.round(15 * dpr)}px`);
+    for (let r = 0; r < rows; r++) {
+      const top = r * block;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('original', 0, top + textH + cellH / 2);
+      ctx.fillText('reconstruction', 0, top + textH + cellH + Math.round(6 * dpr) + cellH / 2);
+    }
+    ctx.font = FONT.replace('15px', `${Math.round(15 * dpr)}px`);
+    ctx.textAlign = 'center';
+    for (let e = 0; e < d.count; e++) {
+      const r = Math.floor(e / cols);
+      const c = e % cols;
+      const x = x0 + c * (cell + gap);
+      const top = r * block;
+      const y1 = top + textH;
+      const y2 = y1 + cellH + Math.round(6 * dpr);
+      ctx.drawImage(origStrip, e * w, 0, w, h, x, y1, cell, cellH);
+      ctx.drawImage(recStrip, e * w, 0, w, h, x, y2, cell, cellH);
+      ctx.fillStyle = '#111418';
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(this.label(e), x + cell / 2, y1 - Math.round(3 * dpr), cell + gap);
+      ctx.textBaseline = 'top';
+      const mse = m.mse?.[e];
+      ctx.fillText(Number.isFinite(mse) ? formatLoss(mse) : '', x + cell / 2, y2 + cellH + Math.round(3 * dpr), cell + gap);
+    }
+    ctx.fillStyle = '#3a4049';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    for (let r = 0; r < rows; r++) {
+      ctx.fillText('MSE:', 0, r * block + textH + 2 * cellH + Math.round(9 * dpr));
+    }
+  }
+
+  renderVectors(m, d) {
+    const n = d.size;
+    const lo = Number.isFinite(m.lo) ? m.lo : 0;
+    const hi = Number.isFinite(m.hi) && m.hi !== lo ? m.hi : lo + 1;
+    const orig = examples(dequantise(d.orig, lo, hi), d.count, n);
+    const rec = examples(dequantise(d.rec, lo, hi), d.count, n);
+    const cssWidth = Math.max(200, this.canvas.clientWidth);
+    const cols = Math.max(1, Math.min(d.count, Math.floor(cssWidth / 240)));
+    const rows = Math.ceil(d.count / cols);
+    const cellW = cssWidth / cols;
+    const cellH = 150;
+    const { ctx } = fitCanvas(this.canvas, rows * cellH);
+    const pad = { l: 10, r: 10, t: 26, b: 10 };
+    for (let e = 0; e < d.count; e++) {
+      const cx = (e % cols) * cellW;
+      const cy = Math.floor(e / cols) * cellH;
+      const pw = cellW - pad.l - pad.r - 8;
+      const ph = cellH - pad.t - pad.b;
+      const px = cx + pad.l;
+      const py = cy + pad.t;
+      ctx.strokeStyle = '#c9ced6';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(px + 0.5, py + 0.5, pw, ph);
+      ctx.fillStyle = '#111418';
+      ctx.font = FONT;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      const mse = m.mse?.[e];
+      const title = [this.label(e), Number.isFinite(mse) ? `MSE ${formatLoss(mse)}` : ''].filter(Boolean).join(' · ');
+      ctx.fillText(title, px, py - 4, pw);
+      const X = (i) => px + (n > 1 ? (i / (n - 1)) * pw : pw / 2);
+      const Y = (v) => py + ph - ((v - lo) / (hi - lo)) * ph;
+      const line = (vals, color, dash) => {
+        ctx.beginPath();
+        for (let i = 0; i < vals.length; i++) {
+          if (i === 0) ctx.moveTo(X(i), Y(vals[i]));
+          else ctx.lineTo(X(i), Y(vals[i]));
+        }
+        ctx.setLineDash(dash);
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 2.5;
+        ctx.stroke();
+        ctx.setLineDash([]);
+        if (vals.length <= 32) {
+          ctx.fillStyle = color;
+          ctx.beginPath();
+          for (let i = 0; i < vals.length; i++) {
+            ctx.moveTo(X(i) + 3, Y(vals[i]));
+            ctx.arc(X(i), Y(vals[i]), 3, 0, 2 * Math.PI);
+          }
+          ctx.fill();
+        }
+      };
+      line(orig[e], SERIES.a, []);
+      line(rec[e], SERIES.b, [7, 5]);
+    }
+  }
+}

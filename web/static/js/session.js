@@ -1,0 +1,152 @@
+// Session page: connect to the live WebSocket (docs/protocol.md) and keep the state badge,
+// progress, loss chart, latent scatter and reconstructions up to date. Each view redraws at most
+// once per animation frame however many messages arrive.
+
+import { connectLive, wsURL } from './ws.js';
+import { createScheduler } from './frame.js';
+import { Progress } from './progress.js';
+import { LossChart } from './losschart.js';
+import { Scatter } from './scatter.js';
+import { Recon } from './recon.js';
+import { Controls } from './controls.js';
+import { formatLoss } from './format.js';
+import { lastLoss } from './lossdata.js';
+
+const TERMINAL = new Set(['completed', 'stopped', 'failed']);
+const KNOWN = new Set(['queued', 'running', 'paused', ...TERMINAL]);
+
+/** isTerminal reports whether nothing more will happen to a session in this state. */
+export function isTerminal(state) {
+  return TERMINAL.has(state);
+}
+
+const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+
+function readBoot() {
+  try {
+    return JSON.parse(document.getElementById('session-boot')?.textContent || '{}');
+  } catch {
+    return {};
+  }
+}
+
+/** StateView shows the state badge, the final test loss and the failure message. */
+class StateView {
+  constructor(scheduler, controls, progress, loss) {
+    this.scheduler = scheduler;
+    this.controls = controls;
+    this.progress = progress;
+    this.loss = loss;
+    this.badge = $('state');
+    this.final = $('final-loss');
+    this.failure = $('error-message');
+    this.state = this.badge?.textContent.trim() || '';
+    // Until the first message, keep what the server rendered.
+    this.error = this.failure?.querySelector('.failure-text')?.textContent.trim() || '';
+    this.testLoss = null;
+  }
+
+  /** set takes a state message (or the snapshot's state object). */
+  set(s) {
+    if (!s || typeof s.state !== 'string') return;
+    this.state = s.state;
+    if (typeof s.error === 'string') this.error = s.error;
+    this.testLoss = typeof s.test_loss === 'number' ? s.test_loss : null;
+    this.progress.setState(s.state, s.queue_position || 0);
+    this.controls?.setState(s.state);
+    this.scheduler.request(this);
+  }
+
+  render() {
+    const st = this.state;
+    if (this.badge.textContent !== st) {
+      this.badge.textContent = st;
+      this.badge.className = `badge state-${KNOWN.has(st) ? st : 'unknown'}`;
+    }
+    const done = isTerminal(st);
+    const loss = this.testLoss ?? lastLoss(this.loss.test);
+    if (!done) {
+      this.final.hidden = true;
+    } else if (loss !== null) {
+      this.final.textContent = `Final test loss ${formatLoss(loss)}`;
+      this.final.hidden = false;
+    } // else: keep the line the server rendered, if any
+
+    this.failure.hidden = st !== 'failed';
+    if (st === 'failed') {
+      this.failure.querySelector('.failure-text').textContent = this.error || 'no reason was given';
+    }
+    const title = document.title.replace(/^\[[^\]]*\] /, '');
+    document.title = st && st !== 'running' ? `[${st}] ${title}` : title;
+  }
+}
+
+function main() {
+  const boot = readBoot();
+  if (!boot.ws_url) return;
+  const scheduler = createScheduler();
+
+  const progress = new Progress($('progress'), $('progress-text'), scheduler);
+  const loss = new LossChart($('loss-chart'), scheduler, { logToggle: $('log-toggle') });
+  const scatter = new Scatter($('latent-canvas'), $('latent-legend'), $('latent-caption'), scheduler);
+  const recon = new Recon($('recon-canvas'), $('recon-legend'), $('recon-caption'), scheduler, () => scatter.classNames);
+  const controlsRoot = $('owner-controls');
+  let stateView = null;
+  const controls = controlsRoot
+    ? new Controls(controlsRoot, { id: boot.id, apiURL: boot.api_url, onSession: (s) => stateView.set(s) })
+    : null;
+  stateView = new StateView(scheduler, controls, progress, loss);
+  // Start from the state the server rendered, so the buttons are right before the first message.
+  stateView.set({ state: stateView.state });
+
+  const conn = $('connection');
+  const setConn = (status, delay) => {
+    conn.dataset.status = status;
+    conn.textContent = {
+      connecting: 'connecting…',
+      live: 'live',
+      reconnecting: `reconnecting in ${Math.max(1, Math.round((delay || 0) / 1000))} s…`,
+      closed: isTerminal(stateView.state) ? 'finished' : 'disconnected',
+    }[status] || status;
+  };
+
+  const handlers = {
+    snapshot(m) {
+      const cfg = m.session?.config || {};
+      loss.setMeta({ lossName: typeof cfg.loss === 'string' ? cfg.loss : '', epochs: Number(cfg.epochs) || m.progress?.epochs });
+      loss.reset(m.train_loss || [], m.test_loss || []);
+      progress.set(m.progress);
+      scatter.set(m.latent);
+      recon.set(m.reconstructions);
+      const st = m.state || m.session;
+      if (st) stateView.set({ error: m.session?.error, ...st });
+    },
+    progress(m) {
+      progress.set(m);
+      loss.setMeta({ epochs: m.epochs });
+    },
+    loss(m) {
+      loss.append(m.train || [], m.test || []);
+      if (isTerminal(stateView.state)) scheduler.request(stateView);
+    },
+    latent(m) {
+      scatter.set(m);
+      scheduler.request(recon); // class names may have changed
+    },
+    reconstructions(m) {
+      recon.set(m);
+    },
+    state(m) {
+      stateView.set(m);
+    },
+  };
+
+  connectLive({
+    url: wsURL(boot.ws_url),
+    onMessage: (m) => handlers[m.type]?.(m),
+    onStatus: setConn,
+    shouldReconnect: () => !isTerminal(stateView.state),
+  });
+}
+
+main();

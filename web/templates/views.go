@@ -1,0 +1,92 @@
+// Package templates holds aelab's pages as small, pure templ components. Each takes a view struct
+// that the HTTP handlers fill in; nothing here does I/O or knows about sessions or training.
+package templates
+
+// Choice is one option of a select: the submitted Value and the Label shown to the user.
+type Choice struct{ Value, Label string }
+
+// DatasetOption describes a dataset the user may train on: its size, shape, classes and whether it
+// can be used on this server right now (Reason says why not when Available is false).
+type DatasetOption struct {
+	Name        string   `json:"name"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Features    int      `json:"features"`
+	Width       int      `json:"width"`
+	Height      int      `json:"height"`
+	TrainSize   int      `json:"train_size"`
+	TestSize    int      `json:"test_size"`
+	ClassNames  []string `json:"class_names"`
+	ValueMin    float32  `json:"value_min"`
+	ValueMax    float32  `json:"value_max"`
+	Available   bool     `json:"available"`
+	Reason      string   `json:"reason,omitempty"`
+}
+
+// FormValues are the new-session form's fields exactly as the user typed them, e.g. Encoder "256"
+// or "512, 128". An empty Decoder means the mirror image of the encoder; an empty TrainSize means
+// the whole training split.
+type FormValues struct {
+	Dataset, Encoder, Bottleneck, Decoder, Activation, OutputActivation, Loss, Optimizer,
+	LearningRate, BatchSize, Epochs, TrainSize, Seed string
+}
+
+// LimitRow is one line of help about the allowed values of a form field, e.g.
+// {"bottleneck", "1 to K−1"}. Field is a form field name (see FieldNames) or free text.
+type LimitRow struct {
+	Field string `json:"field"`
+	Text  string `json:"text"`
+}
+
+// SessionRow is one recent session listed on the home page.
+type SessionRow struct{ ID, Title, State, TestLoss, URL string }
+
+// HomeView is everything the home page (the new-session form) shows.
+type HomeView struct {
+	Datasets []DatasetOption
+	Form     FormValues
+	// Errors maps a form field name to its message; the key "" holds a form-level message.
+	Errors                                             map[string]string
+	Activations, OutputActivations, Losses, Optimizers []Choice
+	Limits                                             []LimitRow
+	Recent                                             []SessionRow
+}
+
+// KV is one row of a key/value table, e.g. a line of a session's configuration.
+type KV struct{ Key, Value string }
+
+// SessionBoot is handed to the session page's JavaScript as JSON (script id "session-boot").
+type SessionBoot struct {
+	ID string `json:"id"`
+	// WSURL is the WebSocket path, e.g. /api/sessions/ab12/ws; the scheme comes from the page.
+	WSURL string `json:"ws_url"`
+	// APIURL is the session's API path, e.g. /api/sessions/ab12 (controls POST to APIURL+"/pause").
+	APIURL string `json:"api_url"`
+	// Owner is true when this browser started the session and may pause, resume or stop it.
+	Owner bool `json:"owner"`
+}
+
+// SessionView is everything the live session page shows before its JavaScript takes over.
+type SessionView struct {
+	ID, Title, State string
+	IsOwner          bool
+	Config           []KV
+	Boot             SessionBoot
+	// TestLoss is the latest test loss already formatted (optional; shown when the state is final).
+	TestLoss string
+	// Error is why the session failed (optional; shown when State is "failed").
+	Error string
+}
+
+// ErrorView is an error page: the HTTP status, a short title and a longer message.
+type ErrorView struct {
+	Status         int
+	Title, Message string
+}
+
+// FieldNames lists the new-session form's field names in the order the form shows them. The
+// handlers read these names from the POSTed form and use them as keys of HomeView.Errors.
+var FieldNames = []string{
+	"dataset", "encoder", "bottleneck", "decoder", "activation", "output_activation", "loss",
+	"optimizer", "learning_rate", "batch_size", "epochs", "train_size", "seed",
+}
