@@ -1,0 +1,85 @@
+package ae
+
+import "math/rand/v2"
+
+// batcherStream is the second PCG seed word of a Batcher (see pcgStream).
+const batcherStream = 0xbf58476d1ce4e5b9
+
+// Batcher cuts a data set into shuffled mini-batches for an epoch loop:
+//
+//	b := ae.NewBatcher(x, rows, cols, 64, seed)
+//	for b.Epoch() < epochs {
+//		batch, n := b.Next()
+//		loss := model.TrainStep(batch, nil, n)
+//	}
+//
+// Each epoch visits every row exactly once, in an order reshuffled at the
+// start of the epoch from a PCG seeded by seed, so runs are reproducible.
+// The last batch of an epoch holds the remaining rows%batch rows if that is
+// not zero. Next does not allocate.
+type Batcher struct {
+	x                 []float32
+	rows, cols, batch int
+	order             []int     // a permutation of the rows
+	buf               []float32 // the batch handed out by Next
+	pos               int       // rows of the current epoch already handed out
+	epoch             int       // completed epochs
+	rng               *rand.Rand
+}
+
+// NewBatcher returns a Batcher over the rows×cols row-major matrix x, which
+// it reads but never copies or modifies. It panics on shape misuse
+// (len(x) ≠ rows×cols, or rows, cols or batch < 1).
+func NewBatcher(x []float32, rows, cols, batch int, seed uint64) *Batcher {
+	if rows < 1 || cols < 1 || batch < 1 {
+		panicf("NewBatcher: rows = %d, cols = %d, batch = %d; all must be ≥ 1", rows, cols, batch)
+	}
+	checkLen("NewBatcher", "x", x, rows, cols)
+	b := &Batcher{
+		x: x, rows: rows, cols: cols, batch: batch,
+		order: make([]int, rows),
+		buf:   make([]float32, min(batch, rows)*cols),
+		rng:   rand.New(rand.NewPCG(seed, batcherStream)),
+	}
+	for i := range b.order {
+		b.order[i] = i
+	}
+	b.shuffle()
+	return b
+}
+
+// shuffle permutes b.order uniformly (Fisher–Yates).
+func (b *Batcher) shuffle() {
+	for i := len(b.order) - 1; i > 0; i-- {
+		j := b.rng.IntN(i + 1)
+		b.order[i], b.order[j] = b.order[j], b.order[i]
+	}
+}
+
+// Next gathers the next n ≤ batch rows into a buffer owned by the Batcher and
+// returns it (n×cols); the buffer is overwritten by the following call.
+// After the last batch of an epoch, the next call reshuffles and starts the
+// following epoch.
+func (b *Batcher) Next() (batch []float32, n int) {
+	if b.pos == b.rows {
+		b.pos = 0
+		b.shuffle()
+	}
+	n = min(b.batch, b.rows-b.pos)
+	c := b.cols
+	for i, r := range b.order[b.pos : b.pos+n] {
+		copy(b.buf[i*c:(i+1)*c], b.x[r*c:(r+1)*c])
+	}
+	b.pos += n
+	if b.pos == b.rows {
+		b.epoch++
+	}
+	return b.buf[:n*c], n
+}
+
+// Epoch returns the number of completed epochs: it becomes e+1 when Next
+// hands out the last batch of epoch e.
+func (b *Batcher) Epoch() int { return b.epoch }
+
+// StepsPerEpoch returns the number of batches in an epoch, ⌈rows/batch⌉.
+func (b *Batcher) StepsPerEpoch() int { return (b.rows + b.batch - 1) / b.batch }

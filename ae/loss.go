@@ -1,0 +1,160 @@
+package ae
+
+import (
+	"fmt"
+	"math"
+)
+
+// Loss names the reconstruction loss L(p, y) between the network output p
+// and the target y. Every loss is a mean over all n×K elements of the batch,
+// like PyTorch's reduction="mean".
+type Loss string
+
+// The supported losses.
+const (
+	// MSE is the mean squared error: mean of (p − y)².
+	MSE Loss = "mse"
+	// BCE is the binary cross-entropy: mean of −y·log p − (1−y)·log(1−p),
+	// for targets in [0, 1]. It requires a Sigmoid output and is computed
+	// from the logits z (p = σ(z)), so saturated outputs never give log(0).
+	BCE Loss = "bce"
+	// L1 is the mean absolute error: mean of |p − y|.
+	L1 Loss = "l1"
+)
+
+// Losses returns every supported loss, in a stable order.
+func Losses() []Loss { return []Loss{MSE, BCE, L1} }
+
+// ParseLoss returns the loss named by s (case and surrounding spaces do not
+// matter). An unknown name returns an error wrapping ErrInvalidConfig.
+func ParseLoss(s string) (Loss, error) {
+	l := Loss(normalizeName(s))
+	if _, ok := l.kind(); !ok {
+		return "", fmt.Errorf("%w: unknown loss %q (want one of %v)", ErrInvalidConfig, s, Losses())
+	}
+	return l, nil
+}
+
+// lossKind is the compact internal form of a Loss.
+type lossKind uint8
+
+const (
+	lossMSE lossKind = iota
+	lossBCE
+	lossL1
+)
+
+func (l Loss) kind() (k lossKind, ok bool) {
+	switch l {
+	case MSE:
+		return lossMSE, true
+	case BCE:
+		return lossBCE, true
+	case L1:
+		return lossL1, true
+	}
+	return 0, false
+}
+
+// Each loss comes as a pair: the per-element value ℓ and its derivative.
+// Values are returned in float64 so the batch sum does not lose precision.
+
+// MSE: ℓ(p, y) = (p − y)², ∂ℓ/∂p = 2(p − y).
+func mseValue(p, y float32) float64 {
+	d := float64(p) - float64(y)
+	return d * d
+}
+func mseGrad(p, y float32) float32 { return 2 * (p - y) }
+
+// L1: ℓ(p, y) = |p − y|, ∂ℓ/∂p = sign(p − y) (0 at p = y, like PyTorch).
+func l1Value(p, y float32) float64 { return math.Abs(float64(p) - float64(y)) }
+func l1Grad(p, y float32) float32 {
+	switch {
+	case p > y:
+		return 1
+	case p < y:
+		return -1
+	}
+	return 0
+}
+
+// BCE, written in terms of the logit z with p = σ(z):
+//
+//	ℓ = −y·log σ(z) − (1−y)·log(1 − σ(z)) = max(z, 0) − z·y + log(1 + e^−|z|)
+//	∂ℓ/∂z = σ(z) − y = p − y
+//
+// The right-hand form never takes the log of 0 and never overflows, so a
+// saturated output (|z| of 100 or more) gives a finite loss and gradient.
+// Its gradient is with respect to z: the sigmoid's derivative p(1−p) cancels
+// against the 1/(p(1−p)) of ∂ℓ/∂p, which is why BCE is fused with the sigmoid.
+func bceValue(z, y float32) float64 {
+	zz, yy := float64(z), float64(y)
+	return max(zz, 0) - zz*yy + math.Log1p(math.Exp(-math.Abs(zz)))
+}
+func bceGradLogit(p, y float32) float32 { return p - y }
+
+// outputGrad computes the loss of the output layer and its gradient in one
+// pass. z are the output logits, p = f(z) the outputs and y the targets (all
+// the same length); it writes dz = scale·∂(Σℓ)/∂z, where scale = 1/(n·K)
+// makes L the mean over all elements, and returns the unscaled sum Σℓ.
+func outputGrad(dz, z, p, y []float32, loss lossKind, out actKind, scale float32) float64 {
+	z, p, y = z[:len(dz)], p[:len(dz)], y[:len(dz)]
+	var sum float64
+	switch {
+	case loss == lossBCE:
+		// New validates that BCE comes with a Sigmoid output: ∂L/∂z = (p − y)/N.
+		for i := range dz {
+			sum += bceValue(z[i], y[i])
+			dz[i] = scale * bceGradLogit(p[i], y[i])
+		}
+	case loss == lossMSE && out == actSigmoid:
+		// The common case fused into one pass: ∂L/∂z = 2(p − y)·p(1 − p)/N.
+		for i := range dz {
+			sum += mseValue(p[i], y[i])
+			dz[i] = scale * mseGrad(p[i], y[i]) * sigmoidBackward(z[i], p[i])
+		}
+	case loss == lossMSE:
+		sum = lossGradRows(dz, p, y, scale, mseValue, mseGrad)
+		out.backward(dz, z, p)
+	case loss == lossL1:
+		sum = lossGradRows(dz, p, y, scale, l1Value, l1Grad)
+		out.backward(dz, z, p)
+	default:
+		panic("ae: unknown loss kind")
+	}
+	return sum
+}
+
+// lossGradRows writes d[i] = scale·∂ℓ/∂p(p[i], y[i]) and returns Σℓ.
+func lossGradRows(d, p, y []float32, scale float32, value func(p, y float32) float64, grad func(p, y float32) float32) float64 {
+	var sum float64
+	for i := range d {
+		sum += value(p[i], y[i])
+		d[i] = scale * grad(p[i], y[i])
+	}
+	return sum
+}
+
+// lossSum returns Σℓ over the elements, exactly as outputGrad does, without
+// the gradient (for evaluation).
+func lossSum(z, p, y []float32, loss lossKind) float64 {
+	z, y = z[:len(p)], y[:len(p)]
+	var sum float64
+	switch loss {
+	case lossMSE:
+		for i := range p {
+			sum += mseValue(p[i], y[i])
+		}
+	case lossL1:
+		for i := range p {
+			sum += l1Value(p[i], y[i])
+		}
+	case lossBCE:
+		for i := range p {
+			sum += bceValue(z[i], y[i])
+		}
+	default:
+		panic("ae: unknown loss kind")
+	}
+	return sum
+}
