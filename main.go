@@ -40,6 +40,8 @@ type config struct {
 	maxRunning  int
 	maxQueued   int
 	maxFinished int
+	limits      session.Limits
+	startLimit  handlers.RateLimit
 	logLevel    slog.Level
 }
 
@@ -56,12 +58,25 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fl.IntVar(&c.maxRunning, "max-running", 32, "trainings that run at once; more wait in a queue")
 	fl.IntVar(&c.maxQueued, "max-queued", 64, "trainings that may wait for a slot; more are refused with 503")
 	fl.IntVar(&c.maxFinished, "max-finished", 500, "ended sessions kept for viewing (the oldest beyond it are forgotten)")
+	c.limits = session.DefaultLimits()
+	fl.IntVar(&c.limits.MaxParams, "max-params", c.limits.MaxParams, "largest model, in weights and biases")
+	fl.IntVar(&c.limits.MaxWork, "max-work", c.limits.MaxWork, "largest training, in epochs × training examples")
+	fl.IntVar(&c.limits.MaxEpochs, "max-epochs", c.limits.MaxEpochs, "most epochs of one training")
+	c.startLimit = handlers.DefaultRateLimit()
+	fl.IntVar(&c.startLimit.Burst, "start-burst", c.startLimit.Burst, "trainings one address may start at once (0: no limit)")
+	fl.Float64Var(&c.startLimit.PerMinute, "starts-per-minute", c.startLimit.PerMinute, "trainings one address may start per minute after the burst")
 	level := fl.String("log-level", "info", "log level: debug, info, warn or error")
 	if err := fl.Parse(args[1:]); err != nil {
 		return c, err
 	}
 	if err := c.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	if c.startLimit.Burst == 0 {
+		c.startLimit.Burst = -1 // no limit
+	}
+	if c.limits.MaxParams < 1 || c.limits.MaxWork < 1 || c.limits.MaxEpochs < 1 || c.maxRunning < 1 || c.maxQueued < 1 || c.maxFinished < 1 {
+		return c, errors.New("-max-params, -max-work, -max-epochs, -max-running, -max-queued and -max-finished must be at least 1")
 	}
 	if fl.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q: every setting is a flag (see -help)", fl.Args())
@@ -86,13 +101,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	mgr := session.NewManager(session.Options{
-		Datasets:   datasets.NewRegistry(cfg.dataDir),
-		MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
+		Datasets: datasets.NewRegistry(cfg.dataDir),
+		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
 	})
 	socks := handlers.NewSockets()
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks}),
+		Handler:           handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, StartLimit: cfg.startLimit}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -13,7 +13,7 @@ import (
 // handleHealth answers 200 while the server can take requests.
 func handleHealth(m *session.Manager) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "sessions": len(m.List())})
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "stats": m.Stats()})
 	})
 }
 

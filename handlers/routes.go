@@ -20,6 +20,9 @@ type Deps struct {
 	Static   fs.FS // the contents of web/static
 	Logger   *slog.Logger
 	Sockets  *Sockets // tracks open WebSockets so that shutdown can wait for their close frames
+	// StartLimit bounds how often one address may start trainings; the
+	// zero value means DefaultRateLimit, a negative Burst means no limit.
+	StartLimit RateLimit
 }
 
 // NewServer returns the app's root handler.
@@ -29,6 +32,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Sockets == nil {
 		d.Sockets = NewSockets()
+	}
+	if d.StartLimit == (RateLimit{}) {
+		d.StartLimit = DefaultRateLimit()
 	}
 	r := chi.NewRouter()
 	r.Use(recoverer(d.Logger), securityHeaders)
@@ -41,11 +47,12 @@ func NewServer(d Deps) http.Handler {
 // addRoutes is the whole surface of the app in one place.
 func addRoutes(r chi.Router, d Deps) {
 	m, log := d.Sessions, d.Logger
+	starts := newLimiter(d.StartLimit)
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
 
 	// Pages.
 	r.Method(http.MethodGet, "/", handleHome(m, log))
-	r.Method(http.MethodPost, "/sessions", handleFormCreate(m, log))
+	r.Method(http.MethodPost, "/sessions", limitStarts(starts, log, handleFormCreate(m, log)))
 	r.Method(http.MethodGet, "/sessions/{id}", handleSessionPage(m, log))
 	r.Handle("/static/*", handleStatic(d.Static))
 
@@ -53,7 +60,7 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Route("/api", func(r chi.Router) {
 		r.Method(http.MethodGet, "/datasets", handleListDatasets(m))
 		r.Method(http.MethodGet, "/sessions", handleListSessions(m))
-		r.Method(http.MethodPost, "/sessions", handleCreateSession(m, log))
+		r.Method(http.MethodPost, "/sessions", limitStarts(starts, log, handleCreateSession(m, log)))
 		r.Method(http.MethodPost, "/sessions/check", handleCheckConfig(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}", handleGetSession(m, log))
 		r.Method(http.MethodPost, "/sessions/{id}/stop", handleControl(m, log, (*session.Session).Stop))
@@ -69,5 +76,8 @@ func addRoutes(r chi.Router, d Deps) {
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, log, session.Errorf(session.ENotFound, "there is no page at %s", r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		renderError(w, r, log, &session.Error{Code: codeMethod, Message: "method " + r.Method + " is not allowed on " + r.URL.Path})
 	})
 }

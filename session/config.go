@@ -32,13 +32,13 @@ type Config struct {
 // Limits bounds what one session may ask for. The zero value is not useful;
 // start from DefaultLimits.
 type Limits struct {
-	MaxLayers    int // hidden layers per side (encoder, decoder)
-	MaxWidth     int // units in one layer
-	MaxParams    int // weights and biases of the whole model
-	MaxBatch     int
-	MaxEpochs    int
-	MaxWork      int // epochs × training examples
-	MaxLearnRate float64
+	MaxLayers    int     `json:"max_layers"` // hidden layers per side (encoder, decoder)
+	MaxWidth     int     `json:"max_width"`  // units in one layer
+	MaxParams    int     `json:"max_params"` // weights and biases of the whole model
+	MaxBatch     int     `json:"max_batch"`
+	MaxEpochs    int     `json:"max_epochs"`
+	MaxWork      int     `json:"max_work"` // epochs × training examples
+	MaxLearnRate float64 `json:"max_learning_rate"`
 }
 
 // DefaultLimits are sane bounds for a small shared server.

@@ -22,6 +22,7 @@ type Options struct {
 	MaxQueued   int          // trainings that may wait; more are refused (0 → 64)
 	MaxFinished int          // ended sessions kept for viewing; the oldest beyond it are forgotten (0 → 500)
 	Logger      *slog.Logger // nil → slog.Default()
+	Cores       int          // CPU slots shared by the trainings (0 → GOMAXPROCS)
 }
 
 // Manager creates sessions, schedules their trainings and finds them again.
@@ -31,6 +32,7 @@ type Manager struct {
 	lim  Limits
 	opt  Options
 	log  *slog.Logger
+	cpu  *cpuPool
 	base context.Context
 	stop context.CancelCauseFunc
 	wg   sync.WaitGroup
@@ -66,7 +68,7 @@ func NewManager(opt Options) *Manager {
 		opt.Logger = slog.Default()
 	}
 	base, stop := context.WithCancelCause(context.Background())
-	return &Manager{reg: opt.Datasets, lim: opt.Limits, opt: opt, log: opt.Logger, base: base, stop: stop,
+	return &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), lim: opt.Limits, opt: opt, log: opt.Logger, base: base, stop: stop,
 		sessions: make(map[string]*Session)}
 }
 
@@ -219,6 +221,28 @@ func (m *Manager) positionsLocked() {
 	for i, w := range m.queue {
 		w.s.setQueuePosition(i + 1)
 	}
+}
+
+// Stats is a summary of the manager's load and limits, for /healthz.
+type Stats struct {
+	Sessions    int    `json:"sessions"`
+	Running     int    `json:"running"`
+	Queued      int    `json:"queued"`
+	Computing   int    `json:"computing"` // running and not paused
+	Cores       int    `json:"cores"`
+	MaxRunning  int    `json:"max_running"`
+	MaxQueued   int    `json:"max_queued"`
+	MaxFinished int    `json:"max_finished"`
+	Limits      Limits `json:"limits"`
+}
+
+// Stats returns the current load and limits.
+func (m *Manager) Stats() Stats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return Stats{Sessions: len(m.sessions), Running: m.running, Queued: len(m.queue),
+		Computing: int(m.cpu.active.Load()), Cores: m.cpu.cores, MaxRunning: m.opt.MaxRunning,
+		MaxQueued: m.opt.MaxQueued, MaxFinished: m.opt.MaxFinished, Limits: m.lim}
 }
 
 // Shutdown stops every training and waits for them to publish their final

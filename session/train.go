@@ -34,6 +34,7 @@ type trainer struct {
 	model   *ae.Model
 	batcher *ae.Batcher
 	probe   *probe
+	cpu     *cpuPool
 	testX   []float32
 	nTest   int
 
@@ -106,7 +107,7 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("could not build the model: %v", err)
 	}
-	t := &trainer{s: s, model: model, probe: newProbe(ds, c.Bottleneck),
+	t := &trainer{s: s, model: model, probe: newProbe(ds, c.Bottleneck), cpu: m.cpu,
 		batcher: ae.NewBatcher(ds.Train.X[:n*k], n, k, c.BatchSize, c.Seed),
 		testX:   ds.Test.X[:nTest*k], nTest: nTest, epochs: c.Epochs, samplesPerStep: c.BatchSize}
 	t.stepsPerEpoch = t.batcher.StepsPerEpoch()
@@ -131,36 +132,66 @@ func aeConfig(c Config, k int) ae.Config {
 }
 
 // loop trains until the last step or until stopped, and returns how it ended.
+// It computes in slices, holding a CPU slot for each (see cpuPool).
 func (t *trainer) loop() (State, string) {
 	s := t.s
 	s.mu.Lock()
 	s.totalSteps = t.totalSteps
 	s.mu.Unlock()
 	s.setState(Running, "")
-	segment := time.Now()
-	t.rateTime = segment
-	t.testPoint()
-	t.heavy()
-	t.light(segment, true)
+	t.cpu.active.Add(1)
+	defer func() { t.cpu.active.Add(-1) }()
+	t.rateTime = time.Now()
+	first := true
 	for t.step < t.totalSteps {
-		if err := s.ctx.Err(); err != nil {
-			t.runTime += time.Since(segment)
+		if err := t.cpu.acquire(s.ctx); err != nil {
+			return Stopped, stopReason(s.ctx)
+		}
+		start := time.Now()
+		if first {
+			t.testPoint()
+			t.heavy()
+			t.light(start, true)
+			first = false
+		}
+		end, msg := t.slice(start)
+		t.runTime += time.Since(start)
+		t.cpu.release()
+		switch end {
+		case Stopped, Failed:
+			return end, msg
+		case Paused:
+			t.light(time.Now(), true)
+			t.cpu.active.Add(-1)
+			resumed := t.pause()
+			t.cpu.active.Add(1)
+			if !resumed {
+				return Stopped, stopReason(s.ctx)
+			}
+			t.rateTime, t.rateStep = time.Now(), t.step
+		}
+	}
+	return Completed, ""
+}
+
+// slice trains for one time slice. It returns Running when the slice (or
+// the training) is over, Paused when the owner asked for a pause, and
+// Stopped or Failed (with a message) when the training must end.
+func (t *trainer) slice(start time.Time) (State, string) {
+	s := t.s
+	t.model.SetWorkers(t.cpu.workers())
+	deadline := start.Add(slice)
+	for t.step < t.totalSteps {
+		if s.ctx.Err() != nil {
 			return Stopped, stopReason(s.ctx)
 		}
 		if t.pauseRequested() {
-			t.runTime += time.Since(segment)
-			t.light(time.Now(), true)
-			if !t.pause() {
-				return Stopped, stopReason(s.ctx)
-			}
-			segment = time.Now()
-			t.rateTime, t.rateStep = segment, t.step
+			return Paused, ""
 		}
 		x, n := t.batcher.Next()
 		loss := t.model.TrainStep(x, nil, n)
 		t.step++
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			t.runTime += time.Since(segment)
 			return Failed, fmt.Sprintf("the loss became %v at step %d: the learning rate (%g) is probably too high for this network; try one ten times smaller",
 				loss, t.step, s.cfg.LearningRate)
 		}
@@ -175,17 +206,19 @@ func (t *trainer) loop() (State, string) {
 			t.testPoint()
 			t.heavy()
 			t.light(now, true)
-			continue
+		} else {
+			if now.Sub(t.lastLight) >= lightEvery {
+				t.light(now, false)
+			}
+			if now.Sub(t.lastHeavy) >= heavyEvery && s.Watchers() > 0 {
+				t.heavy()
+			}
 		}
-		if now.Sub(t.lastLight) >= lightEvery {
-			t.light(now, false)
-		}
-		if now.Sub(t.lastHeavy) >= heavyEvery && s.Watchers() > 0 {
-			t.heavy()
+		if now.After(deadline) {
+			break
 		}
 	}
-	t.runTime += time.Since(segment)
-	return Completed, ""
+	return Running, ""
 }
 
 func (t *trainer) epochAt(step int) float64 { return round4(float64(step) / float64(t.stepsPerEpoch)) }

@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aelab/aelab/session"
+)
+
+// codeRateLimited is the error code of a request refused by a rate limit.
+const codeRateLimited session.Code = "rate_limited"
+
+// RateLimit bounds how often one address may start trainings: a token
+// bucket per client address holding Burst starts, refilled at PerMinute.
+// A class of thirty behind one school router pressing Train within a minute
+// stays well inside the defaults; a script hammering the endpoint does not.
+type RateLimit struct {
+	Burst     int
+	PerMinute float64
+}
+
+// DefaultRateLimit allows a burst of 60 starts from one address and 60 more
+// every minute.
+func DefaultRateLimit() RateLimit { return RateLimit{Burst: 60, PerMinute: 60} }
+
+// limiter implements RateLimit for many addresses.
+type limiter struct {
+	lim     RateLimit
+	now     func() time.Time
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(lim RateLimit) *limiter {
+	return &limiter{lim: lim, now: time.Now, buckets: make(map[string]*bucket)}
+}
+
+// allow takes a token for key, or says how long until one is available.
+func (l *limiter) allow(key string) (bool, time.Duration) {
+	if l.lim.Burst <= 0 {
+		return true, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	rate := l.lim.PerMinute / 60 // tokens per second
+	if now.Sub(l.swept) > time.Minute {
+		// Forget full buckets so that the map stays small.
+		for k, b := range l.buckets {
+			if b.tokens+now.Sub(b.last).Seconds()*rate >= float64(l.lim.Burst) {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: float64(l.lim.Burst), last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(float64(l.lim.Burst), b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	if rate <= 0 {
+		return false, time.Hour
+	}
+	return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
+}
+
+// clientAddr is the address a request came from (the proxy's, behind one:
+// the app does not trust forwarding headers it cannot verify).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limitStarts refuses requests beyond the rate limit with 429 (JSON on the
+// API, a page in the browser).
+func limitStarts(l *limiter, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, wait := l.allow(clientAddr(r))
+		if ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		err := &session.Error{Code: codeRateLimited, Message: fmt.Sprintf(
+			"too many trainings started from your address (at most %d at once and %g a minute); try again in %d s",
+			l.lim.Burst, l.lim.PerMinute, secs)}
+		if isAPI(r) {
+			writeError(w, r, log, err)
+		} else {
+			renderError(w, r, log, err)
+		}
+	})
+}
