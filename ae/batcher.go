@@ -35,14 +35,36 @@ func NewBatcher(x []float32, rows, cols, batch int, seed uint64) *Batcher {
 		panicf("NewBatcher: rows = %d, cols = %d, batch = %d; all must be ≥ 1", rows, cols, batch)
 	}
 	checkLen("NewBatcher", "x", x, rows, cols)
+	order := make([]int, rows)
+	for i := range order {
+		order[i] = i
+	}
+	return newBatcher(x, cols, order, batch, seed)
+}
+
+// NewBatcherRows is NewBatcher over a subset of the rows of the row-major
+// matrix x (cols wide): only the rows listed in rows are visited, each once
+// an epoch. It is how a training uses some classes only, without copying
+// the data. It panics on shape misuse (an empty list, a row outside x).
+func NewBatcherRows(x []float32, cols int, rows []int, batch int, seed uint64) *Batcher {
+	if len(rows) < 1 || cols < 1 || batch < 1 || len(x)%cols != 0 {
+		panicf("NewBatcherRows: %d rows, cols = %d, batch = %d, len(x) = %d; want rows, cols, batch ≥ 1 and len(x) a multiple of cols", len(rows), cols, batch, len(x))
+	}
+	for _, r := range rows {
+		if r < 0 || (r+1)*cols > len(x) {
+			panicf("NewBatcherRows: row %d is outside x (%d rows)", r, len(x)/cols)
+		}
+	}
+	return newBatcher(x, cols, append([]int(nil), rows...), batch, seed)
+}
+
+func newBatcher(x []float32, cols int, order []int, batch int, seed uint64) *Batcher {
+	rows := len(order)
 	b := &Batcher{
 		x: x, rows: rows, cols: cols, batch: batch,
-		order: make([]int, rows),
+		order: order,
 		buf:   make([]float32, min(batch, rows)*cols),
 		rng:   rand.New(rand.NewPCG(seed, batcherStream)),
-	}
-	for i := range b.order {
-		b.order[i] = i
 	}
 	b.shuffle()
 	return b

@@ -31,8 +31,6 @@ func New(c Config) (*Model, error) {
 	}
 	c.Sizes = slices.Clone(c.Sizes)
 	c.Optimizer = c.Optimizer.WithDefaults()
-	hidden, _ := c.Hidden.kind()
-	output, _ := c.Output.kind()
 	loss, _ := c.Loss.kind()
 
 	np := c.NumParams()
@@ -45,19 +43,7 @@ func New(c Config) (*Model, error) {
 		lr:     c.Optimizer.LearningRate,
 		loss:   loss,
 	}
-	off := 0
-	for i := range m.layers {
-		in, out := c.Sizes[i], c.Sizes[i+1]
-		l := &m.layers[i]
-		l.in, l.out, l.act = in, out, hidden
-		if i == len(m.layers)-1 {
-			l.act = output
-		}
-		l.w, l.gw = m.params[off:off+in*out:off+in*out], m.grads[off:off+in*out:off+in*out]
-		off += in * out
-		l.b, l.gb = m.params[off:off+out:off+out], m.grads[off:off+out:off+out]
-		off += out
-	}
+	bindLayers(m.layers, m.params, m.grads, c)
 	initParams(m.layers, newRand(c.Seed))
 	m.train = newWorkspace(m.layers, c.BatchSize, true)
 	// Evaluation reuses the training buffers (TrainStep keeps nothing in
@@ -67,6 +53,33 @@ func New(c Config) (*Model, error) {
 		m.eval = newWorkspace(m.layers, evalRows, false)
 	}
 	return m, nil
+}
+
+// bindLayers points each layer's weights and biases (and their gradients,
+// when grads is not nil) into the flat parameter slices, layer after layer:
+// W0, b0, W1, b1, …
+func bindLayers(layers []dense, params, grads []float32, c Config) {
+	hidden, _ := c.Hidden.kind()
+	output, _ := c.Output.kind()
+	off := 0
+	for i := range layers {
+		in, out := c.Sizes[i], c.Sizes[i+1]
+		l := &layers[i]
+		l.in, l.out, l.act = in, out, hidden
+		if i == len(layers)-1 {
+			l.act = output
+		}
+		l.w = params[off : off+in*out : off+in*out]
+		if grads != nil {
+			l.gw = grads[off : off+in*out : off+in*out]
+		}
+		off += in * out
+		l.b = params[off : off+out : off+out]
+		if grads != nil {
+			l.gb = grads[off : off+out : off+out]
+		}
+		off += out
+	}
 }
 
 // TrainStep trains on one batch: the n rows of x (n×K, row-major, 1 ≤ n ≤
