@@ -27,6 +27,19 @@ type Config struct {
 	TrainSize        int     `json:"train_size"` // examples of the training split to use; 0 → all
 	TestSize         int     `json:"test_size"`  // examples of the test split to evaluate on; 0 → all
 	Seed             uint64  `json:"seed"`
+	// Noise corrupts the training inputs while the targets stay clean: a
+	// denoising autoencoder. nil (or kind "none") trains a plain one.
+	Noise *NoiseConfig `json:"noise,omitempty"`
+	// TrainClasses restricts training to examples of these classes (indices
+	// into the dataset's class names); the others are the anomalies an
+	// anomaly-detection run should flag. Empty means every class.
+	TrainClasses []int `json:"train_classes,omitempty"`
+}
+
+// NoiseConfig says how a denoising autoencoder's inputs are corrupted.
+type NoiseConfig struct {
+	Kind  string  `json:"kind"`  // "gaussian" (σ = level), "masking" (fraction set to 0), "salt_pepper" (fraction set to 0 or 1), "none"
+	Level float64 `json:"level"` // σ or fraction
 }
 
 // Limits bounds what one session may ask for. The zero value is not useful;
@@ -163,6 +176,27 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 		fe.add("epochs", "epochs must be between 1 and %d", lim.MaxEpochs)
 	} else if c.Epochs*n > lim.MaxWork {
 		fe.add("epochs", "%d epochs × %d examples is more than this server allows (%d example passes): use fewer epochs or fewer training examples", c.Epochs, n, lim.MaxWork)
+	}
+	if c.Noise != nil {
+		if err := c.Noise.noise(info.ValueRange).Validate(); err != nil {
+			fe.add("noise", "%v", err)
+		}
+	}
+	if len(c.TrainClasses) > 0 {
+		if len(info.ClassNames) == 0 {
+			fe.add("train_classes", "%s has no classes to choose from: leave train_classes empty", info.Title)
+		}
+		seen := map[int]bool{}
+		for _, k := range c.TrainClasses {
+			if k < 0 || k >= len(info.ClassNames) || seen[k] {
+				fe.add("train_classes", "train_classes must list distinct class numbers from 0 to %d, got %d", len(info.ClassNames)-1, k)
+				break
+			}
+			seen[k] = true
+		}
+		if len(seen) == len(info.ClassNames) && len(seen) > 0 {
+			fe.add("train_classes", "train_classes lists every class, so no class is left to be an anomaly: leave one or more out (or leave the list empty)")
+		}
 	}
 	if c.Seed > 1<<53 {
 		fe.add("seed", "seed must be between 0 and 2^53")

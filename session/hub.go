@@ -42,6 +42,8 @@ type history struct {
 	latent   *Latent
 	recon    *Reconstructions
 	state    StateMsg
+	metrics  map[string][]MetricPoint
+	anomaly  *Anomaly
 }
 
 // hubEvent is one published change; exactly one field is set. A final event
@@ -52,6 +54,8 @@ type hubEvent struct {
 	latent   *Latent
 	recon    *Reconstructions
 	state    *StateMsg
+	metrics  *Metrics
+	anomaly  *Anomaly
 }
 
 func newHub(info func() Info, log *slog.Logger, initial StateMsg) *hub {
@@ -205,6 +209,21 @@ func (h *hub) apply(ev hubEvent) []byte {
 		m := *ev.recon
 		m.Type = TypeReconstructions
 		return h.marshal(m)
+	case ev.metrics != nil:
+		if h.hist.metrics == nil {
+			h.hist.metrics = make(map[string][]MetricPoint)
+		}
+		for name, pts := range ev.metrics.Points {
+			h.hist.metrics[name] = append(h.hist.metrics[name], pts...)
+		}
+		m := *ev.metrics
+		m.Type = TypeMetrics
+		return h.marshal(m)
+	case ev.anomaly != nil:
+		h.hist.anomaly = ev.anomaly
+		m := *ev.anomaly
+		m.Type = TypeAnomaly
+		return h.marshal(m)
 	case ev.state != nil:
 		h.hist.state = *ev.state
 		m := *ev.state
@@ -224,6 +243,8 @@ func (h *hub) snapshot() Snapshot {
 		Latent:          h.hist.latent,
 		Reconstructions: h.hist.recon,
 		State:           h.hist.state,
+		Metrics:         nonNilMetrics(h.hist.metrics),
+		Anomaly:         h.hist.anomaly,
 	}
 }
 
@@ -243,4 +264,11 @@ func nonNil(p []LossPoint) []LossPoint {
 		return []LossPoint{}
 	}
 	return p
+}
+
+func nonNilMetrics(m map[string][]MetricPoint) map[string][]MetricPoint {
+	if m == nil {
+		return map[string][]MetricPoint{}
+	}
+	return m
 }

@@ -12,6 +12,8 @@ const (
 	TypeLatent          = "latent"
 	TypeReconstructions = "reconstructions"
 	TypeState           = "state"
+	TypeMetrics         = "metrics"
+	TypeAnomaly         = "anomaly"
 )
 
 // LossPoint is one point of a loss curve.
@@ -70,6 +72,60 @@ type Reconstructions struct {
 	Originals       []byte    `json:"originals"`
 	Reconstructions []byte    `json:"reconstructions"`
 	MSE             []float64 `json:"mse"`
+	// Inputs are the corrupted inputs of a denoising run (same encoding as
+	// Originals, which stay the clean targets); absent otherwise.
+	Inputs []byte `json:"inputs,omitempty"`
+}
+
+// MetricPoint is one value of a named per-epoch measure.
+type MetricPoint struct {
+	Step  int     `json:"step"`
+	Epoch float64 `json:"epoch"`
+	Value float64 `json:"value"`
+}
+
+// Metrics carries new points of named measures (e.g. "psnr_noisy" and
+// "psnr_denoised" of a denoising run), like LossBatch does for losses.
+type Metrics struct {
+	Type   string                   `json:"type,omitempty"`
+	Points map[string][]MetricPoint `json:"points"`
+}
+
+// Anomaly scores every test example by its reconstruction error, for a run
+// trained on some classes only: the other classes are the anomalies.
+type Anomaly struct {
+	Type          string     `json:"type,omitempty"`
+	Step          int        `json:"step"`
+	Epoch         float64    `json:"epoch"`
+	NormalClasses []int      `json:"normal_classes"`
+	Scores        []float64  `json:"scores"` // per test example: mean squared reconstruction error
+	Labels        []int      `json:"labels"` // per test example: class index
+	AUC           float64    `json:"auc"`    // area under the ROC curve (1 = perfect, 0.5 = chance)
+	ROC           []ROCPoint `json:"roc"`    // at most ~200 points, from (0,0) to (1,1)
+	Gallery       Gallery    `json:"gallery"`
+}
+
+// ROCPoint is a point of a receiver operating characteristic curve.
+type ROCPoint struct {
+	FPR       float64 `json:"fpr"`
+	TPR       float64 `json:"tpr"`
+	Threshold float64 `json:"threshold"`
+}
+
+// Gallery is a set of examples with their reconstructions, encoded like
+// Reconstructions: the highest-scoring test examples of an anomaly run.
+type Gallery struct {
+	Kind            string    `json:"kind"`
+	Width           int       `json:"width"`
+	Height          int       `json:"height"`
+	Count           int       `json:"count"`
+	Indices         []int     `json:"indices"`
+	Labels          []int     `json:"labels"`
+	Scores          []float64 `json:"scores"`
+	Lo              float32   `json:"lo"`
+	Hi              float32   `json:"hi"`
+	Originals       []byte    `json:"originals"`
+	Reconstructions []byte    `json:"reconstructions"`
 }
 
 // StateMsg announces a change of state.
@@ -84,12 +140,14 @@ type StateMsg struct {
 // Snapshot is everything a viewer needs to catch up: the first message of
 // every stream.
 type Snapshot struct {
-	Type            string           `json:"type"`
-	Session         Info             `json:"session"`
-	Progress        *Progress        `json:"progress"`
-	TrainLoss       []LossPoint      `json:"train_loss"`
-	TestLoss        []LossPoint      `json:"test_loss"`
-	Latent          *Latent          `json:"latent"`
-	Reconstructions *Reconstructions `json:"reconstructions"`
-	State           StateMsg         `json:"state"`
+	Type            string                   `json:"type"`
+	Session         Info                     `json:"session"`
+	Progress        *Progress                `json:"progress"`
+	TrainLoss       []LossPoint              `json:"train_loss"`
+	TestLoss        []LossPoint              `json:"test_loss"`
+	Latent          *Latent                  `json:"latent"`
+	Reconstructions *Reconstructions         `json:"reconstructions"`
+	State           StateMsg                 `json:"state"`
+	Metrics         map[string][]MetricPoint `json:"metrics"`
+	Anomaly         *Anomaly                 `json:"anomaly"`
 }

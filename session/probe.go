@@ -132,10 +132,16 @@ func alignSign(cur, prev []float32) {
 	}
 }
 
-// reconstructions runs the fixed examples through the model.
-func (p *probe) reconstructions(model *ae.Model, step int, epoch float64) *Reconstructions {
+// reconstructions runs the fixed examples through the model. For a
+// denoising run, noisy holds their corrupted versions: those go in, and the
+// message carries them too.
+func (p *probe) reconstructions(model *ae.Model, step int, epoch float64, noisy []float32) *Reconstructions {
 	r := len(p.recLabels)
-	model.Reconstruct(p.recOut, p.recX, r)
+	in := p.recX
+	if noisy != nil {
+		in = noisy
+	}
+	model.Reconstruct(p.recOut, in, r)
 	lo, hi := p.ds.ValueRange[0], p.ds.ValueRange[1]
 	for _, v := range p.recOut {
 		if v < lo {
@@ -151,6 +157,9 @@ func (p *probe) reconstructions(model *ae.Model, step int, epoch float64) *Recon
 	msg := &Reconstructions{Step: step, Epoch: round4(epoch), Kind: "vector", Width: p.k, Height: 1,
 		Count: r, Labels: p.recLabels, Lo: lo, Hi: hi,
 		Originals: quantise(p.recX, lo, hi), Reconstructions: quantise(p.recOut, lo, hi), MSE: make([]float64, r)}
+	if noisy != nil {
+		msg.Inputs = quantise(noisy, lo, hi)
+	}
 	if p.ds.Shape.IsImage() {
 		msg.Kind, msg.Width, msg.Height = "image", p.ds.Shape.Width, p.ds.Shape.Height
 	}

@@ -5,7 +5,11 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/aelab/aelab/ae"
+	"github.com/aelab/aelab/datasets"
 )
 
 // Session is one training: its configuration, its state, and the live stream
@@ -24,6 +28,10 @@ type Session struct {
 	cancel context.CancelCauseFunc
 	wake   chan struct{} // resume signal for a paused trainer (capacity 1)
 	done   chan struct{} // closed when the trainer has returned
+
+	snap     atomic.Pointer[ae.Snapshot]      // latest frozen weights, for live views
+	wantSnap atomic.Bool                      // a viewer asked for fresher weights
+	ds       atomic.Pointer[datasets.Dataset] // set once the trainer has loaded it
 
 	mu         sync.Mutex
 	state      State
@@ -161,6 +169,39 @@ func (s *Session) Stop() error {
 	s.cancel(errStoppedByOwner)
 	return nil
 }
+
+// Snapshot returns the latest frozen copy of the model's weights, for views
+// that run the model on demand (decoding a point of the latent space). It
+// also asks the trainer for a fresher one, which arrives within a second
+// while the training runs. Before the first snapshot exists it waits for
+// one, until ctx ends.
+func (s *Session) Snapshot(ctx context.Context) (*ae.Snapshot, error) {
+	s.wantSnap.Store(true)
+	for {
+		if sn := s.snap.Load(); sn != nil {
+			return sn, nil
+		}
+		if s.State().Terminal() {
+			select {
+			case <-s.done:
+				if sn := s.snap.Load(); sn != nil {
+					return sn, nil
+				}
+				return nil, Errorf(EConflict, "session %s ended before its model could be used", s.id)
+			default:
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, Errorf(EUnavailable, "the model of session %s is not ready yet; try again in a moment", s.id)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Dataset returns the dataset the session trains on, once loaded (nil
+// before).
+func (s *Session) Dataset() *datasets.Dataset { return s.ds.Load() }
 
 // setState records a new state and announces it to viewers.
 func (s *Session) setState(st State, errMsg string) {

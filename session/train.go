@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/aelab/aelab/ae"
@@ -35,6 +36,8 @@ type trainer struct {
 	batcher *ae.Batcher
 	probe   *probe
 	cpu     *cpuPool
+	den     *denoiser      // nil unless the inputs are corrupted
+	anom    *anomalyScorer // nil unless training on some classes only
 	testX   []float32
 	nTest   int
 
@@ -42,6 +45,8 @@ type trainer struct {
 	pointEvery                              int
 
 	pendingTrain, pendingTest []LossPoint
+	pendingMetrics            map[string][]MetricPoint
+	pendingAnomaly            *Anomaly
 	lossSum                   float64
 	lossN                     int
 	lastTest                  float64
@@ -107,9 +112,30 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("could not build the model: %v", err)
 	}
+	s.ds.Store(ds)
 	t := &trainer{s: s, model: model, probe: newProbe(ds, c.Bottleneck), cpu: m.cpu,
-		batcher: ae.NewBatcher(ds.Train.X[:n*k], n, k, c.BatchSize, c.Seed),
-		testX:   ds.Test.X[:nTest*k], nTest: nTest, epochs: c.Epochs, samplesPerStep: c.BatchSize}
+		testX: ds.Test.X[:nTest*k], nTest: nTest, epochs: c.Epochs, samplesPerStep: c.BatchSize}
+	if len(c.TrainClasses) > 0 {
+		var rows []int
+		for i, l := range ds.Train.Labels {
+			if slices.Contains(c.TrainClasses, l) {
+				rows = append(rows, i)
+				if len(rows) == n {
+					break
+				}
+			}
+		}
+		if len(rows) == 0 {
+			return nil, fmt.Errorf("no training example belongs to classes %v", c.TrainClasses)
+		}
+		t.batcher = ae.NewBatcherRows(ds.Train.X, k, rows, c.BatchSize, c.Seed)
+		t.anom = newAnomalyScorer(ds, c.TrainClasses, nTest)
+	} else {
+		t.batcher = ae.NewBatcher(ds.Train.X[:n*k], n, k, c.BatchSize, c.Seed)
+	}
+	if c.Noise.active() {
+		t.den = newDenoiser(c.Noise, ds.ValueRange, c.Seed, c.BatchSize, k, t.testX, t.probe.recX)
+	}
 	t.stepsPerEpoch = t.batcher.StepsPerEpoch()
 	t.totalSteps = c.Epochs * t.stepsPerEpoch
 	t.pointEvery = max(1, (t.totalSteps+maxTrainPoints-1)/maxTrainPoints)
@@ -189,7 +215,11 @@ func (t *trainer) slice(start time.Time) (State, string) {
 			return Paused, ""
 		}
 		x, n := t.batcher.Next()
-		loss := t.model.TrainStep(x, nil, n)
+		in := x
+		if t.den != nil {
+			in = t.den.corrupt(x)
+		}
+		loss := t.model.TrainStep(in, x, n)
 		t.step++
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return Failed, fmt.Sprintf("the loss became %v at step %d: the learning rate (%g) is probably too high for this network; try one ten times smaller",
@@ -210,7 +240,7 @@ func (t *trainer) slice(start time.Time) (State, string) {
 			if now.Sub(t.lastLight) >= lightEvery {
 				t.light(now, false)
 			}
-			if now.Sub(t.lastHeavy) >= heavyEvery && s.Watchers() > 0 {
+			if now.Sub(t.lastHeavy) >= heavyEvery && (s.Watchers() > 0 || s.wantSnap.Load()) {
 				t.heavy()
 			}
 		}
@@ -223,9 +253,22 @@ func (t *trainer) slice(start time.Time) (State, string) {
 
 func (t *trainer) epochAt(step int) float64 { return round4(float64(step) / float64(t.stepsPerEpoch)) }
 
-// testPoint evaluates the whole test split and records a test-loss point.
+// testPoint evaluates the whole test split and records a test-loss point
+// (for a denoising run: noisy inputs against clean targets, with the PSNR
+// of both); a run on some classes only also scores every test example.
 func (t *trainer) testPoint() {
-	l := t.model.EvalLoss(t.testX, nil, t.nTest)
+	var l float64
+	if t.den != nil {
+		l = t.model.EvalLoss(t.den.testNoisy, t.testX, t.nTest)
+		in, out := t.den.psnr(t.model.Reconstruct, t.testX, t.nTest, t.model.InputDim())
+		t.addMetric("psnr_noisy", in)
+		t.addMetric("psnr_denoised", out)
+	} else {
+		l = t.model.EvalLoss(t.testX, nil, t.nTest)
+	}
+	if t.anom != nil {
+		t.pendingAnomaly = t.anom.score(t.model, t.step, t.epochAt(t.step))
+	}
 	if math.IsNaN(l) || math.IsInf(l, 0) {
 		return
 	}
@@ -237,6 +280,16 @@ func (t *trainer) testPoint() {
 	s.mu.Unlock()
 }
 
+func (t *trainer) addMetric(name string, v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	if t.pendingMetrics == nil {
+		t.pendingMetrics = make(map[string][]MetricPoint)
+	}
+	t.pendingMetrics[name] = append(t.pendingMetrics[name], MetricPoint{Step: t.step, Epoch: t.epochAt(t.step), Value: v})
+}
+
 // heavy publishes a fresh latent scatter and reconstructions.
 func (t *trainer) heavy() {
 	t.lastHeavy = time.Now()
@@ -246,7 +299,14 @@ func (t *trainer) heavy() {
 	} else {
 		t.s.log.Warn("latent projection failed", "session", t.s.id, "err", err)
 	}
-	t.s.hub.publish(hubEvent{recon: t.probe.reconstructions(t.model, t.step, ep)})
+	var noisy []float32
+	if t.den != nil {
+		noisy = t.den.recNoisy
+	}
+	t.s.hub.publish(hubEvent{recon: t.probe.reconstructions(t.model, t.step, ep, noisy)})
+	if t.s.wantSnap.Swap(false) {
+		t.s.snap.Store(t.model.Snapshot())
+	}
 	t.lastHeavy = time.Now()
 }
 
@@ -271,6 +331,12 @@ func (t *trainer) light(now time.Time, force bool) {
 		if s.hub.publish(hubEvent{loss: &LossBatch{Train: t.pendingTrain, Test: t.pendingTest}}) {
 			t.pendingTrain, t.pendingTest = nil, nil
 		}
+	}
+	if t.pendingMetrics != nil && s.hub.publish(hubEvent{metrics: &Metrics{Points: t.pendingMetrics}}) {
+		t.pendingMetrics = nil
+	}
+	if t.pendingAnomaly != nil && s.hub.publish(hubEvent{anomaly: t.pendingAnomaly}) {
+		t.pendingAnomaly = nil
 	}
 	s.hub.publish(hubEvent{progress: &p})
 }
@@ -298,6 +364,7 @@ func (t *trainer) pauseRequested() bool {
 func (t *trainer) pause() bool {
 	s := t.s
 	t.heavy()
+	s.snap.Store(t.model.Snapshot()) // explorers keep working while paused
 	s.mu.Lock()
 	if !s.pauseReq { // resumed before we got here
 		s.mu.Unlock()
@@ -332,6 +399,7 @@ func (s *Session) finish(t *trainer, st State, msg string) {
 			}
 			if st != Failed {
 				t.heavy()
+				t.s.snap.Store(t.model.Snapshot())
 			}
 		}()
 		t.flushAll()
@@ -350,6 +418,14 @@ func (t *trainer) flushAll() {
 	if len(t.pendingTrain)+len(t.pendingTest) > 0 {
 		t.s.hub.publishWait(hubEvent{loss: &LossBatch{Train: t.pendingTrain, Test: t.pendingTest}})
 		t.pendingTrain, t.pendingTest = nil, nil
+	}
+	if t.pendingMetrics != nil {
+		t.s.hub.publishWait(hubEvent{metrics: &Metrics{Points: t.pendingMetrics}})
+		t.pendingMetrics = nil
+	}
+	if t.pendingAnomaly != nil {
+		t.s.hub.publishWait(hubEvent{anomaly: t.pendingAnomaly})
+		t.pendingAnomaly = nil
 	}
 	p := t.progress(now)
 	t.s.mu.Lock()
