@@ -112,39 +112,3 @@ func bearer(r *http.Request) string {
 	}
 	return ""
 }
-
-func handleListDatasets(m *session.Manager) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		list := m.Datasets().List()
-		out := make([]datasetBody, len(list))
-		for i, d := range list {
-			out[i] = datasetBody{Name: d.Name, Title: d.Title, Description: d.Description, Features: d.Features,
-				Shape: shapeBody{Width: d.Shape.Width, Height: d.Shape.Height}, ClassNames: d.ClassNames,
-				ValueRange: d.ValueRange, TrainSize: d.TrainSize, TestSize: d.TestSize, Available: d.Available, Reason: d.Reason}
-			if out[i].ClassNames == nil {
-				out[i].ClassNames = []string{}
-			}
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"datasets": out})
-	})
-}
-
-// datasetBody is the JSON form of a dataset in GET /api/datasets.
-type datasetBody struct {
-	Name        string     `json:"name"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Features    int        `json:"features"`
-	Shape       shapeBody  `json:"shape"`
-	ClassNames  []string   `json:"class_names"`
-	ValueRange  [2]float32 `json:"value_range"`
-	TrainSize   int        `json:"train_size"`
-	TestSize    int        `json:"test_size"`
-	Available   bool       `json:"available"`
-	Reason      string     `json:"reason,omitempty"`
-}
-
-type shapeBody struct {
-	Width  int `json:"width"`
-	Height int `json:"height"`
-}

@@ -20,6 +20,7 @@ func TestStaticHoldsModulesAndUPlot(t *testing.T) {
 		"static/js/session.js", "static/js/ws.js", "static/js/losschart.js", "static/js/scatter.js",
 		"static/js/recon.js", "static/js/progress.js", "static/js/controls.js", "static/js/frame.js",
 		"static/js/palette.js", "static/js/quant.js", "static/js/lossdata.js", "static/js/ticks.js",
+		"static/js/thumbs.js", "static/js/upload.js",
 		"static/vendor/uplot/uPlot.esm.js", "static/vendor/uplot/uPlot.min.css",
 		"static/vendor/uplot/LICENSE", "static/vendor/uplot/README.md",
 	}

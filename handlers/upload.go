@@ -1,0 +1,232 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aelab/aelab/datasets"
+	"github.com/aelab/aelab/session"
+	"github.com/aelab/aelab/web/templates"
+)
+
+const (
+	// maxUploadBody bounds an upload's body: the largest CSV file the
+	// datasets package accepts plus room for the other fields and the
+	// multipart framing.
+	maxUploadBody = datasets.MaxCSVBytes + 1<<20
+	// uploadMemory is how much of an upload is held in memory; the rest of
+	// the file waits in a temporary file (removed when the request ends)
+	// until the CSV reader streams it.
+	uploadMemory = 256 << 10
+	// uploadTimeout replaces the server's read and write timeouts for an
+	// upload: 32 MiB over a slow classroom network takes a while.
+	uploadTimeout = 5 * time.Minute
+	// maxTestFraction is the largest test fraction datasets.ParseCSV takes.
+	maxTestFraction = 0.9
+	maxTitle        = 100 // runes
+)
+
+// uploadFieldNames are the fields of an upload besides "file".
+var uploadFieldNames = []string{"name", "title", "header", "label_column", "normalize", "drop_bad", "test_fraction", "image_width"}
+
+// uploadTooLarge is the error for a body or file over the limit.
+var uploadTooLarge = &session.Error{Code: codeTooLarge, Field: "file",
+	Message: fmt.Sprintf("the file is larger than %d MiB, the most this server accepts", datasets.MaxCSVBytes>>20)}
+
+// uploadedBody is the answer to a successful POST /api/datasets.
+type uploadedBody struct {
+	Name        string      `json:"name"`
+	Dataset     datasetBody `json:"dataset"`
+	DroppedRows int         `json:"dropped_rows"`
+}
+
+func handleUploadDataset(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, _, err := uploadCSV(w, r, m.Datasets())
+		if err != nil {
+			writeUploadError(w, r, log, err)
+			return
+		}
+		w.Header().Set("Location", "/api/datasets/"+info.Name)
+		writeJSON(w, http.StatusCreated, uploadedBody{Name: info.Name, Dataset: newDatasetBody(info), DroppedRows: info.DroppedRows})
+	})
+}
+
+// uploadCSV reads a multipart upload and adds its CSV file to reg. It
+// returns the new dataset, the text fields as sent (to show them again) and
+// an error whose code says what went wrong.
+func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry) (datasets.Info, templates.UploadValues, error) {
+	var vals templates.UploadValues
+	if r.ContentLength > maxUploadBody {
+		return datasets.Info{}, vals, uploadTooLarge
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
+		return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: "file",
+			Message: `send the upload as multipart/form-data with the CSV file in a part named "file" (see docs/api.md)`}
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(uploadTimeout)) // not every ResponseWriter supports deadlines
+	_ = rc.SetWriteDeadline(time.Now().Add(uploadTimeout))
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
+			return datasets.Info{}, vals, uploadTooLarge
+		}
+		return datasets.Info{}, vals, session.Errorf(session.EInvalid, "could not read the upload: %v", err)
+	}
+	form := r.MultipartForm
+	vals = uploadValues(form.Value)
+	for k := range form.Value {
+		if !slices.Contains(uploadFieldNames, k) {
+			return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: k,
+				Message: fmt.Sprintf("unknown field %q: the fields are file, %s", k, strings.Join(uploadFieldNames, ", "))}
+		}
+	}
+	files := form.File["file"]
+	if len(files) == 0 {
+		return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: "file", Message: "choose a CSV file to upload"}
+	}
+	for k := range form.File {
+		if k != "file" {
+			return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: k,
+				Message: fmt.Sprintf(`unexpected file in field %q: send the CSV file in the field "file"`, k)}
+		}
+	}
+	fh := files[0]
+	if fh.Size > datasets.MaxCSVBytes {
+		return datasets.Info{}, vals, uploadTooLarge
+	}
+	opt, err := csvOptions(vals)
+	if err != nil {
+		return datasets.Info{}, vals, err
+	}
+	name := vals.Name
+	if name == "" {
+		name = freeName(reg, slug(fh.Filename))
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return datasets.Info{}, vals, &session.Error{Code: session.EInternal, Message: "internal error", Err: err}
+	}
+	defer f.Close()
+	info, err := reg.AddCSV(name, f, opt)
+	if err != nil {
+		return datasets.Info{}, vals, datasetError(err)
+	}
+	return info, vals, nil
+}
+
+// uploadValues reads the text fields of an upload as sent.
+func uploadValues(v map[string][]string) templates.UploadValues {
+	g := func(k string) string {
+		if len(v[k]) == 0 {
+			return ""
+		}
+		return strings.TrimSpace(v[k][0])
+	}
+	return templates.UploadValues{Name: g("name"), Title: g("title"), Header: g("header"), LabelColumn: g("label_column"),
+		Normalize: g("normalize"), DropBad: g("drop_bad"), TestFraction: g("test_fraction"), ImageWidth: g("image_width")}
+}
+
+// csvOptions turns the upload's fields into options for the CSV reader,
+// naming the field at fault when one cannot be read.
+func csvOptions(v templates.UploadValues) (datasets.CSVOptions, error) {
+	bad := func(field, format string, args ...any) error {
+		return &session.Error{Code: session.EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+	}
+	opt := datasets.CSVOptions{Title: v.Title, LabelColumn: v.LabelColumn, Normalize: strings.ToLower(v.Normalize)}
+	if n := len([]rune(v.Title)); n > maxTitle {
+		return opt, bad("title", "the title has %d characters; at most %d are allowed", n, maxTitle)
+	}
+	switch strings.ToLower(v.Header) {
+	case "", "auto":
+		opt.Header = datasets.HeaderAuto
+	case "yes", "true", "1":
+		opt.Header = datasets.HeaderPresent
+	case "no", "false", "0":
+		opt.Header = datasets.HeaderAbsent
+	default:
+		return opt, bad("header", "header must be auto, yes or no, not %q", v.Header)
+	}
+	switch opt.Normalize {
+	case "", datasets.NormalizeMinMax, datasets.NormalizeGlobal, datasets.NormalizeZScore, datasets.NormalizeNone:
+	default:
+		return opt, bad("normalize", "normalize must be minmax, global, zscore or none, not %q", v.Normalize)
+	}
+	switch strings.ToLower(v.DropBad) {
+	case "", "false", "no", "off", "0":
+	case "true", "yes", "on", "1":
+		opt.DropBad = true
+	default:
+		return opt, bad("drop_bad", "drop_bad must be true or false, not %q", v.DropBad)
+	}
+	if v.TestFraction != "" {
+		f, err := strconv.ParseFloat(v.TestFraction, 64)
+		if err != nil || !(f > 0 && f <= maxTestFraction) {
+			return opt, bad("test_fraction", "the test fraction must be a number above 0 and at most %g, like 0.2 for 20%% of the rows", maxTestFraction)
+		}
+		opt.TestFraction = f
+	}
+	if v.ImageWidth != "" {
+		n, err := strconv.Atoi(v.ImageWidth)
+		if err != nil || n < 0 || n > datasets.MaxCSVColumns {
+			return opt, bad("image_width", "the image width must be a whole number of pixels from 1 to %d (or blank for no image)", datasets.MaxCSVColumns)
+		}
+		opt.ImageWidth = n
+	}
+	return opt, nil
+}
+
+// slug makes a dataset name from a file name: "My data (2).csv" → "my-data-2".
+func slug(filename string) string {
+	base := filename[strings.LastIndexAny(filename, `/\`)+1:]
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		base = base[:i]
+	}
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(base) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '_':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(c)
+		default:
+			dash = true
+		}
+		if b.Len() >= 32 {
+			break
+		}
+	}
+	s := strings.Trim(b.String(), "_-")
+	if s == "" {
+		return "upload"
+	}
+	return s
+}
+
+// freeName returns base, or base-2, base-3, … whichever is not a dataset
+// yet. (A name taken between this check and AddCSV gives a conflict.)
+func freeName(reg *datasets.Registry, base string) string {
+	for i := 1; i <= datasets.MaxUploads+16; i++ {
+		name := base
+		if i > 1 {
+			name = base + "-" + strconv.Itoa(i)
+		}
+		if _, err := reg.Info(name); err != nil {
+			return name
+		}
+	}
+	return base
+}
