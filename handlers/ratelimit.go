@@ -47,7 +47,11 @@ func newLimiter(lim RateLimit) *limiter {
 }
 
 // allow takes a token for key, or says how long until one is available.
-func (l *limiter) allow(key string) (bool, time.Duration) {
+func (l *limiter) allow(key string) (bool, time.Duration) { return l.allowN(key, 1) }
+
+// allowN takes n tokens for key at once (a sweep starts n trainings), or
+// none and says how long until n are available. More than Burst never are.
+func (l *limiter) allowN(key string, n int) (bool, time.Duration) {
 	if l.lim.Burst <= 0 {
 		return true, 0
 	}
@@ -71,14 +75,14 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	}
 	b.tokens = math.Min(float64(l.lim.Burst), b.tokens+now.Sub(b.last).Seconds()*rate)
 	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.tokens >= float64(n) {
+		b.tokens -= float64(n)
 		return true, 0
 	}
-	if rate <= 0 {
+	if rate <= 0 || n > l.lim.Burst {
 		return false, time.Hour
 	}
-	return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
+	return false, time.Duration((float64(n) - b.tokens) / rate * float64(time.Second))
 }
 
 // clientAddr is the address a request came from (the proxy's, behind one:
