@@ -43,6 +43,12 @@
 // PCA (pca.go) is the linear baseline: a linear autoencoder trained with MSE
 // converges to the reconstruction error of the first M principal components.
 //
+// Classifier (classifier.go) is the same dense machinery with a softmax
+// cross-entropy head over C classes (softmaxce.go); NewClassifierFromEncoder
+// (pretrained.go) starts its first layers from a trained encoder, to test
+// whether what an autoencoder learned without labels helps to learn from a
+// few.
+//
 // Shape misuse (wrong slice lengths, too many rows) panics; user mistakes in
 // a Config are returned as errors wrapping ErrInvalidConfig.
 package ae

@@ -1,0 +1,168 @@
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/aelab/aelab/session"
+	"github.com/aelab/aelab/web/templates"
+)
+
+// lab is one of the "uses of autoencoders" labs at /labs/{slug}: a page
+// that explains a use in a few sentences, starts ready-made trainings with
+// one click, and shows the figure that makes the point (drawn by the lab's
+// own ES module, /static/js/lab-{slug}.js).
+type lab struct {
+	Slug    string
+	Title   string
+	Summary string   // one line for the index
+	Intro   []string // two or three short paragraphs for students
+	// Options are extra fields of the start form (e.g. which class is the
+	// anomaly); Start reads them back from the submitted form.
+	Options []templates.LabOption
+	// Start creates the lab's sessions from the submitted options. It
+	// returns them in the order the page shows them.
+	Start func(m *session.Manager, form url.Values) ([]*session.Session, []string, error)
+}
+
+// labs lists every lab, in the order the index shows them. Each lab's
+// definition lives in its own file (lab_*.go).
+var labs []lab
+
+// labOrder is the order the index shows the labs in: from the use closest
+// to the definition (a non-linear PCA) to the latent space itself.
+var labOrder = []string{"pca", "compression", "denoising", "anomaly", "features", "pretraining", "explorer"}
+
+// registerLab adds a lab to the index; lab files call it from init.
+func registerLab(l lab) {
+	labs = append(labs, l)
+	rank := func(slug string) int {
+		if i := slices.Index(labOrder, slug); i >= 0 {
+			return i
+		}
+		return len(labOrder)
+	}
+	slices.SortStableFunc(labs, func(a, b lab) int { return rank(a.Slug) - rank(b.Slug) })
+}
+
+func findLab(slug string) (lab, bool) {
+	for _, l := range labs {
+		if l.Slug == slug {
+			return l, true
+		}
+	}
+	return lab{}, false
+}
+
+func handleLabsIndex(log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := templates.LabsIndexView{}
+		for _, l := range labs {
+			v.Labs = append(v.Labs, templates.LabCard{Slug: l.Slug, Title: l.Title, Summary: l.Summary, URL: "/labs/" + l.Slug})
+		}
+		render(w, r, log, http.StatusOK, templates.LabsIndex(v))
+	})
+}
+
+// handleLabPage shows a lab: its explanation and start form, and, once
+// started (the session ids are in the query, ?s=id,id), its live figure.
+func handleLabPage(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l, ok := findLab(chi.URLParam(r, "slug"))
+		if !ok {
+			renderError(w, r, log, session.Errorf(session.ENotFound, "there is no lab %q: see /labs", chi.URLParam(r, "slug")))
+			return
+		}
+		render(w, r, log, http.StatusOK, templates.Lab(labView(l, m, r, nil)))
+	})
+}
+
+func labView(l lab, m *session.Manager, r *http.Request, errs map[string]string) templates.LabView {
+	v := templates.LabView{Slug: l.Slug, Title: l.Title, Intro: l.Intro, Options: l.Options, Errors: errs,
+		Script: "/static/js/lab-" + l.Slug + ".js"}
+	if r.Method == http.MethodPost {
+		for i, o := range v.Options {
+			if val := r.PostForm.Get(o.Name); val != "" {
+				v.Options[i].Value = val
+			}
+		}
+	}
+	for _, id := range strings.Split(r.URL.Query().Get("s"), ",") {
+		s, err := m.Get(strings.TrimSpace(id))
+		if err != nil {
+			continue
+		}
+		owner := false
+		if ck, err := r.Cookie(ownerCookie(s.ID())); err == nil {
+			owner = s.Authorize(ck.Value) == nil
+		}
+		in := s.Info()
+		v.Sessions = append(v.Sessions, templates.LabSession{ID: s.ID(), Title: sessionTitle(s, m),
+			State: string(in.State), URL: "/sessions/" + s.ID(), WSURL: "/api/sessions/" + s.ID() + "/ws",
+			APIURL: "/api/sessions/" + s.ID(), Owner: owner, Bottleneck: in.Summary.Bottleneck,
+			Activation: in.Config.Activation})
+	}
+	return v
+}
+
+// handleLabStart creates a lab's sessions and shows them on the lab page,
+// with the owner cookies set so that this browser may control them.
+func handleLabStart(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l, ok := findLab(chi.URLParam(r, "slug"))
+		if !ok {
+			renderError(w, r, log, session.Errorf(session.ENotFound, "there is no lab %q: see /labs", chi.URLParam(r, "slug")))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		if err := r.ParseForm(); err != nil {
+			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
+			return
+		}
+		started, tokens, err := l.Start(m, r.PostForm)
+		if err != nil {
+			for _, s := range started { // all or nothing: stop what did start
+				_ = s.Stop()
+			}
+			errs := map[string]string{"": session.ErrorMessage(err)}
+			if e, ok := err.(*session.Error); ok && e.Field != "" {
+				errs[e.Field] = e.Message
+			}
+			st := status(session.ErrorCode(err))
+			if st >= 500 && session.ErrorCode(err) != session.EUnavailable {
+				log.Error("lab start failed", "lab", l.Slug, "err", err)
+			}
+			render(w, r, log, st, templates.Lab(labView(l, m, r, errs)))
+			return
+		}
+		ids := make([]string, len(started))
+		for i, s := range started {
+			ids[i] = s.ID()
+			http.SetCookie(w, &http.Cookie{Name: ownerCookie(s.ID()), Value: tokens[i], Path: "/",
+				MaxAge: 30 * 24 * 3600, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		}
+		http.Redirect(w, r, fmt.Sprintf("/labs/%s?s=%s", l.Slug, strings.Join(ids, ",")), http.StatusSeeOther)
+	})
+}
+
+// startAll creates one session per configuration, stopping the ones already
+// started if a later one is refused.
+func startAll(m *session.Manager, cfgs ...session.Config) ([]*session.Session, []string, error) {
+	var out []*session.Session
+	var tokens []string
+	for _, c := range cfgs {
+		s, tok, err := m.Create(c)
+		if err != nil {
+			return out, tokens, err
+		}
+		out = append(out, s)
+		tokens = append(tokens, tok)
+	}
+	return out, tokens, nil
+}

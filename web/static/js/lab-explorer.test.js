@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultPair, sliderRange } from './lab-explorer.js';
+import { nearestPoint } from './explorer-map.js';
+import { formatCode, formatValue } from './explorer-views.js';
+import { metricPoints, noiseText } from './lab-denoising.js';
+
+test('defaultPair picks the first example and one of another class', () => {
+  assert.deepEqual(defaultPair([7, 7, 2, 1]), [0, 2]);
+  assert.deepEqual(defaultPair([3, 3]), [0, 1]);
+});
+
+test('sliderRange holds the value and pads the occupied range', () => {
+  const stats = { bounds: { lo: [0, -1], hi: [4, 1] } };
+  assert.deepEqual(sliderRange(stats, 0, 2), [-1, 5]);
+  assert.deepEqual(sliderRange(stats, 1, 3), [-2, 4]); // widened to hold 3
+  assert.deepEqual(sliderRange(null, 0, 2), [0.5, 3.5]);
+  assert.deepEqual(sliderRange({ bounds: { lo: [0], hi: [0] } }, 0, 0), [-1, 1]); // a dead unit still moves
+});
+
+test('nearestPoint finds the closest point within the radius', () => {
+  const pts = [[0, 0], [10, 10], null, [11, 10]];
+  assert.equal(nearestPoint(pts, 10.6, 10, 5), 3);
+  assert.equal(nearestPoint(pts, 1, 1, 5), 0);
+  assert.equal(nearestPoint(pts, 50, 50, 5), -1);
+});
+
+test('latent values are written briefly with true minus signs', () => {
+  assert.equal(formatValue(-1.234), '−1.23');
+  assert.equal(formatValue(0.0456), '0.046');
+  assert.equal(formatValue(1234.5), '1235');
+  assert.equal(formatCode([1, -0.5]), '(1.00, −0.50)');
+});
+
+test('noiseText and metricPoints', () => {
+  assert.equal(noiseText('gaussian', 0.5), 'Gaussian σ = 0.50');
+  assert.equal(noiseText('salt_pepper', 0.2), 'salt and pepper 20%');
+  assert.deepEqual(metricPoints([{ step: 3, epoch: 0.5, value: 12 }, { epoch: 'x' }]), [{ x: 0.5, y: 12 }]);
+});
