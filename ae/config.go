@@ -29,8 +29,13 @@ type Config struct {
 	// is the code size (0 < Bottleneck < len(Sizes)−1). Encode returns that
 	// layer's activations and Decode starts from it.
 	Bottleneck int
-	// Hidden is the activation of every hidden layer, bottleneck included.
+	// Hidden is the activation of every hidden layer, bottleneck included
+	// unless Latent says otherwise.
 	Hidden Activation
+	// Latent, when set, is the activation of the bottleneck layer alone
+	// (Linear keeps a 2-unit code from collapsing onto a ReLU's zeros); ""
+	// means Hidden.
+	Latent Activation
 	// Output is the activation of the output layer, typically Sigmoid for
 	// data in [0, 1] or Linear for unbounded data. BCE requires Sigmoid.
 	Output Activation
@@ -75,6 +80,9 @@ func (c Config) Validate() error {
 	}
 	if _, ok := c.Hidden.kind(); !ok {
 		return bad("unknown Hidden activation %q (want one of %v)", c.Hidden, Activations())
+	}
+	if _, ok := c.Latent.kind(); c.Latent != "" && !ok {
+		return bad("unknown Latent activation %q (want one of %v)", c.Latent, Activations())
 	}
 	if _, ok := c.Output.kind(); !ok {
 		return bad("unknown Output activation %q (want one of %v)", c.Output, Activations())

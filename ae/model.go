@@ -68,6 +68,8 @@ func bindLayers(layers []dense, params, grads []float32, c Config) {
 		l.in, l.out, l.act = in, out, hidden
 		if i == len(layers)-1 {
 			l.act = output
+		} else if i == c.Bottleneck-1 && c.Latent != "" {
+			l.act, _ = c.Latent.kind()
 		}
 		l.w = params[off : off+in*out : off+in*out]
 		if grads != nil {

@@ -88,3 +88,38 @@ func TestBatcherRowsVisitsOnlyTheListedRows(t *testing.T) {
 		t.Fatalf("visits = %v, want rows 1, 4, 7, 9 twice each", seen)
 	}
 }
+
+// TestLatentActivationAppliesToTheBottleneckOnly checks that a linear
+// bottleneck under ReLU hidden layers gives negative codes (a ReLU code
+// never is) while the other layers keep ReLU.
+func TestLatentActivationAppliesToTheBottleneckOnly(t *testing.T) {
+	c := Config{Sizes: []int{6, 5, 2, 5, 6}, Bottleneck: 2, Hidden: ReLU, Latent: Linear, Output: Sigmoid,
+		Loss: MSE, Optimizer: Optimizer{Kind: Adam, LearningRate: 0.01}, BatchSize: 8, Seed: 1}
+	m, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.layers[0].act != actReLU || m.layers[1].act != actLinear || m.layers[2].act != actReLU || m.layers[3].act != actSigmoid {
+		t.Fatalf("layer activations = %v %v %v %v", m.layers[0].act, m.layers[1].act, m.layers[2].act, m.layers[3].act)
+	}
+	rng := rand.New(rand.NewPCG(4, 5))
+	x := make([]float32, 200*6)
+	for i := range x {
+		x[i] = rng.Float32()
+	}
+	z := make([]float32, 200*2)
+	m.Encode(z, x, 200)
+	neg := 0
+	for _, v := range z {
+		if v < 0 {
+			neg++
+		}
+	}
+	if neg == 0 {
+		t.Fatal("a linear bottleneck produced no negative code")
+	}
+	c.Latent = "swish"
+	if _, err := New(c); err == nil {
+		t.Fatal("an unknown latent activation was accepted")
+	}
+}

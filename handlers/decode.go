@@ -19,10 +19,15 @@ const maxJSONBody = 64 << 10
 // wrong types, trailing data and oversized bodies with a message that names
 // the field and says what to change.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeJSONLimit(w, r, v, maxJSONBody)
+}
+
+// decodeJSONLimit is decodeJSON for bodies of at most limit bytes.
+func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return session.Errorf(session.EInvalid, "send the body as JSON with Content-Type: application/json (got %q)", ct)
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
@@ -38,7 +43,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	)
 	switch {
 	case errors.As(err, &size):
-		return &session.Error{Code: codeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", maxJSONBody)}
+		return &session.Error{Code: codeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
 	case errors.As(err, &syn):
 		return session.Errorf(session.EInvalid, "malformed JSON at byte %d: %v", syn.Offset, syn)
 	case errors.As(err, &typ):

@@ -14,7 +14,7 @@ func formValues(f url.Values) templates.FormValues {
 	g := func(k string) string { return strings.TrimSpace(f.Get(k)) }
 	return templates.FormValues{
 		Dataset: g("dataset"), Encoder: g("encoder"), Bottleneck: g("bottleneck"), Decoder: g("decoder"),
-		Activation: g("activation"), OutputActivation: g("output_activation"), Loss: g("loss"),
+		Activation: g("activation"), BottleneckActivation: g("bottleneck_activation"), OutputActivation: g("output_activation"), Loss: g("loss"),
 		Optimizer: g("optimizer"), LearningRate: g("learning_rate"), BatchSize: g("batch_size"),
 		Epochs: g("epochs"), TrainSize: g("train_size"), Seed: g("seed"),
 	}
@@ -34,7 +34,7 @@ func defaultForm() templates.FormValues {
 func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 	var fe session.FieldErrors
 	add := func(field, msg string) { fe = append(fe, session.FieldError{Field: field, Message: msg}) }
-	c := session.Config{Dataset: v.Dataset, Activation: v.Activation, OutputActivation: v.OutputActivation,
+	c := session.Config{Dataset: v.Dataset, Activation: v.Activation, BottleneckActivation: v.BottleneckActivation, OutputActivation: v.OutputActivation,
 		Loss: v.Loss, Optimizer: v.Optimizer}
 	var ok bool
 	if c.Encoder, ok = parseWidths(v.Encoder); !ok {

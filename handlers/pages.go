@@ -22,7 +22,9 @@ func ownerCookie(id string) string { return "aelab_owner_" + id }
 
 func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		render(w, r, log, http.StatusOK, templates.Home(homeView(m, defaultForm(), nil)))
+		v := homeView(m, defaultForm(), nil)
+		preselect(m, &v, r.URL.Query().Get("dataset"))
+		render(w, r, log, http.StatusOK, templates.Home(v))
 	})
 }
 
@@ -77,7 +79,9 @@ func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
 
 func homeView(m *session.Manager, form templates.FormValues, errs map[string]string) templates.HomeView {
 	v := templates.HomeView{Form: form, Errors: errs,
-		Activations:       choices(session.Choices.Activation),
+		Activations: choices(session.Choices.Activation),
+		BottleneckActivations: append([]templates.Choice{{Value: "", Label: "same as hidden"}},
+			choices(session.Choices.Activation)...),
 		OutputActivations: choices(session.Choices.OutputActivation),
 		Losses:            choices(session.Choices.Loss),
 		Optimizers:        choices(session.Choices.Optimizer),
@@ -97,6 +101,10 @@ func homeView(m *session.Manager, form templates.FormValues, errs map[string]str
 		{Field: "epochs", Text: fmt.Sprintf("1 to %d, and epochs × examples at most %s", lim.MaxEpochs, strconv.Itoa(lim.MaxWork))},
 		{Field: "train_size", Text: "blank uses the whole training split"},
 		{Field: "params", Text: fmt.Sprintf("at most %d parameters in all", lim.MaxParams)},
+	}
+	v.Upload = uploadView()
+	for _, l := range labs {
+		v.Labs = append(v.Labs, templates.LabCard{Slug: l.Slug, Title: l.Title, Summary: l.Summary, URL: "/labs/" + l.Slug})
 	}
 	for i, s := range m.List() {
 		if i == 20 {
@@ -153,7 +161,7 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 		{Key: "Layers", Value: session.Arrow(in.Summary.Sizes)},
 		{Key: "Compression", Value: fmt.Sprintf("%d → %d (%.1f×)", in.Summary.Features, in.Summary.Bottleneck, in.Summary.Ratio)},
 		{Key: "Parameters", Value: strconv.Itoa(in.Summary.Params)},
-		{Key: "Activation", Value: choiceLabels[c.Activation] + ", output " + choiceLabels[c.OutputActivation]},
+		{Key: "Activation", Value: activationSummary(c)},
 		{Key: "Loss", Value: choiceLabels[c.Loss]},
 		{Key: "Optimizer", Value: fmt.Sprintf("%s, learning rate %g", choiceLabels[c.Optimizer], c.LearningRate)},
 		{Key: "Batch size", Value: strconv.Itoa(c.BatchSize)},
@@ -169,4 +177,14 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 		v.TestLoss = strconv.FormatFloat(*in.TestLoss, 'g', 4, 64)
 	}
 	return v
+}
+
+// activationSummary names the activations of a configuration, e.g.
+// "ReLU, code linear (none), output sigmoid".
+func activationSummary(c session.Config) string {
+	s := choiceLabels[c.Activation]
+	if c.BottleneckActivation != "" && c.BottleneckActivation != c.Activation {
+		s += ", code " + choiceLabels[c.BottleneckActivation]
+	}
+	return s + ", output " + choiceLabels[c.OutputActivation]
 }

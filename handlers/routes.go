@@ -23,6 +23,9 @@ type Deps struct {
 	// StartLimit bounds how often one address may start trainings; the
 	// zero value means DefaultRateLimit, a negative Burst means no limit.
 	StartLimit RateLimit
+	// Comparisons holds the side-by-side comparisons of sessions; nil means
+	// a new store for Sessions.
+	Comparisons *session.ComparisonStore
 }
 
 // NewServer returns the app's root handler.
@@ -36,6 +39,9 @@ func NewServer(d Deps) http.Handler {
 	if d.StartLimit == (RateLimit{}) {
 		d.StartLimit = DefaultRateLimit()
 	}
+	if d.Comparisons == nil {
+		d.Comparisons = session.NewComparisonStore(d.Sessions)
+	}
 	r := chi.NewRouter()
 	r.Use(recoverer(d.Logger), securityHeaders)
 	addRoutes(r, d)
@@ -46,7 +52,7 @@ func NewServer(d Deps) http.Handler {
 
 // addRoutes is the whole surface of the app in one place.
 func addRoutes(r chi.Router, d Deps) {
-	m, log := d.Sessions, d.Logger
+	m, log, cs := d.Sessions, d.Logger, d.Comparisons
 	starts := newLimiter(d.StartLimit)
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
 
@@ -54,11 +60,21 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Method(http.MethodGet, "/", handleHome(m, log))
 	r.Method(http.MethodPost, "/sessions", limitStarts(starts, log, handleFormCreate(m, log)))
 	r.Method(http.MethodGet, "/sessions/{id}", handleSessionPage(m, log))
+	// A sweep counts one start per width (checked inside, once the widths are valid).
+	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, starts, log))
+	r.Method(http.MethodGet, "/compare/{id}", handleComparePage(m, cs, log))
+	r.Method(http.MethodPost, "/datasets", handleFormUpload(m, log))
 	r.Handle("/static/*", handleStatic(d.Static))
+	r.Method(http.MethodGet, "/labs", handleLabsIndex(log))
+	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
+	r.Method(http.MethodPost, "/labs/{slug}/start", limitStarts(starts, log, handleLabStart(m, log)))
 
 	// JSON API (docs/api.md).
 	r.Route("/api", func(r chi.Router) {
 		r.Method(http.MethodGet, "/datasets", handleListDatasets(m))
+		r.Method(http.MethodPost, "/datasets", handleUploadDataset(m, log))
+		r.Method(http.MethodGet, "/datasets/{name}", handleGetDataset(m, log))
+		r.Method(http.MethodGet, "/datasets/{name}/samples", handleDatasetSamples(m, log))
 		r.Method(http.MethodGet, "/sessions", handleListSessions(m))
 		r.Method(http.MethodPost, "/sessions", limitStarts(starts, log, handleCreateSession(m, log)))
 		r.Method(http.MethodPost, "/sessions/check", handleCheckConfig(m, log))
@@ -67,6 +83,22 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodPost, "/sessions/{id}/pause", handleControl(m, log, (*session.Session).Pause))
 		r.Method(http.MethodPost, "/sessions/{id}/resume", handleControl(m, log, (*session.Session).Resume))
 		r.Method(http.MethodGet, "/sessions/{id}/ws", handleSessionWS(m, log, d.Sockets))
+		r.Method(http.MethodPost, "/comparisons", handleCreateComparison(cs, starts, log))
+		r.Method(http.MethodGet, "/comparisons/{id}", handleGetComparison(cs, log))
+		r.Method(http.MethodGet, "/comparisons/{id}/table.csv", handleComparisonTableCSV(cs, log))
+		r.Method(http.MethodGet, "/comparisons/{id}/curves.csv", handleComparisonCurvesCSV(cs, log))
+		// Running the model on its latest snapshot (latent explorer, denoising).
+		runner := newModelRunner()
+		r.Method(http.MethodPost, "/sessions/{id}/decode", handleDecode(m, log, runner))
+		r.Method(http.MethodPost, "/sessions/{id}/encode", handleEncode(m, log, runner))
+		r.Method(http.MethodPost, "/sessions/{id}/interpolate", handleInterpolate(m, log, runner))
+		r.Method(http.MethodGet, "/sessions/{id}/manifold", handleManifold(m, log, runner))
+		r.Method(http.MethodGet, "/sessions/{id}/latent-stats", handleLatentStats(m, log, runner))
+		r.Method(http.MethodPost, "/sessions/{id}/denoise", handleDenoise(m, log, runner))
+		// Few-label analyses on the latest snapshot: seconds of CPU each, at most two at once.
+		jobs := newAnalysisJobs()
+		r.Method(http.MethodPost, "/sessions/{id}/features", handleFeatures(m, log, jobs))
+		r.Method(http.MethodPost, "/sessions/{id}/pretrain", handlePretrain(m, log, jobs))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, log, session.Errorf(session.ENotFound, "no API endpoint %s %s: see docs/api.md", r.Method, r.URL.Path))
 		})

@@ -13,20 +13,24 @@ import (
 // POST /api/sessions and the fields of the home page form. Zero values of
 // the optional fields mean "use the default" (see Defaults).
 type Config struct {
-	Dataset          string  `json:"dataset"`
-	Encoder          []int   `json:"encoder"`    // hidden layer widths from input to bottleneck; nil → [256], [] → none
-	Bottleneck       int     `json:"bottleneck"` // M, the width of the latent code
-	Decoder          []int   `json:"decoder"`    // hidden widths from bottleneck to output; nil → mirror of Encoder
-	Activation       string  `json:"activation"` // hidden layers, bottleneck included
-	OutputActivation string  `json:"output_activation"`
-	Loss             string  `json:"loss"`
-	Optimizer        string  `json:"optimizer"`
-	LearningRate     float64 `json:"learning_rate"`
-	BatchSize        int     `json:"batch_size"`
-	Epochs           int     `json:"epochs"`
-	TrainSize        int     `json:"train_size"` // examples of the training split to use; 0 → all
-	TestSize         int     `json:"test_size"`  // examples of the test split to evaluate on; 0 → all
-	Seed             uint64  `json:"seed"`
+	Dataset    string `json:"dataset"`
+	Encoder    []int  `json:"encoder"`    // hidden layer widths from input to bottleneck; nil → [256], [] → none
+	Bottleneck int    `json:"bottleneck"` // M, the width of the latent code
+	Decoder    []int  `json:"decoder"`    // hidden widths from bottleneck to output; nil → mirror of Encoder
+	Activation string `json:"activation"` // hidden layers, bottleneck included unless BottleneckActivation says otherwise
+	// BottleneckActivation is the activation of the code layer alone; ""
+	// means Activation. "linear" keeps a 2-unit code from collapsing onto
+	// ReLU's zeros.
+	BottleneckActivation string  `json:"bottleneck_activation,omitempty"`
+	OutputActivation     string  `json:"output_activation"`
+	Loss                 string  `json:"loss"`
+	Optimizer            string  `json:"optimizer"`
+	LearningRate         float64 `json:"learning_rate"`
+	BatchSize            int     `json:"batch_size"`
+	Epochs               int     `json:"epochs"`
+	TrainSize            int     `json:"train_size"` // examples of the training split to use; 0 → all
+	TestSize             int     `json:"test_size"`  // examples of the test split to evaluate on; 0 → all
+	Seed                 uint64  `json:"seed"`
 	// Noise corrupts the training inputs while the targets stay clean: a
 	// denoising autoencoder. nil (or kind "none") trains a plain one.
 	Noise *NoiseConfig `json:"noise,omitempty"`
@@ -144,6 +148,10 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 	}
 	checkLayers(&fe, "decoder", c.Decoder, lim)
 	checkChoice(&fe, "activation", c.Activation, Choices.Activation)
+	if c.BottleneckActivation != "" {
+		c.BottleneckActivation = strings.ToLower(strings.TrimSpace(c.BottleneckActivation))
+		checkChoice(&fe, "bottleneck_activation", c.BottleneckActivation, Choices.Activation)
+	}
 	checkChoice(&fe, "output_activation", c.OutputActivation, Choices.OutputActivation)
 	checkChoice(&fe, "loss", c.Loss, Choices.Loss)
 	checkChoice(&fe, "optimizer", c.Optimizer, Choices.Optimizer)

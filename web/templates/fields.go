@@ -76,6 +76,8 @@ func architectureFields(v HomeView) []field {
 		dec,
 		selectField(v, "activation", "Hidden activation", v.Form.Activation,
 			"Applied after every hidden layer.", v.Activations),
+		selectField(v, "bottleneck_activation", "Bottleneck activation", v.Form.BottleneckActivation,
+			"Applied to the code. Linear keeps a 2-unit code from collapsing onto ReLU's zeros.", v.BottleneckActivations),
 		selectField(v, "output_activation", "Output activation", v.Form.OutputActivation,
 			"Applied to the reconstruction; pick one that matches the data's range.", v.OutputActivations),
 	}

@@ -29,6 +29,7 @@ type DatasetOption struct {
 type FormValues struct {
 	Dataset, Encoder, Bottleneck, Decoder, Activation, OutputActivation, Loss, Optimizer,
 	LearningRate, BatchSize, Epochs, TrainSize, Seed string
+	BottleneckActivation string // "" = the hidden activation
 }
 
 // LimitRow is one line of help about the allowed values of a form field, e.g.
@@ -48,8 +49,15 @@ type HomeView struct {
 	// Errors maps a form field name to its message; the key "" holds a form-level message.
 	Errors                                             map[string]string
 	Activations, OutputActivations, Losses, Optimizers []Choice
+	BottleneckActivations                              []Choice // the first, "", means the hidden activation
 	Limits                                             []LimitRow
 	Recent                                             []SessionRow
+	// Labs are the "uses of autoencoders" labs, one click away.
+	Labs []LabCard
+	// Upload is the "Use your own data (CSV)" section.
+	Upload UploadView
+	// Compare holds the comparison controls: the sweep's widths and the ticked sessions.
+	Compare CompareForm
 }
 
 // KV is one row of a key/value table, e.g. a line of a session's configuration.
@@ -87,6 +95,6 @@ type ErrorView struct {
 // FieldNames lists the new-session form's field names in the order the form shows them. The
 // handlers read these names from the POSTed form and use them as keys of HomeView.Errors.
 var FieldNames = []string{
-	"dataset", "encoder", "bottleneck", "decoder", "activation", "output_activation", "loss",
+	"dataset", "encoder", "bottleneck", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
 	"optimizer", "learning_rate", "batch_size", "epochs", "train_size", "seed",
 }

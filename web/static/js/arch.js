@@ -5,7 +5,7 @@
 /** The form fields that are whole numbers (parsed client-side before the check). */
 const INT_FIELDS = ['bottleneck', 'batch_size', 'epochs', 'train_size', 'seed'];
 /** The fields that are chosen from a list and sent as typed. */
-const CHOICE_FIELDS = ['dataset', 'activation', 'output_activation', 'loss', 'optimizer'];
+const CHOICE_FIELDS = ['dataset', 'activation', 'bottleneck_activation', 'output_activation', 'loss', 'optimizer'];
 /** Fields that may be left empty: decoder (mirror of the encoder) and train_size (all). */
 const OPTIONAL_FIELDS = new Set(['decoder', 'train_size']);
 
@@ -95,7 +95,7 @@ export function buildConfig(values, badInput = new Set()) {
   }
 
   // Keep the order of keys stable (and equal to the documented example) for readable requests.
-  const order = ['dataset', 'encoder', 'bottleneck', 'decoder', 'activation', 'output_activation',
+  const order = ['dataset', 'encoder', 'bottleneck', 'decoder', 'activation', 'bottleneck_activation', 'output_activation',
     'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'seed'];
   const ordered = {};
   for (const k of order) if (k in config) ordered[k] = config[k];

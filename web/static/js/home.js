@@ -5,6 +5,8 @@
 import { buildConfig, layerSizes, paramCount, compressionRatio, layerNames } from './arch.js';
 import { renderArch } from './archsvg.js';
 import { formatInt, formatRatio } from './format.js';
+import { loadThumbs } from './thumbs.js';
+import { enhanceUpload } from './upload.js';
 
 const DEBOUNCE_MS = 250;
 
@@ -174,4 +176,23 @@ if (form && arch) {
   }
   if (formError && formError.textContent.trim() !== '') serverErrors[''] = formError.textContent.trim();
   update();
+  // Enter in the sweep's widths field starts the sweep, not a single training (the form's default
+  // button is Train).
+  const sweepBtn = form.querySelector('[data-testid="compare-button"]');
+  const widths = form.querySelector('[name="bottlenecks"]');
+  if (widths && sweepBtn) {
+    widths.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      form.requestSubmit(sweepBtn);
+    });
+    // Some input paths deliver Enter's keypress even after keydown was cancelled.
+    widths.addEventListener('keypress', (e) => {
+      if (e.key === 'Enter') e.preventDefault();
+    });
+  }
 }
+
+// Dataset thumbnails, and the CSV upload form sent without leaving the page.
+loadThumbs(document, datasets);
+enhanceUpload(document.querySelector('form[data-testid="upload-form"]'), form, datasets);

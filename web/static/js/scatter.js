@@ -46,6 +46,23 @@ export class Scatter {
     return this.latent?.class_names || [];
   }
 
+  /**
+   * toData maps a point of the canvas (CSS pixels from its top left) to data coordinates as last
+   * drawn, or null before the first draw or outside the plot area.
+   */
+  toData(px, py) {
+    const v = this.view;
+    if (!v || px < M.left || px > M.left + v.pw || py < M.top || py > M.top + v.ph) return null;
+    return [v.x0 + ((px - M.left) / v.pw) * (v.x1 - v.x0), v.y0 + ((M.top + v.ph - py) / v.ph) * (v.y1 - v.y0)];
+  }
+
+  /** toPixel maps data coordinates to canvas CSS pixels as last drawn (null before the first draw). */
+  toPixel(x, y) {
+    const v = this.view;
+    if (!v) return null;
+    return [M.left + ((x - v.x0) / (v.x1 - v.x0)) * v.pw, M.top + v.ph - ((y - v.y0) / (v.y1 - v.y0)) * v.ph];
+  }
+
   render() {
     const l = this.latent;
     this.caption.textContent = captionFor(l);
@@ -60,6 +77,7 @@ export class Scatter {
     const [y0, y1] = extent(ys);
     const sx = (v) => M.left + ((v - x0) / (x1 - x0)) * pw;
     const sy = (v) => M.top + ph - ((v - y0) / (y1 - y0)) * ph;
+    this.view = { x0, x1, y0, y1, pw, ph };
 
     // Grid, ticks and tick labels.
     ctx.font = TICK_FONT;
