@@ -19,6 +19,9 @@ import (
 const (
 	lightEvery = 250 * time.Millisecond
 	heavyEvery = 500 * time.Millisecond
+	// heavyShare bounds the time spent on periodic heavy updates to this
+	// share of the time spent running, however fast the steps are.
+	heavyShare = 0.08
 	// maxTrainPoints bounds the training-loss curve of a whole run.
 	maxTrainPoints = 1000
 )
@@ -54,6 +57,7 @@ type trainer struct {
 	runTime        time.Duration // time spent running, pauses excluded
 	lastLight      time.Time
 	lastHeavy      time.Time
+	heavyTime      time.Duration // spent producing heavy updates
 	rateStep       int
 	rateTime       time.Time
 	samplesPerSec  float64
@@ -149,6 +153,7 @@ func aeConfig(c Config, k int) ae.Config {
 		Sizes:      c.Sizes(k),
 		Bottleneck: enc,
 		Hidden:     ae.Activation(c.Activation),
+		Latent:     ae.Activation(c.BottleneckActivation),
 		Output:     ae.Activation(c.OutputActivation),
 		Loss:       ae.Loss(c.Loss),
 		Optimizer:  ae.Optimizer{Kind: ae.OptimizerKind(c.Optimizer), LearningRate: c.LearningRate},
@@ -207,6 +212,11 @@ func (t *trainer) slice(start time.Time) (State, string) {
 	s := t.s
 	t.model.SetWorkers(t.cpu.workers())
 	deadline := start.Add(slice)
+	// Every turn starts with news for the viewers, so that with many
+	// trainings sharing the CPU each still reports at every turn.
+	if start.Sub(t.lastLight) >= lightEvery {
+		t.light(start, false)
+	}
 	for t.step < t.totalSteps {
 		if s.ctx.Err() != nil {
 			return Stopped, stopReason(s.ctx)
@@ -240,7 +250,8 @@ func (t *trainer) slice(start time.Time) (State, string) {
 			if now.Sub(t.lastLight) >= lightEvery {
 				t.light(now, false)
 			}
-			if now.Sub(t.lastHeavy) >= heavyEvery && (s.Watchers() > 0 || s.wantSnap.Load()) {
+			if now.Before(deadline) && now.Sub(t.lastHeavy) >= heavyEvery && (s.Watchers() > 0 || s.wantSnap.Load()) &&
+				t.heavyTime.Seconds() <= heavyShare*(t.runTime+now.Sub(start)).Seconds() {
 				t.heavy()
 			}
 		}
@@ -292,7 +303,8 @@ func (t *trainer) addMetric(name string, v float64) {
 
 // heavy publishes a fresh latent scatter and reconstructions.
 func (t *trainer) heavy() {
-	t.lastHeavy = time.Now()
+	began := time.Now()
+	defer func() { t.heavyTime += time.Since(began) }()
 	ep := t.epochAt(t.step)
 	if lat, err := t.probe.latent(t.model, t.step, ep); err == nil {
 		t.s.hub.publish(hubEvent{latent: lat})
@@ -392,6 +404,10 @@ func (t *trainer) pause() bool {
 // the training never started.
 func (s *Session) finish(t *trainer, st State, msg string) {
 	if t != nil {
+		// The last evaluation computes like a training step: take a turn.
+		if t.cpu.acquire(context.Background()) == nil {
+			defer t.cpu.release()
+		}
 		func() {
 			defer func() { recover() }() // a broken model must not hide the state
 			if st == Completed && t.step%t.stepsPerEpoch != 0 {

@@ -1,0 +1,202 @@
+// Command loadtest builds the aelab server, starts it on a loopback port and
+// puts it under the load of a class (docs: issue 5): thirty concurrent
+// trainings each watched by a viewer, one training watched by two hundred
+// viewers, and a shutdown with trainings running and sockets open. It prints
+// a Markdown table of what it measured and exits non-zero when a bar is
+// missed.
+//
+//	go run ./cmd/loadtest            # from the module root, a few minutes
+//	go run ./cmd/loadtest -help      # sizes, rates and limits
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command-line settings.
+type options struct {
+	root       string
+	bin        string
+	timeout    time.Duration
+	scenarios  []string
+	startBurst int
+	keep       bool
+	gapsCSV    string
+
+	classSessions, classTrain, classEpochs int
+	sampleRate                             float64
+
+	audienceViewers, audienceTrain, audienceEpochs, audienceRounds int
+	minThroughput                                                  float64
+
+	shutdownSessions, shutdownSockets, shutdownTrain, shutdownEpochs int
+	shutdownWithin                                                   time.Duration
+}
+
+var allScenarios = []string{"class", "audience", "shutdown"}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	fl := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var o options
+	fl.StringVar(&o.root, "root", "", "module root of aelab (default: found with `go env GOMOD`)")
+	fl.StringVar(&o.bin, "bin", "", "use this server binary instead of building one (e.g. a build with profiling)")
+	fl.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after this long in all")
+	only := fl.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run, comma-separated: "+strings.Join(allScenarios, ", "))
+	fl.IntVar(&o.startBurst, "start-burst", -1, "pass -start-burst to the server (-1: keep its default, which a class must not hit)")
+	fl.BoolVar(&o.keep, "keep", false, "keep the temporary directory (server binary and logs)")
+	fl.StringVar(&o.gapsCSV, "gaps-csv", "", "class: write every wait between two progress messages to this CSV file (for diagnosis)")
+	fl.IntVar(&o.classSessions, "class-sessions", 30, "class: concurrent trainings, each with one viewer")
+	fl.IntVar(&o.classTrain, "class-train", 4000, "class: training examples per session")
+	fl.IntVar(&o.classEpochs, "class-epochs", 4, "class: epochs per session")
+	fl.Float64Var(&o.sampleRate, "sample-rate", 20, "class: requests per second to each of GET / and GET /api/sessions/{id}")
+	fl.IntVar(&o.audienceViewers, "audience-viewers", 200, "audience: viewers of the one training")
+	fl.IntVar(&o.audienceTrain, "audience-train", 10000, "audience: training examples")
+	fl.IntVar(&o.audienceEpochs, "audience-epochs", 20, "audience: epochs")
+	fl.IntVar(&o.audienceRounds, "audience-rounds", 3, "audience: trainings with viewers, each between two without (noise on a shared machine averages out)")
+	fl.Float64Var(&o.minThroughput, "audience-min-ratio", 0.90, "audience: bar for throughput with viewers ÷ without")
+	fl.IntVar(&o.shutdownSessions, "shutdown-sessions", 30, "shutdown: trainings running at SIGTERM")
+	fl.IntVar(&o.shutdownSockets, "shutdown-sockets", 100, "shutdown: WebSockets open at SIGTERM")
+	fl.IntVar(&o.shutdownTrain, "shutdown-train", 20000, "shutdown: training examples per session (enough not to finish)")
+	fl.IntVar(&o.shutdownEpochs, "shutdown-epochs", 50, "shutdown: epochs per session")
+	fl.DurationVar(&o.shutdownWithin, "shutdown-within", 5*time.Second, "shutdown: bar for SIGTERM → exit")
+	if err := fl.Parse(args[1:]); err != nil {
+		return o, err
+	}
+	if fl.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", fl.Args())
+	}
+	for s := range strings.SplitSeq(*only, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if !slices.Contains(allScenarios, s) {
+			return o, fmt.Errorf("-scenarios: unknown scenario %q (choose from %s)", s, strings.Join(allScenarios, ", "))
+		}
+		o.scenarios = append(o.scenarios, s)
+	}
+	if o.classSessions < 1 || o.audienceViewers < 1 || o.shutdownSessions < 1 || o.shutdownSockets < o.shutdownSessions ||
+		o.classTrain < 1 || o.classEpochs < 1 || o.audienceTrain < 1 || o.audienceEpochs < 1 || o.audienceRounds < 1 || o.shutdownTrain < 1 || o.shutdownEpochs < 1 {
+		return o, errors.New("sizes must be at least 1, and -shutdown-sockets at least -shutdown-sessions")
+	}
+	return o, nil
+}
+
+// env is what every scenario shares: the server binary and where logs go.
+type env struct {
+	bin, dir string
+	extra    []string // flags for every server
+	logs     []string
+}
+
+// start runs a fresh server whose log is named after the scenario.
+func (e *env) start(ctx context.Context, name string) (*server, error) {
+	p := filepath.Join(e.dir, name+".log")
+	e.logs = append(e.logs, p)
+	return startServer(ctx, e.bin, p, e.extra)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	root, err := moduleRoot(ctx, o.root)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "aelab-loadtest-")
+	if err != nil {
+		return err
+	}
+	keep := o.keep
+	defer func() {
+		if keep {
+			fmt.Fprintln(stderr, "loadtest: binary and server logs kept in", dir)
+			return
+		}
+		os.RemoveAll(dir)
+	}()
+	bin := o.bin
+	if bin == "" {
+		fmt.Fprintln(stderr, "loadtest: building the server in", root)
+		if bin, err = buildServer(ctx, root, dir); err != nil {
+			return err
+		}
+	}
+	e := &env{bin: bin, dir: dir}
+	if o.startBurst >= 0 {
+		e.extra = append(e.extra, "-start-burst", fmt.Sprint(o.startBurst))
+	}
+	rep := &report{header: []string{fmt.Sprintf("Load test (`go run ./cmd/loadtest`) of %s on %d CPUs (%s/%s, %s), %s.",
+		revision(ctx, root), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 MST"))}}
+	scenarios := map[string]func(context.Context, *env, options, *report) error{
+		"class": classScenario, "audience": audienceScenario, "shutdown": shutdownScenario,
+	}
+	var errs []error
+	for _, name := range o.scenarios {
+		fmt.Fprintf(stderr, "loadtest: scenario %s…\n", name)
+		start := time.Now()
+		if err := scenarios[name](ctx, e, o, rep); err != nil {
+			errs = append(errs, fmt.Errorf("scenario %s: %w", name, err))
+			rep.note("scenario %s could not finish: %v", name, err)
+		}
+		fmt.Fprintf(stderr, "loadtest: scenario %s took %.1f s\n", name, time.Since(start).Seconds())
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	rep.markdown(stdout)
+	if m := rep.missed(); len(m) > 0 {
+		names := make([]string, len(m))
+		for i, x := range m {
+			names[i] = x.scenario + ": " + x.metric
+		}
+		errs = append(errs, fmt.Errorf("%d bar(s) missed: %s", len(m), strings.Join(names, "; ")))
+	}
+	if len(errs) > 0 {
+		keep = true
+	}
+	return errors.Join(errs...)
+}
+
+// revision names the checkout under test ("commit abc1234" or "commit
+// abc1234 with local changes"); "" when git cannot tell.
+func revision(ctx context.Context, root string) string {
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "aelab"
+	}
+	s := "aelab at commit " + strings.TrimSpace(string(out))
+	if st, err := exec.CommandContext(ctx, "git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		s += " (with local changes)"
+	}
+	return s
+}
