@@ -22,6 +22,8 @@ const (
 	// heavyShare bounds the time spent on periodic heavy updates to this
 	// share of the time spent running, however fast the steps are.
 	heavyShare = 0.08
+	// snapEvery bounds how often on-demand views get fresh weights.
+	snapEvery = 250 * time.Millisecond
 	// maxTrainPoints bounds the training-loss curve of a whole run.
 	maxTrainPoints = 1000
 )
@@ -58,6 +60,7 @@ type trainer struct {
 	lastLight      time.Time
 	lastHeavy      time.Time
 	heavyTime      time.Duration // spent producing heavy updates
+	lastSnap       time.Time
 	rateStep       int
 	rateTime       time.Time
 	samplesPerSec  float64
@@ -242,6 +245,12 @@ func (t *trainer) slice(start time.Time) (State, string) {
 			t.lossSum, t.lossN = 0, 0
 		}
 		now := time.Now()
+		// Views that run the model on demand (the latent explorer) asked
+		// for fresh weights: a copy costs far less than a step.
+		if now.Sub(t.lastSnap) >= snapEvery && s.wantSnap.Swap(false) {
+			s.snap.Store(t.model.Snapshot())
+			t.lastSnap = now
+		}
 		if t.step%t.stepsPerEpoch == 0 {
 			t.testPoint()
 			t.heavy()
@@ -250,7 +259,7 @@ func (t *trainer) slice(start time.Time) (State, string) {
 			if now.Sub(t.lastLight) >= lightEvery {
 				t.light(now, false)
 			}
-			if now.Before(deadline) && now.Sub(t.lastHeavy) >= heavyEvery && (s.Watchers() > 0 || s.wantSnap.Load()) &&
+			if now.Before(deadline) && now.Sub(t.lastHeavy) >= heavyEvery && s.Watchers() > 0 &&
 				t.heavyTime.Seconds() <= heavyShare*(t.runTime+now.Sub(start)).Seconds() {
 				t.heavy()
 			}
@@ -316,9 +325,6 @@ func (t *trainer) heavy() {
 		noisy = t.den.recNoisy
 	}
 	t.s.hub.publish(hubEvent{recon: t.probe.reconstructions(t.model, t.step, ep, noisy)})
-	if t.s.wantSnap.Swap(false) {
-		t.s.snap.Store(t.model.Snapshot())
-	}
 	t.lastHeavy = time.Now()
 }
 
