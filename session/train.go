@@ -28,6 +28,10 @@ const (
 	maxTrainPoints = 1000
 )
 
+// testHookStep, when set by a test, runs before every step with the
+// session's seed and step count (to inject faults).
+var testHookStep func(seed uint64, step int)
+
 var (
 	errStoppedByOwner = errors.New("stopped by its owner")
 	errShutdown       = errors.New("the server is shutting down")
@@ -188,9 +192,8 @@ func (t *trainer) loop() (State, string) {
 			t.light(start, true)
 			first = false
 		}
-		end, msg := t.slice(start)
+		end, msg := t.turn(start)
 		t.runTime += time.Since(start)
-		t.cpu.release()
 		switch end {
 		case Stopped, Failed:
 			return end, msg
@@ -206,6 +209,13 @@ func (t *trainer) loop() (State, string) {
 		}
 	}
 	return Completed, ""
+}
+
+// turn runs one slice and gives the CPU slot back, even if the slice
+// panics (the panic then fails this session alone).
+func (t *trainer) turn(start time.Time) (State, string) {
+	defer t.cpu.release()
+	return t.slice(start)
 }
 
 // slice trains for one time slice. It returns Running when the slice (or
@@ -226,6 +236,9 @@ func (t *trainer) slice(start time.Time) (State, string) {
 		}
 		if t.pauseRequested() {
 			return Paused, ""
+		}
+		if testHookStep != nil {
+			testHookStep(s.cfg.Seed, t.step)
 		}
 		x, n := t.batcher.Next()
 		in := x
