@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 	// The matrix-product worker pool lives for the whole process by design;
 	// chromedp's and net/http's idle connection goroutines end on their own.
 	goleak.VerifyTestMain(m,
-		goleak.IgnoreTopFunction("github.com/aelab/aelab/ae/internal/gemm.worker"),
+		goleak.IgnoreAnyFunction("github.com/aelab/aelab/ae/internal/gemm.worker"),
 		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
 		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
 		goleak.IgnoreAnyFunction("github.com/chromedp/chromedp.(*Browser).run"),

@@ -21,7 +21,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/aelab/aelab/ae/internal/gemm.worker"))
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/aelab/aelab/ae/internal/gemm.worker"))
 }
 
 var registry = datasets.NewRegistry("")

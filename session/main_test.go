@@ -10,5 +10,5 @@ import (
 // trainers and subscriptions must all end).
 func TestMain(m *testing.M) {
 	// The matrix-product worker pool lives for the whole process by design.
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/aelab/aelab/ae/internal/gemm.worker"))
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/aelab/aelab/ae/internal/gemm.worker"))
 }
