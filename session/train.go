@@ -462,6 +462,10 @@ func (t *trainer) flushAll() {
 		t.s.hub.publishWait(hubEvent{anomaly: t.pendingAnomaly})
 		t.pendingAnomaly = nil
 	}
+	// The final figure is the whole run's average throughput.
+	if t.runTime > 0 && t.step > 0 {
+		t.samplesPerSec = float64(t.step*t.samplesPerStep) / t.runTime.Seconds()
+	}
 	p := t.progress(now)
 	t.s.mu.Lock()
 	t.s.epoch, t.s.step = p.Epoch, t.step
