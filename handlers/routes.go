@@ -68,6 +68,8 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Method(http.MethodGet, "/labs", handleLabsIndex(log))
 	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
 	r.Method(http.MethodPost, "/labs/{slug}/start", limitStarts(starts, log, handleLabStart(m, log)))
+	// The compression lab is a sweep comparison: it counts one start per width (inside).
+	r.Method(http.MethodPost, "/labs/compression/start", handleCompressionStart(m, cs, starts, log))
 
 	// JSON API (docs/api.md).
 	r.Route("/api", func(r chi.Router) {
@@ -95,10 +97,12 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/sessions/{id}/manifold", handleManifold(m, log, runner))
 		r.Method(http.MethodGet, "/sessions/{id}/latent-stats", handleLatentStats(m, log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/denoise", handleDenoise(m, log, runner))
+		r.Method(http.MethodGet, "/sessions/{id}/compression", handleCompression(m, log, runner))
 		// Few-label analyses on the latest snapshot: seconds of CPU each, at most two at once.
 		jobs := newAnalysisJobs()
 		r.Method(http.MethodPost, "/sessions/{id}/features", handleFeatures(m, log, jobs))
 		r.Method(http.MethodPost, "/sessions/{id}/pretrain", handlePretrain(m, log, jobs))
+		r.Method(http.MethodGet, "/sessions/{id}/pca-projection", handlePCAProjection(m, log, jobs))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, log, session.Errorf(session.ENotFound, "no API endpoint %s %s: see docs/api.md", r.Method, r.URL.Path))
 		})
