@@ -15,66 +15,44 @@ import (
 // encoder as a feature extractor for a simple classifier trained on a few
 // labels (docs/api.md).
 func handleFeatures(m *session.Manager, log *slog.Logger, jobs *analysisJobs) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := m.Get(chi.URLParam(r, "id"))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		var req session.FeaturesRequest
-		if err := decodeOptionalJSON(w, r, &req); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		if err := req.Validate(); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		if err := waitForModel(r.Context(), s); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		var res *session.FeaturesResult
-		err = jobs.run(r.Context(), func(ctx context.Context) (err error) {
-			res, err = s.Features(ctx, req)
-			return err
-		})
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, res)
-	})
+	return handleAnalysis(m, log, jobs, (*session.Session).Features)
 }
 
 // handlePretrain answers POST /api/sessions/{id}/pretrain: a classifier
 // started from the session's encoder against the same network started at
 // random, both trained on a few labels (docs/api.md).
 func handlePretrain(m *session.Manager, log *slog.Logger, jobs *analysisJobs) http.Handler {
+	return handleAnalysis(m, log, jobs, (*session.Session).Pretrain)
+}
+
+// handleAnalysis is the shape of every few-label analysis: read and check
+// the (optional) JSON request, wait for the session's first weights, then
+// run the analysis in one of the few analysis slots.
+func handleAnalysis[Req any, PReq interface {
+	*Req
+	Validate() error
+}, Res any](m *session.Manager, log *slog.Logger, jobs *analysisJobs,
+	analyse func(*session.Session, context.Context, Req) (*Res, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := m.Get(chi.URLParam(r, "id"))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		var req session.PretrainRequest
-		if err := decodeOptionalJSON(w, r, &req); err != nil {
-			writeError(w, r, log, err)
-			return
+		var req Req
+		if err = decodeOptionalJSON(w, r, &req); err == nil {
+			err = PReq(&req).Validate() // it may also fill in defaults
 		}
-		if err := req.Validate(); err != nil {
-			writeError(w, r, log, err)
-			return
+		if err == nil {
+			err = waitForModel(r.Context(), s)
 		}
-		if err := waitForModel(r.Context(), s); err != nil {
-			writeError(w, r, log, err)
-			return
+		var res *Res
+		if err == nil {
+			err = jobs.run(r.Context(), func(ctx context.Context) (err error) {
+				res, err = analyse(s, ctx, req)
+				return err
+			})
 		}
-		var res *session.PretrainResult
-		err = jobs.run(r.Context(), func(ctx context.Context) (err error) {
-			res, err = s.Pretrain(ctx, req)
-			return err
-		})
 		if err != nil {
 			writeError(w, r, log, err)
 			return
