@@ -12,6 +12,9 @@ import "math"
 //	w ← w − η·m̂ / (√v̂ + ε)
 //
 // The loop below hoists the corrections out: η/(1−β1ᵗ) and 1/√(1−β2ᵗ).
+// adamVec (adam_amd64.s) runs the same loop 8 or 16 parameters at a time,
+// with the same operations in the same order, so its results are the loop's
+// bit for bit (see simd.go).
 type adam struct {
 	beta1, beta2 float64
 	eps          float32
@@ -20,20 +23,34 @@ type adam struct {
 	m, v         []float32 // first and second moments, one per parameter
 }
 
+// adamCoef holds the float32 constants of one Adam step, in the order the
+// assembly kernels read them.
+type adamCoef struct {
+	wd        float32 // λ
+	b1, c1    float32 // β1, 1−β1
+	b2, c2    float32 // β2, 1−β2
+	invSqrtC2 float32 // 1/√(1−β2ᵗ)
+	eps       float32 // ε
+	step      float32 // η/(1−β1ᵗ)
+}
+
 func (o *adam) update(w, g []float32, lr float64) {
 	o.t++
 	t := float64(o.t)
-	step := float32(lr / (1 - math.Pow(o.beta1, t)))
-	invSqrtC2 := float32(1 / math.Sqrt(1-math.Pow(o.beta2, t)))
-	b1, b2 := float32(o.beta1), float32(o.beta2)
-	c1, c2 := float32(1-o.beta1), float32(1-o.beta2)
-	eps, wd := o.eps, o.weightDecay
+	c := adamCoef{
+		wd: o.weightDecay,
+		b1: float32(o.beta1), c1: float32(1 - o.beta1),
+		b2: float32(o.beta2), c2: float32(1 - o.beta2),
+		invSqrtC2: float32(1 / math.Sqrt(1-math.Pow(o.beta2, t))),
+		eps:       o.eps,
+		step:      float32(lr / (1 - math.Pow(o.beta1, t))),
+	}
 	g, m, v := g[:len(w)], o.m[:len(w)], o.v[:len(w)]
-	for i := range w {
-		gi := g[i] + wd*w[i]
-		m[i] = b1*m[i] + c1*gi
-		v[i] = b2*v[i] + c2*gi*gi
-		w[i] -= step * m[i] / (sqrt32(v[i])*invSqrtC2 + eps)
+	for i := adamVec(w, g, m, v, &c); i < len(w); i++ {
+		gi := g[i] + float32(c.wd*w[i])
+		m[i] = float32(c.b1*m[i]) + float32(c.c1*gi)
+		v[i] = float32(c.b2*v[i]) + float32(float32(c.c2*gi)*gi)
+		w[i] -= float32(c.step*m[i]) / (float32(sqrt32(v[i])*c.invSqrtC2) + c.eps)
 	}
 }
 

@@ -43,3 +43,45 @@ func benchmarkTrainStep(b *testing.B, sizes []int, batch int) {
 	b.ReportMetric(float64(b.N*batch)/sec, "samples/s")
 	b.ReportMetric(flops*float64(b.N)/sec/1e9, "GFLOP/s")
 }
+
+// BenchmarkUpdate times one optimizer step on AE-S's 428,354 parameters
+// with the Go loop and with each vector kernel, and reports ns per
+// parameter.
+func BenchmarkUpdate(b *testing.B) {
+	const n = 428354
+	w, g := uniformData(1, 1, n, -0.1, 0.1), uniformData(2, 1, n, -1e-3, 1e-3)
+	for _, opt := range Optimizers() {
+		for _, lv := range append(vectorLevels(), simdNone) {
+			b.Run(string(opt)+"/"+lv.String(), func(b *testing.B) {
+				withSIMD(lv, func() {
+					o := newUpdater(Optimizer{Kind: opt, LearningRate: 1e-3}.WithDefaults(), n)
+					for b.Loop() {
+						o.update(w, g, 1e-3)
+					}
+					b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N*n), "ns/param")
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkSigmoidOutput times the output layer's elementwise work in an
+// AE-S step (64×784): the bias and sigmoid, then the fused MSE gradient,
+// with the Go loops and with each vector kernel.
+func BenchmarkSigmoidOutput(b *testing.B) {
+	const rows, k = 64, 784
+	z0, bias, y := uniformData(3, rows, k, -8, 8), uniformData(4, 1, k, -1, 1), uniformData(5, rows, k, 0, 1)
+	z, p, dz := make([]float32, rows*k), make([]float32, rows*k), make([]float32, rows*k)
+	for _, lv := range append(vectorLevels(), simdNone) {
+		b.Run(lv.String(), func(b *testing.B) {
+			withSIMD(lv, func() {
+				for b.Loop() {
+					copy(z, z0)
+					actSigmoid.forward(z, p, bias)
+					outputGrad(dz, z, p, y, lossMSE, actSigmoid, 1.0/(rows*k))
+				}
+				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N*rows*k), "ns/element")
+			})
+		})
+	}
+}

@@ -47,13 +47,14 @@ func (l *dense) backward(dx, dz, x []float32, n, workers int) {
 }
 
 // colSums sets dst[j] to the sum of column j of the row-major matrix m,
-// which has len(dst) columns and at least one row, adding rows in order.
+// which has len(dst) columns and at least one row, adding rows in order
+// (the vector kernel addVec adds a prefix of each row, in the same order).
 func colSums(dst, m []float32) {
 	copy(dst, m[:len(dst)])
 	for r := len(dst); r < len(m); r += len(dst) {
 		row := m[r : r+len(dst)]
-		for j, v := range row {
-			dst[j] += v
+		for j := addVec(dst, row); j < len(dst); j++ {
+			dst[j] += row[j]
 		}
 	}
 }

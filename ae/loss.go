@@ -57,12 +57,15 @@ func (l Loss) kind() (k lossKind, ok bool) {
 }
 
 // Each loss comes as a pair: the per-element value ℓ and its derivative.
-// Values are returned in float64 so the batch sum does not lose precision.
+// Values are returned in float64 so the batch sum does not lose precision;
+// they are summed in the 16 partial sums of a sum16, the order of the
+// vector kernels (see simd.go), so training and evaluation losses agree.
 
-// MSE: ℓ(p, y) = (p − y)², ∂ℓ/∂p = 2(p − y).
+// MSE: ℓ(p, y) = (p − y)², ∂ℓ/∂p = 2(p − y). (The conversion keeps the
+// square from being fused with the sum it is added to.)
 func mseValue(p, y float32) float64 {
 	d := float64(p) - float64(y)
-	return d * d
+	return float64(d * d)
 }
 func mseGrad(p, y float32) float32 { return 2 * (p - y) }
 
@@ -99,62 +102,61 @@ func bceGradLogit(p, y float32) float32 { return p - y }
 // makes L the mean over all elements, and returns the unscaled sum Σℓ.
 func outputGrad(dz, z, p, y []float32, loss lossKind, out actKind, scale float32) float64 {
 	z, p, y = z[:len(dz)], p[:len(dz)], y[:len(dz)]
-	var sum float64
+	var s sum16
 	switch {
 	case loss == lossBCE:
 		// New validates that BCE comes with a Sigmoid output: ∂L/∂z = (p − y)/N.
 		for i := range dz {
-			sum += bceValue(z[i], y[i])
+			s[i%16] += bceValue(z[i], y[i])
 			dz[i] = scale * bceGradLogit(p[i], y[i])
 		}
 	case loss == lossMSE && out == actSigmoid:
-		// The common case fused into one pass: ∂L/∂z = 2(p − y)·p(1 − p)/N.
-		for i := range dz {
-			sum += mseValue(p[i], y[i])
+		// The common case fused into one pass: ∂L/∂z = 2(p − y)·p(1 − p)/N,
+		// the vector kernel doing a prefix.
+		for i := mseSigmoidGradVec(dz, p, y, scale, &s); i < len(dz); i++ {
+			s[i%16] += mseValue(p[i], y[i])
 			dz[i] = scale * mseGrad(p[i], y[i]) * sigmoidBackward(z[i], p[i])
 		}
 	case loss == lossMSE:
-		sum = lossGradRows(dz, p, y, scale, mseValue, mseGrad)
+		lossGradRows(&s, dz, p, y, scale, mseValue, mseGrad)
 		out.backward(dz, z, p)
 	case loss == lossL1:
-		sum = lossGradRows(dz, p, y, scale, l1Value, l1Grad)
+		lossGradRows(&s, dz, p, y, scale, l1Value, l1Grad)
 		out.backward(dz, z, p)
 	default:
 		panic("ae: unknown loss kind")
 	}
-	return sum
+	return s.total()
 }
 
-// lossGradRows writes d[i] = scale·∂ℓ/∂p(p[i], y[i]) and returns Σℓ.
-func lossGradRows(d, p, y []float32, scale float32, value func(p, y float32) float64, grad func(p, y float32) float32) float64 {
-	var sum float64
+// lossGradRows writes d[i] = scale·∂ℓ/∂p(p[i], y[i]) and adds ℓ to s.
+func lossGradRows(s *sum16, d, p, y []float32, scale float32, value func(p, y float32) float64, grad func(p, y float32) float32) {
 	for i := range d {
-		sum += value(p[i], y[i])
+		s[i%16] += value(p[i], y[i])
 		d[i] = scale * grad(p[i], y[i])
 	}
-	return sum
 }
 
 // lossSum returns Σℓ over the elements, exactly as outputGrad does, without
 // the gradient (for evaluation).
 func lossSum(z, p, y []float32, loss lossKind) float64 {
 	z, y = z[:len(p)], y[:len(p)]
-	var sum float64
+	var s sum16
 	switch loss {
 	case lossMSE:
-		for i := range p {
-			sum += mseValue(p[i], y[i])
+		for i := mseSumVec(p, y, &s); i < len(p); i++ {
+			s[i%16] += mseValue(p[i], y[i])
 		}
 	case lossL1:
 		for i := range p {
-			sum += l1Value(p[i], y[i])
+			s[i%16] += l1Value(p[i], y[i])
 		}
 	case lossBCE:
 		for i := range p {
-			sum += bceValue(z[i], y[i])
+			s[i%16] += bceValue(z[i], y[i])
 		}
 	default:
 		panic("ae: unknown loss kind")
 	}
-	return sum
+	return s.total()
 }

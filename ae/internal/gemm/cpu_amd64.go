@@ -42,3 +42,7 @@ func cpuFeatures() (avx2FMA, avx512 bool) {
 	avx512 = avx2FMA && xcr0&opmaskZMM == opmaskZMM && ebx7&avx512f != 0
 	return avx2FMA, avx512
 }
+
+// CPUFeatures reports what cpuFeatures found, for the engine's other
+// vector kernels (one CPU check for the whole engine).
+func CPUFeatures() (avx2FMA, avx512 bool) { return cpuFeatures() }
