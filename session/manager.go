@@ -150,12 +150,22 @@ func (m *Manager) List() []*Session {
 	return out
 }
 
-// evictLocked forgets the oldest ended sessions beyond MaxFinished.
+// keptModels is how many ended sessions keep their final weights (for the
+// latent explorer and the other views that run the model); older ones keep
+// their history but free the weights, a few MB each.
+const keptModels = 64
+
+// evictLocked forgets the oldest ended sessions beyond MaxFinished, and the
+// weights of those beyond keptModels.
 func (m *Manager) evictLocked() {
 	ended := 0
-	for _, s := range m.order {
-		if s.State().Terminal() {
+	for i := len(m.order) - 1; i >= 0; i-- {
+		if s := m.order[i]; s.State().Terminal() {
 			ended++
+			if ended > keptModels {
+				s.snap.Store(nil)
+				s.modelFreed.Store(true)
+			}
 		}
 	}
 	for i := 0; ended > m.opt.MaxFinished && i < len(m.order); {

@@ -29,9 +29,10 @@ type Session struct {
 	wake   chan struct{} // resume signal for a paused trainer (capacity 1)
 	done   chan struct{} // closed when the trainer has returned
 
-	snap     atomic.Pointer[ae.Snapshot]      // latest frozen weights, for live views
-	wantSnap atomic.Bool                      // a viewer asked for fresher weights
-	ds       atomic.Pointer[datasets.Dataset] // set once the trainer has loaded it
+	snap       atomic.Pointer[ae.Snapshot]      // latest frozen weights, for live views
+	wantSnap   atomic.Bool                      // a viewer asked for fresher weights
+	modelFreed atomic.Bool                      // the final weights of this long-ended session were freed
+	ds         atomic.Pointer[datasets.Dataset] // set once the trainer has loaded it
 
 	mu         sync.Mutex
 	state      State
@@ -186,6 +187,9 @@ func (s *Session) Snapshot(ctx context.Context) (*ae.Snapshot, error) {
 			case <-s.done:
 				if sn := s.snap.Load(); sn != nil {
 					return sn, nil
+				}
+				if s.modelFreed.Load() {
+					return nil, Errorf(EConflict, "session %s ended long ago and its model is no longer kept in memory (only the %d most recent ended sessions keep theirs): train it again to explore it", s.id, keptModels)
 				}
 				return nil, Errorf(EConflict, "session %s ended before its model could be used", s.id)
 			default:

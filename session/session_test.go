@@ -335,3 +335,34 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestOldEndedSessionsFreeTheirModels(t *testing.T) {
+	m := newTestManager(t, Options{})
+	c := small()
+	c.Epochs, c.TrainSize, c.TestSize = 1, 64, 100
+	var all []*Session
+	for i := 0; i < keptModels+2; i++ {
+		s, _, err := m.Create(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitDone(t, s)
+		all = append(all, s)
+	}
+	last, _, err := m.Create(c) // eviction runs on create
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, last)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := all[0].Snapshot(ctx); ErrorCode(err) != EConflict || !strings.Contains(err.Error(), "no longer kept") {
+		t.Fatalf("oldest session's model: %v, want freed", err)
+	}
+	if _, err := all[len(all)-1].Snapshot(ctx); err != nil {
+		t.Fatalf("a recent session's model: %v", err)
+	}
+	if all[0].Info().State != Completed || all[0].Info().TestLoss == nil {
+		t.Fatal("a freed session must keep its history")
+	}
+}
