@@ -114,6 +114,11 @@ func (p *probe) latent(model *ae.Model, step int, epoch float64) (*Latent, error
 	}
 	finite(l.X)
 	finite(l.Y)
+	// Four significant digits are finer than any screen, and make the
+	// message (sent to every viewer twice a second) a third smaller.
+	for i := range l.X {
+		l.X[i], l.Y[i] = float32(sig4(float64(l.X[i]))), float32(sig4(float64(l.Y[i])))
+	}
 	return l, nil
 }
 
