@@ -407,8 +407,14 @@ func TestPagesAndErrors(t *testing.T) {
 	if res.StatusCode != 404 {
 		t.Fatalf("unknown page: %d", res.StatusCode)
 	}
-	res, _ = ts.do(t, "GET", "/static/", "", nil)
-	if res.StatusCode != 404 {
-		t.Fatalf("static directory listing: %d", res.StatusCode)
+	for _, p := range []string{"/static/", "/static/js/", "/static/nope.js", "/static/%2e%2e/main.go"} {
+		res, _ = ts.do(t, "GET", p, "", nil)
+		if res.StatusCode != 404 || !strings.Contains(res.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("GET %s: %d %s, want the 404 page", p, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+	res, _ = ts.do(t, "GET", "/static/js/home.js", "", nil)
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "javascript") {
+		t.Fatalf("GET /static/js/home.js: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }

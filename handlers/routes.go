@@ -64,7 +64,7 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, starts, log))
 	r.Method(http.MethodGet, "/compare/{id}", handleComparePage(m, cs, log))
 	r.Method(http.MethodPost, "/datasets", handleFormUpload(m, log))
-	r.Handle("/static/*", handleStatic(d.Static))
+	r.Handle("/static/*", handleStatic(d.Static, log))
 	r.Method(http.MethodGet, "/labs", handleLabsIndex(log))
 	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
 	r.Method(http.MethodPost, "/labs/{slug}/start", limitStarts(starts, log, handleLabStart(m, log)))
