@@ -7,17 +7,8 @@ import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { logRange, mergeSeries, spreadLabels } from './comparedata.js';
 import { formatLoss } from './format.js';
 import { bumpUpdates, observeWidth } from './frame.js';
+import { AXIS } from './chartstyle.js';
 
-const FONT = '16px system-ui, sans-serif';
-const LABEL_FONT = 'bold 17px system-ui, sans-serif';
-const AXIS = {
-  stroke: '#111418',
-  font: FONT,
-  labelFont: LABEL_FONT,
-  labelSize: 28,
-  grid: { stroke: '#d5d9df', width: 1 },
-  ticks: { stroke: '#8a929c', width: 1, size: 6 },
-};
 const LABEL_ROOM = 118; // css px right of the plot for the run names
 
 /** CompareLossChart draws the runs (see compare.js) into `el` (data-testid="compare-loss-chart"). */

@@ -4,17 +4,7 @@
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { bumpUpdates, observeWidth } from './frame.js';
-
-const FONT = '16px system-ui, sans-serif';
-const LABEL_FONT = 'bold 17px system-ui, sans-serif';
-const AXIS = {
-  stroke: '#111418',
-  font: FONT,
-  labelFont: LABEL_FONT,
-  labelSize: 28,
-  grid: { stroke: '#d5d9df', width: 1 },
-  ticks: { stroke: '#8a929c', width: 1, size: 6 },
-};
+import { AXIS } from './chartstyle.js';
 
 /** percent writes an accuracy in [0, 1] as "83.4%" ('–' when missing). Pure. */
 export function percent(v) {

@@ -7,17 +7,7 @@ import { mergeLoss, validPoints } from './lossdata.js';
 import { formatLoss } from './format.js';
 import { SERIES } from './palette.js';
 import { bumpUpdates, observeWidth } from './frame.js';
-
-const FONT = '16px system-ui, sans-serif';
-const LABEL_FONT = 'bold 17px system-ui, sans-serif';
-const AXIS = {
-  stroke: '#111418',
-  font: FONT,
-  labelFont: LABEL_FONT,
-  labelSize: 28,
-  grid: { stroke: '#d5d9df', width: 1 },
-  ticks: { stroke: '#8a929c', width: 1, size: 6 },
-};
+import { AXIS } from './chartstyle.js';
 
 /** latest is the last non-null value of series si (the legend shows it when not hovering). */
 function latest(u, si) {
