@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/aelab/aelab/datasets"
+	"github.com/aelab/aelab/session"
 )
 
 // Sizes of the samples that GET /api/datasets/{name}/samples returns.
@@ -84,7 +85,7 @@ func newSamples(ds *datasets.Dataset, n int) samplesBody {
 	b.Data = make([]byte, 0, len(idx)*size)
 	for i, j := range idx {
 		b.Labels[i] = s.Labels[j]
-		b.Data = appendQuantised(b.Data, s.Row(j)[:size], b.Lo, b.Hi)
+		b.Data = session.AppendQuantised(b.Data, s.Row(j)[:size], b.Lo, b.Hi)
 	}
 	return b
 }
@@ -126,25 +127,4 @@ func roundRobin(labels []int, n int) []int {
 		}
 	}
 	return idx
-}
-
-// appendQuantised appends v mapped from [lo, hi] to bytes 0–255 (values
-// outside are clipped, NaN gives 0), as the reconstructions message does.
-func appendQuantised(dst []byte, v []float32, lo, hi float32) []byte {
-	scale := float32(0)
-	if hi > lo {
-		scale = 255 / (hi - lo)
-	}
-	for _, x := range v {
-		q := (x - lo) * scale
-		switch {
-		case !(q > 0):
-			dst = append(dst, 0)
-		case q >= 255:
-			dst = append(dst, 255)
-		default:
-			dst = append(dst, byte(q+0.5))
-		}
-	}
-	return dst
 }

@@ -165,31 +165,10 @@ type imagesBody struct {
 	Data   []byte  `json:"data"`
 }
 
-// quantRange is the range the examples of a response are quantised over:
-// the dataset's value range, widened to hold every value of sets (a linear
-// output may overshoot it), as the reconstructions message does.
-func quantRange(ds *datasets.Dataset, sets ...[]float32) (lo, hi float32) {
-	lo, hi = ds.ValueRange[0], ds.ValueRange[1]
-	for _, set := range sets {
-		for _, v := range set {
-			if v < lo {
-				lo = v
-			}
-			if v > hi {
-				hi = v
-			}
-		}
-	}
-	if !(hi > lo) || math.IsInf(float64(hi-lo), 0) {
-		return ds.ValueRange[0], ds.ValueRange[1]
-	}
-	return lo, hi
-}
-
 // newImages quantises n examples of ds's shape over [lo, hi].
 func newImages(ds *datasets.Dataset, x []float32, n int, lo, hi float32) imagesBody {
 	b := imagesBody{Kind: "vector", Width: ds.Features, Height: 1, Count: n, Lo: lo, Hi: hi,
-		Data: appendQuantised(make([]byte, 0, len(x)), x, lo, hi)}
+		Data: session.AppendQuantised(make([]byte, 0, len(x)), x, lo, hi)}
 	if ds.Shape.IsImage() {
 		b.Kind, b.Width, b.Height = "image", ds.Shape.Width, ds.Shape.Height
 	}

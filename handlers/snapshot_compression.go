@@ -106,7 +106,7 @@ func handleCompression(m *session.Manager, log *slog.Logger, mr *modelRunner) ht
 		pic = append(pic, x[ex*k:(ex+1)*k]...)
 		pic = append(pic, outF[ex*k:(ex+1)*k]...)
 		pic = append(pic, outQ[ex*k:(ex+1)*k]...)
-		plo, phi := quantRange(md.ds, pic)
+		plo, phi := session.QuantRange(md.ds.ValueRange, pic)
 		label := -1
 		if ex < len(md.ds.Test.Labels) {
 			label = md.ds.Test.Labels[ex]

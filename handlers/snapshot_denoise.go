@@ -94,12 +94,12 @@ func handleDenoise(m *session.Manager, log *slog.Logger, mr *modelRunner) http.H
 		out := make([]float32, len(clean))
 		md.snap.Reconstruct(out, noisy, n)
 
-		lo, hi := quantRange(ds, out)
+		lo, hi := session.QuantRange(ds.ValueRange, out)
 		peak := float64(ds.ValueRange[1] - ds.ValueRange[0])
 		b := denoisedBody{Step: md.snap.Steps(), Noise: noiseBody{Kind: q.Kind, Level: *q.Level},
 			Kind: "vector", Width: k, Height: 1, Count: n, Indices: idx, Labels: labels, Lo: lo, Hi: hi,
-			Noisy: appendQuantised(nil, noisy, lo, hi), Clean: appendQuantised(nil, clean, lo, hi),
-			Denoised: appendQuantised(nil, out, lo, hi), PSNRNoisy: make([]float64, n), PSNRDenoised: make([]float64, n)}
+			Noisy: session.AppendQuantised(nil, noisy, lo, hi), Clean: session.AppendQuantised(nil, clean, lo, hi),
+			Denoised: session.AppendQuantised(nil, out, lo, hi), PSNRNoisy: make([]float64, n), PSNRDenoised: make([]float64, n)}
 		if ds.Shape.IsImage() {
 			b.Kind, b.Width, b.Height = "image", ds.Shape.Width, ds.Shape.Height
 		}

@@ -58,7 +58,7 @@ func handleDecode(m *session.Manager, log *slog.Logger, mr *modelRunner) http.Ha
 		n := len(q.Z)
 		out := make([]float32, n*md.snap.InputDim())
 		md.snap.Decode(out, z, n)
-		lo, hi := quantRange(md.ds, out)
+		lo, hi := session.QuantRange(md.ds.ValueRange, out)
 		return decodedBody{Step: md.snap.Steps(), imagesBody: newImages(md.ds, out, n, lo, hi)}, nil
 	})
 }
@@ -140,7 +140,7 @@ func handleManifold(m *session.Manager, log *slog.Logger, mr *modelRunner) http.
 		grid := analysis.Grid([2]float32{lo[0], lo[1]}, [2]float32{hi[0], hi[1]}, rows, cols)
 		out := make([]float32, rows*cols*md.snap.InputDim())
 		md.snap.Decode(out, grid, rows*cols)
-		qlo, qhi := quantRange(md.ds, out)
+		qlo, qhi := session.QuantRange(md.ds.ValueRange, out)
 		return manifoldBody{Step: md.snap.Steps(), Rows: rows, Cols: cols, Bounds: boundsBody{Lo: lo, Hi: hi},
 			Quantile: manifoldQuantile, imagesBody: newImages(md.ds, out, rows*cols, qlo, qhi)}, nil
 	})
@@ -250,7 +250,7 @@ func handleInterpolate(m *session.Manager, log *slog.Logger, mr *modelRunner) ht
 		analysis.Interpolate(z, ends[:mw], ends[mw:], q.Steps)
 		out := make([]float32, q.Steps*md.snap.InputDim())
 		md.snap.Decode(out, z, q.Steps)
-		lo, hi := quantRange(md.ds, out)
+		lo, hi := session.QuantRange(md.ds.ValueRange, out)
 		return interpolationBody{Step: md.snap.Steps(), From: *q.From, To: *q.To, Labels: [2]int{labels[0], labels[1]},
 			Codes: rows(z, q.Steps, mw), imagesBody: newImages(md.ds, out, q.Steps, lo, hi)}, nil
 	})

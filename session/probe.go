@@ -147,18 +147,7 @@ func (p *probe) reconstructions(model *ae.Model, step int, epoch float64, noisy 
 		in = noisy
 	}
 	model.Reconstruct(p.recOut, in, r)
-	lo, hi := p.ds.ValueRange[0], p.ds.ValueRange[1]
-	for _, v := range p.recOut {
-		if v < lo {
-			lo = v
-		}
-		if v > hi {
-			hi = v
-		}
-	}
-	if !(hi > lo) || math.IsInf(float64(hi-lo), 0) {
-		lo, hi = p.ds.ValueRange[0], p.ds.ValueRange[1]
-	}
+	lo, hi := QuantRange(p.ds.ValueRange, p.recOut)
 	msg := &Reconstructions{Step: step, Epoch: round4(epoch), Kind: "vector", Width: p.k, Height: 1,
 		Count: r, Labels: p.recLabels, Lo: lo, Hi: hi,
 		Originals: quantise(p.recX, lo, hi), Reconstructions: quantise(p.recOut, lo, hi), MSE: make([]float64, r)}
@@ -180,24 +169,6 @@ func (p *probe) reconstructions(model *ae.Model, step int, epoch float64, noisy 
 		}
 	}
 	return msg
-}
-
-// quantise maps values in [lo, hi] to bytes 0–255 (NaN → 0).
-func quantise(v []float32, lo, hi float32) []byte {
-	out := make([]byte, len(v))
-	scale := 255 / (hi - lo)
-	for i, x := range v {
-		q := (x - lo) * scale
-		switch {
-		case !(q > 0):
-			out[i] = 0
-		case q >= 255:
-			out[i] = 255
-		default:
-			out[i] = byte(q + 0.5)
-		}
-	}
-	return out
 }
 
 // finite replaces NaN and ±Inf by 0 so that a message always marshals.
