@@ -6,7 +6,7 @@
 import { histograms } from './anomalystats.js';
 import { niceTicks } from './ticks.js';
 import { formatTick } from './format.js';
-import { OKABE_ITO } from './palette.js';
+import { OKABE_ITO, legendCanvas } from './palette.js';
 import { bumpUpdates, fitCanvas, observeWidth } from './frame.js';
 
 const TICK_FONT = '15px system-ui, sans-serif';
@@ -37,17 +37,7 @@ function hatch(ctx, color) {
 
 /** swatch returns a small canvas showing the bar style of a group, for legends. */
 export function swatch(anomalous, size = 22) {
-  const c = document.createElement('canvas');
-  const dpr = window.devicePixelRatio || 1;
-  c.width = Math.round(size * dpr);
-  c.height = Math.round(size * dpr);
-  c.style.width = `${size}px`;
-  c.style.height = `${size}px`;
-  c.setAttribute('aria-hidden', 'true');
-  const ctx = c.getContext('2d');
-  ctx.scale(dpr, dpr);
-  drawBar(ctx, 2, 2, size - 4, size - 4, anomalous);
-  return c;
+  return legendCanvas(size, (ctx) => drawBar(ctx, 2, 2, size - 4, size - 4, anomalous));
 }
 
 function drawBar(ctx, x, y, w, h, anomalous) {

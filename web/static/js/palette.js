@@ -148,8 +148,11 @@ export function drawMarkers(ctx, style, points, r, alpha = 0.9) {
   ctx.globalAlpha = 1;
 }
 
-/** markerSwatch returns a small canvas showing one marker, for legends. */
-export function markerSwatch(style, size = 22) {
+/**
+ * legendCanvas returns a small square canvas (size CSS pixels, sharp on high-DPI screens) on which
+ * draw(ctx) has painted a legend symbol.
+ */
+export function legendCanvas(size, draw) {
   const c = document.createElement('canvas');
   const dpr = window.devicePixelRatio || 1;
   c.width = Math.round(size * dpr);
@@ -159,6 +162,11 @@ export function markerSwatch(style, size = 22) {
   c.setAttribute('aria-hidden', 'true');
   const ctx = c.getContext('2d');
   ctx.scale(dpr, dpr);
-  drawMarkers(ctx, style, [[size / 2, size / 2]], size * 0.32, 1);
+  draw(ctx);
   return c;
+}
+
+/** markerSwatch returns a small canvas showing one marker, for legends. */
+export function markerSwatch(style, size = 22) {
+  return legendCanvas(size, (ctx) => drawMarkers(ctx, style, [[size / 2, size / 2]], size * 0.32, 1));
 }
