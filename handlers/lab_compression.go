@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"fmt"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -31,20 +29,7 @@ func init() {
 			{Name: "train_size", Label: "Training examples", Value: "10000", InputMode: "numeric",
 				Help: "per network, 5 epochs; fewer train faster"},
 		},
-		// The start form goes to handleCompressionStart (routes.go), which
-		// also records the comparison; Start serves the generic route.
-		Start: func(m *session.Manager, form url.Values) ([]*session.Session, []string, error) {
-			base, widths, err := compressionSweep(form)
-			if err != nil {
-				return nil, nil, err
-			}
-			cfgs := make([]session.Config, len(widths))
-			for i, w := range widths {
-				cfgs[i] = base
-				cfgs[i].Bottleneck = w
-			}
-			return startAll(m, cfgs...)
-		},
+		Sweep: compressionSweep,
 	})
 }
 
@@ -75,58 +60,4 @@ func compressionSweep(form url.Values) (session.Config, []int, error) {
 	base := session.Config{Dataset: "mnist", Encoder: []int{256}, Activation: "relu", BottleneckActivation: "linear",
 		OutputActivation: "sigmoid", Loss: "mse", TrainSize: n, TestSize: 1000, Epochs: 5, BatchSize: 64, Seed: 5}
 	return base, widths, nil
-}
-
-// handleCompressionStart starts the compression lab as a sweep comparison
-// (each width counts as one start against the address's rate limit, as a
-// sweep does) and shows it on the lab page, ?s=<sessions>&c=<comparison>.
-func handleCompressionStart(m *session.Manager, cs *session.ComparisonStore, starts *limiter, log *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l, _ := findLab("compression")
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
-			return
-		}
-		again := func(st int, field, msg string) {
-			errs := map[string]string{"": msg}
-			if field == "bottlenecks" || field == "bottleneck" {
-				field = "widths"
-			}
-			if field != "" {
-				errs[field] = msg
-			}
-			render(w, r, log, st, templates.Lab(labView(l, m, r, errs)))
-		}
-		base, widths, err := compressionSweep(r.PostForm)
-		if err != nil {
-			e := err.(*session.Error)
-			again(http.StatusBadRequest, e.Field, e.Message)
-			return
-		}
-		c, started, fe, err := startComparison(cs, starts, clientAddr(r), comparisonRequest{Config: base, Bottlenecks: widths})
-		switch {
-		case len(fe) > 0:
-			again(http.StatusBadRequest, fe[0].Field, fe[0].Message)
-			return
-		case err != nil:
-			field := ""
-			if e, ok := err.(*session.Error); ok {
-				field = e.Field
-			}
-			if session.ErrorCode(err) == session.EInternal {
-				log.Error("lab start failed", "lab", l.Slug, "err", err)
-			}
-			setRetryAfter(w, err)
-			again(status(session.ErrorCode(err)), field, session.ErrorMessage(err))
-			return
-		}
-		ids := make([]string, len(started))
-		for i, s := range started {
-			ids[i] = s.Session.ID()
-			http.SetCookie(w, &http.Cookie{Name: ownerCookie(s.Session.ID()), Value: s.Token, Path: "/",
-				MaxAge: 30 * 24 * 3600, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
-		}
-		http.Redirect(w, r, fmt.Sprintf("/labs/compression?s=%s&c=%s", strings.Join(ids, ","), c.ID()), http.StatusSeeOther)
-	})
 }

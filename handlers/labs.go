@@ -29,6 +29,11 @@ type lab struct {
 	// Start creates the lab's sessions from the submitted options. It
 	// returns them in the order the page shows them.
 	Start func(m *session.Manager, form url.Values) ([]*session.Session, []string, error)
+	// Sweep, set instead of Start, makes the lab a sweep of bottleneck
+	// widths: it returns the configuration every run shares and the widths;
+	// the runs are started as a comparison (so /compare/{id} shows them too),
+	// each width counting as one start against the address's rate limit.
+	Sweep func(form url.Values) (session.Config, []int, error)
 }
 
 // labs lists every lab, in the order the index shows them. Each lab's
@@ -113,7 +118,7 @@ func labView(l lab, m *session.Manager, r *http.Request, errs map[string]string)
 
 // handleLabStart creates a lab's sessions and shows them on the lab page,
 // with the owner cookies set so that this browser may control them.
-func handleLabStart(m *session.Manager, log *slog.Logger) http.Handler {
+func handleLabStart(m *session.Manager, cs *session.ComparisonStore, starts *limiter, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l, ok := findLab(chi.URLParam(r, "slug"))
 		if !ok {
@@ -125,7 +130,17 @@ func handleLabStart(m *session.Manager, log *slog.Logger) http.Handler {
 			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
 			return
 		}
-		started, tokens, err := l.Start(m, r.PostForm)
+		var (
+			started []*session.Session
+			tokens  []string
+			query   string // what the lab page's address carries besides the sessions
+			err     error
+		)
+		if l.Sweep != nil {
+			started, tokens, query, err = startLabSweep(l, cs, starts, r)
+		} else if err = checkStartLimit(starts, r); err == nil {
+			started, tokens, err = l.Start(m, r.PostForm)
+		}
 		if err != nil {
 			for _, s := range started { // all or nothing: stop what did start
 				_ = s.Stop()
@@ -138,6 +153,7 @@ func handleLabStart(m *session.Manager, log *slog.Logger) http.Handler {
 			if st >= 500 && session.ErrorCode(err) != session.EUnavailable {
 				log.Error("lab start failed", "lab", l.Slug, "err", err)
 			}
+			setRetryAfter(w, err)
 			render(w, r, log, st, templates.Lab(labView(l, m, r, errs)))
 			return
 		}
@@ -147,8 +163,35 @@ func handleLabStart(m *session.Manager, log *slog.Logger) http.Handler {
 			http.SetCookie(w, &http.Cookie{Name: ownerCookie(s.ID()), Value: tokens[i], Path: "/",
 				MaxAge: 30 * 24 * 3600, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 		}
-		http.Redirect(w, r, fmt.Sprintf("/labs/%s?s=%s", l.Slug, strings.Join(ids, ",")), http.StatusSeeOther)
+		http.Redirect(w, r, fmt.Sprintf("/labs/%s?s=%s%s", l.Slug, strings.Join(ids, ","), query), http.StatusSeeOther)
 	})
+}
+
+// startLabSweep starts a sweep lab's runs as a comparison; query names the
+// comparison for the lab page (&c=id). Width errors are reported on the
+// lab's "widths" option.
+func startLabSweep(l lab, cs *session.ComparisonStore, starts *limiter, r *http.Request) ([]*session.Session, []string, string, error) {
+	base, widths, err := l.Sweep(r.PostForm)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	c, started, fe, err := startComparison(cs, starts, clientAddr(r), comparisonRequest{Config: base, Bottlenecks: widths})
+	if len(fe) > 0 {
+		field := fe[0].Field
+		if field == "bottlenecks" || field == "bottleneck" {
+			field = "widths"
+		}
+		return nil, nil, "", &session.Error{Code: session.EInvalid, Field: field, Message: fe[0].Message}
+	}
+	if err != nil {
+		return nil, nil, "", err
+	}
+	sessions := make([]*session.Session, len(started))
+	tokens := make([]string, len(started))
+	for i, s := range started {
+		sessions[i], tokens[i] = s.Session, s.Token
+	}
+	return sessions, tokens, "&c=" + c.ID(), nil
 }
 
 // startAll creates one session per configuration, stopping the ones already

@@ -95,20 +95,29 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
+// checkStartLimit takes a start from the address of r, or returns the
+// rate-limit error (whose Retry-After setRetryAfter writes).
+func checkStartLimit(l *limiter, r *http.Request) error {
+	ok, wait := l.allow(clientAddr(r))
+	if ok {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	return &refusedStarts{Retry: secs, err: &session.Error{Code: codeRateLimited, Message: fmt.Sprintf(
+		"too many trainings started from your address (at most %d at once and %g a minute); try again in %d s",
+		l.lim.Burst, l.lim.PerMinute, secs)}}
+}
+
 // limitStarts refuses requests beyond the rate limit with 429 (JSON on the
 // API, a page in the browser).
 func limitStarts(l *limiter, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, wait := l.allow(clientAddr(r))
-		if ok {
+		err := checkStartLimit(l, r)
+		if err == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
-		secs := int(math.Ceil(wait.Seconds()))
-		w.Header().Set("Retry-After", fmt.Sprint(secs))
-		err := &session.Error{Code: codeRateLimited, Message: fmt.Sprintf(
-			"too many trainings started from your address (at most %d at once and %g a minute); try again in %d s",
-			l.lim.Burst, l.lim.PerMinute, secs)}
+		setRetryAfter(w, err)
 		if isAPI(r) {
 			writeError(w, r, log, err)
 		} else {

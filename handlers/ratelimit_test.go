@@ -67,6 +67,16 @@ func TestStartRateLimitAnswers429(t *testing.T) {
 	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
 		t.Fatalf("third start: %d, Retry-After %q; want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
 	}
+	// Starting a lab counts too, and is refused with a page.
+	lab, err := http.Post(srv.URL+"/labs/pca/start", "application/x-www-form-urlencoded", strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab.Body.Close()
+	if lab.StatusCode != http.StatusTooManyRequests || lab.Header.Get("Retry-After") == "" ||
+		!strings.Contains(lab.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("lab start over the limit: %d, Retry-After %q, %s", lab.StatusCode, lab.Header.Get("Retry-After"), lab.Header.Get("Content-Type"))
+	}
 	// Reading is never limited.
 	r2, err := http.Get(srv.URL + "/healthz")
 	if err != nil || r2.StatusCode != 200 {

@@ -67,9 +67,8 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Handle("/static/*", handleStatic(d.Static, log))
 	r.Method(http.MethodGet, "/labs", handleLabsIndex(log))
 	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
-	r.Method(http.MethodPost, "/labs/{slug}/start", limitStarts(starts, log, handleLabStart(m, log)))
-	// The compression lab is a sweep comparison: it counts one start per width (inside).
-	r.Method(http.MethodPost, "/labs/compression/start", handleCompressionStart(m, cs, starts, log))
+	// Starts count against the rate limit inside: a sweep lab one per width, any other lab one.
+	r.Method(http.MethodPost, "/labs/{slug}/start", handleLabStart(m, cs, starts, log))
 
 	// JSON API (docs/api.md).
 	r.Route("/api", func(r chi.Router) {
