@@ -92,3 +92,21 @@ func TestExplorerAndDenoisingLabsStart(t *testing.T) {
 		}
 	}
 }
+
+// TestLabStartKeepsTheChosenOptions checks that the lab page after a start
+// shows the options as submitted, so that "Start again" repeats them.
+func TestLabStartKeepsTheChosenOptions(t *testing.T) {
+	ts := newTestServer(t)
+	form := url.Values{"bottleneck": {"8"}, "train_size": {"500"}}
+	res, _ := ts.do(t, "POST", "/labs/explorer/start", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start: %d", res.StatusCode)
+	}
+	loc := res.Header.Get("Location")
+	_, page := ts.do(t, "GET", loc, "", nil)
+	for _, want := range []string{`<option value="8" selected>`, `name="train_size" value="500"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the lab page after the start (%s) lacks %s", loc, want)
+		}
+	}
+}

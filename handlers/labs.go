@@ -91,11 +91,16 @@ func handleLabPage(m *session.Manager, log *slog.Logger) http.Handler {
 func labView(l lab, m *session.Manager, r *http.Request, errs map[string]string) templates.LabView {
 	v := templates.LabView{Slug: l.Slug, Title: l.Title, Intro: l.Intro, Options: l.Options, Errors: errs,
 		Script: "/static/js/lab-" + l.Slug + ".js"}
+	// The options as last submitted: from the form itself, or from the
+	// address the start redirected to, so that "Start again" repeats them.
+	chosen := r.URL.Query()
 	if r.Method == http.MethodPost {
-		for i, o := range v.Options {
-			if val := r.PostForm.Get(o.Name); val != "" {
-				v.Options[i].Value = val
-			}
+		chosen = r.PostForm
+	}
+	v.Options = slices.Clone(v.Options)
+	for i, o := range v.Options {
+		if val := chosen.Get(o.Name); val != "" {
+			v.Options[i].Value = val
 		}
 	}
 	for _, id := range strings.Split(r.URL.Query().Get("s"), ",") {
@@ -162,6 +167,11 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, starts *lim
 			ids[i] = s.ID()
 			http.SetCookie(w, &http.Cookie{Name: ownerCookie(s.ID()), Value: tokens[i], Path: "/",
 				MaxAge: 30 * 24 * 3600, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		}
+		for _, o := range l.Options {
+			if val := r.PostForm.Get(o.Name); val != "" {
+				query += "&" + url.QueryEscape(o.Name) + "=" + url.QueryEscape(val)
+			}
 		}
 		http.Redirect(w, r, fmt.Sprintf("/labs/%s?s=%s%s", l.Slug, strings.Join(ids, ","), query), http.StatusSeeOther)
 	})
