@@ -51,11 +51,18 @@ func waitSessions(t *testing.T, ts *testServer, ids ...string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		select {
-		case <-s.Done():
-		case <-time.After(90 * time.Second):
-			t.Fatalf("session %s did not end", id)
-		}
+		waitEnded(t, s)
+	}
+}
+
+// waitEnded waits for s to end, failing the test (instead of hanging the
+// suite until its global timeout) if it has not within 90 s.
+func waitEnded(t *testing.T, s *session.Session) {
+	t.Helper()
+	select {
+	case <-s.Done():
+	case <-time.After(90 * time.Second):
+		t.Fatalf("session %s did not end within 90 s (state %s)", s.ID(), s.State())
 	}
 }
 
@@ -322,7 +329,7 @@ func TestCompareSweepCountsEachStart(t *testing.T) {
 		t.Fatalf("%d sessions, want 3 + 1", n)
 	}
 	for _, s := range ts.m.List() {
-		<-s.Done()
+		waitEnded(t, s)
 	}
 }
 
@@ -386,6 +393,6 @@ func TestCompareFromTheHomePageForms(t *testing.T) {
 		t.Error("the home page lacks the compare-selected form or the session boxes")
 	}
 	for _, s := range ts.m.List() {
-		<-s.Done()
+		waitEnded(t, s)
 	}
 }

@@ -24,7 +24,7 @@ func TestFewLabelEndpoints(t *testing.T) {
 	ts := newTestServer(t)
 	c := ts.create(t, fewLabelsJSON)
 	s, _ := ts.m.Get(c.ID)
-	<-s.Done()
+	waitEnded(t, s)
 	path := "/api/sessions/" + c.ID
 
 	// Feature extraction with the defaults (an empty body): k-NN, k = 5,
@@ -254,7 +254,7 @@ func TestFewLabelEndpointsNeedClasses(t *testing.T) {
 	a := decodeUpload(t, body)
 	c := ts.create(t, `{"dataset":"`+a.Name+`","encoder":[8],"bottleneck":2,"batch_size":16,"epochs":1}`)
 	s, _ := ts.m.Get(c.ID)
-	<-s.Done()
+	waitEnded(t, s)
 	for _, p := range []string{"/features", "/pretrain"} {
 		res, b := ts.do(t, "POST", "/api/sessions/"+c.ID+p, "", nil)
 		if res.StatusCode != http.StatusConflict || !strings.Contains(string(b), "no class labels") {

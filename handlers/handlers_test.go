@@ -116,7 +116,7 @@ func TestCreateAndGetSession(t *testing.T) {
 		t.Fatal("the owner token leaks through GET")
 	}
 	s, _ := ts.m.Get(c.ID)
-	<-s.Done()
+	waitEnded(t, s)
 	_, b = ts.do(t, "GET", "/api/sessions/"+c.ID, "", nil)
 	if !strings.Contains(string(b), `"state": "completed"`) {
 		t.Fatalf("after training: %s", b)

@@ -19,7 +19,7 @@ func (ts *testServer) trained(t *testing.T, body string) (string, *session.Sessi
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-s.Done()
+	waitEnded(t, s)
 	if s.State() != session.Completed {
 		t.Fatalf("training %s ended %s: %s", c.ID, s.State(), s.Info().Error)
 	}

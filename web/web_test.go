@@ -84,12 +84,15 @@ func TestModuleImportsResolve(t *testing.T) {
 	}
 }
 
-// TestJSUnitTests runs the node --test unit tests of the pure JavaScript helpers when node is
-// installed.
+// TestJSUnitTests runs the node --test unit tests of the pure JavaScript helpers. Without node
+// it skips, except under CI (CI set in the environment), where a missing node is a failure.
 func TestJSUnitTests(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not on PATH")
+		if os.Getenv("CI") != "" {
+			t.Fatal("node is not on PATH (apt-get install -y nodejs): under CI the JavaScript tests must run")
+		}
+		t.Skip("node is not on PATH (apt-get install -y nodejs)")
 	}
 	tests, err := filepath.Glob(filepath.Join("static", "js", "*.test.js"))
 	if err != nil {
