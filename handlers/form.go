@@ -24,7 +24,7 @@ func formValues(f url.Values) templates.FormValues {
 // 784 → 256 → 50 → 256 → 784 MNIST autoencoder.
 func defaultForm() templates.FormValues {
 	return templates.FormValues{Dataset: "mnist", Encoder: "256", Bottleneck: "50", Activation: "relu",
-		OutputActivation: "sigmoid", Loss: "mse", Optimizer: "adam", LearningRate: "0.001", BatchSize: "64",
+		BottleneckActivation: "linear", OutputActivation: "sigmoid", Loss: "mse", Optimizer: "adam", LearningRate: "0.001", BatchSize: "64",
 		Epochs: "5", Seed: "1"}
 }
 

@@ -79,12 +79,11 @@ func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
 
 func homeView(m *session.Manager, form templates.FormValues, errs map[string]string) templates.HomeView {
 	v := templates.HomeView{Form: form, Errors: errs,
-		Activations: choices(session.Choices.Activation),
-		BottleneckActivations: append([]templates.Choice{{Value: "", Label: "same as hidden"}},
-			choices(session.Choices.Activation)...),
-		OutputActivations: choices(session.Choices.OutputActivation),
-		Losses:            choices(session.Choices.Loss),
-		Optimizers:        choices(session.Choices.Optimizer),
+		Activations:           choices(session.Choices.Activation),
+		BottleneckActivations: choices(session.Choices.Activation),
+		OutputActivations:     choices(session.Choices.OutputActivation),
+		Losses:                choices(session.Choices.Loss),
+		Optimizers:            choices(session.Choices.Optimizer),
 	}
 	for _, d := range m.Datasets().List() {
 		v.Datasets = append(v.Datasets, templates.DatasetOption{Name: d.Name, Title: d.Title, Description: d.Description,

@@ -18,9 +18,9 @@ type Config struct {
 	Bottleneck int    `json:"bottleneck"` // M, the width of the latent code
 	Decoder    []int  `json:"decoder"`    // hidden widths from bottleneck to output; nil → mirror of Encoder
 	Activation string `json:"activation"` // hidden layers, bottleneck included unless BottleneckActivation says otherwise
-	// BottleneckActivation is the activation of the code layer alone; ""
-	// means Activation. "linear" keeps a 2-unit code from collapsing onto
-	// ReLU's zeros.
+	// BottleneckActivation is the activation of the code layer alone;
+	// missing means "linear", which keeps a 2-unit code from collapsing onto
+	// ReLU's zeros (dead code units).
 	BottleneckActivation string  `json:"bottleneck_activation,omitempty"`
 	OutputActivation     string  `json:"output_activation"`
 	Loss                 string  `json:"loss"`
@@ -90,6 +90,7 @@ func (c Config) Defaults() Config {
 		}
 	}
 	c.Activation = orDefault(c.Activation, Choices.Activation[0])
+	c.BottleneckActivation = orDefault(c.BottleneckActivation, "linear")
 	c.OutputActivation = orDefault(c.OutputActivation, Choices.OutputActivation[0])
 	c.Loss = orDefault(c.Loss, Choices.Loss[0])
 	c.Optimizer = orDefault(c.Optimizer, Choices.Optimizer[0])

@@ -31,6 +31,22 @@ func TestValidateDefaults(t *testing.T) {
 	}
 }
 
+// A missing bottleneck activation is linear: a ReLU code leaves dead units (the
+// swiss roll at M = 2 collapses onto a line), so the default must not be ReLU.
+func TestValidateDefaultBottleneckIsLinear(t *testing.T) {
+	c, fe := Validate(Config{Bottleneck: 2, Activation: "relu"}, testRegistry, DefaultLimits())
+	if len(fe) != 0 {
+		t.Fatal(fe)
+	}
+	if c.BottleneckActivation != "linear" {
+		t.Fatalf("bottleneck activation defaults to %q, want linear", c.BottleneckActivation)
+	}
+	c, _ = Validate(Config{Bottleneck: 2, BottleneckActivation: "tanh"}, testRegistry, DefaultLimits())
+	if c.BottleneckActivation != "tanh" {
+		t.Fatalf("a chosen bottleneck activation became %q", c.BottleneckActivation)
+	}
+}
+
 func TestValidateDecoderMirrorsEncoder(t *testing.T) {
 	c, fe := Validate(Config{Encoder: []int{512, 128}, Bottleneck: 16}, testRegistry, DefaultLimits())
 	if len(fe) != 0 {

@@ -29,7 +29,7 @@ type DatasetOption struct {
 type FormValues struct {
 	Dataset, Encoder, Bottleneck, Decoder, Activation, OutputActivation, Loss, Optimizer,
 	LearningRate, BatchSize, Epochs, TrainSize, Seed string
-	BottleneckActivation string // "" = the hidden activation
+	BottleneckActivation string // "" = linear (session.Config.Defaults)
 }
 
 // LimitRow is one line of help about the allowed values of a form field, e.g.
@@ -49,7 +49,7 @@ type HomeView struct {
 	// Errors maps a form field name to its message; the key "" holds a form-level message.
 	Errors                                             map[string]string
 	Activations, OutputActivations, Losses, Optimizers []Choice
-	BottleneckActivations                              []Choice // the first, "", means the hidden activation
+	BottleneckActivations                              []Choice
 	Limits                                             []LimitRow
 	Recent                                             []SessionRow
 	// Labs are the "uses of autoencoders" labs, one click away.
