@@ -149,10 +149,10 @@ func NewClassifier(c ClassifierConfig) (*Classifier, error) {
 	if c.ZeroOutput {
 		clear(cl.layers[len(cl.layers)-1].w)
 	}
-	cl.train = newWorkspace(cl.layers, c.BatchSize, true)
+	cl.train = newWorkspace(cl.layers, c.BatchSize, true, 0)
 	cl.eval = cl.train
 	if c.BatchSize < evalRows {
-		cl.eval = newWorkspace(cl.layers, evalRows, false)
+		cl.eval = newWorkspace(cl.layers, evalRows, false, 0)
 	}
 	return cl, nil
 }

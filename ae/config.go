@@ -20,8 +20,54 @@ const (
 	MaxBatchWork = 1 << 26 // BatchSize × Σ layer widths (training buffers)
 )
 
+// Kind names a kind of autoencoder.
+type Kind string
+
+// The supported kinds.
+const (
+	// AE is the plain autoencoder: the bottleneck layer's activations are
+	// the code.
+	AE Kind = "ae"
+	// VAE is the variational autoencoder (Kingma & Welling, 2014): the
+	// encoder's last layer outputs the mean μ and the log-variance log σ² of
+	// a Gaussian over codes, the decoder reads a sample z = μ + σ·ε of it,
+	// and the loss per example is the reconstruction loss summed over the
+	// features plus Beta × KL(q(z|x) ‖ N(0, I)) (see vae.go).
+	VAE Kind = "vae"
+)
+
+// Kinds returns every supported kind, in a stable order.
+func Kinds() []Kind { return []Kind{AE, VAE} }
+
+// ParseKind returns the kind named by s (case and surrounding spaces do not
+// matter; "" is AE). An unknown name returns an error wrapping
+// ErrInvalidConfig.
+func ParseKind(s string) (Kind, error) {
+	k := Kind(normalizeName(s))
+	switch k {
+	case "", AE:
+		return AE, nil
+	case VAE:
+		return VAE, nil
+	}
+	return "", fmt.Errorf("%w: unknown kind %q (want one of %v)", ErrInvalidConfig, s, Kinds())
+}
+
+// DefaultBeta is the weight of a VAE's KL term where Config.Beta is 0.
+const DefaultBeta = 1
+
+// MaxBeta, MaxSparsity and MaxWeightDecay bound the regularisation weights
+// (larger ones only drown the reconstruction).
+const (
+	MaxBeta        = 1000
+	MaxSparsity    = 1000
+	MaxWeightDecay = 10
+)
+
 // Config describes an autoencoder and how to train it.
 type Config struct {
+	// Kind is AE (also "") or VAE.
+	Kind Kind
 	// Sizes are the layer widths from input to output: [K, h1, …, M, …, K].
 	// The first and last must be equal: the network reconstructs its input.
 	Sizes []int
@@ -51,6 +97,23 @@ type Config struct {
 	// Workers is the number of goroutines used for matrix products;
 	// 0 means runtime.GOMAXPROCS(0). Results never depend on it.
 	Workers int
+
+	// Beta (VAE only) weighs the KL term of the loss; 0 means DefaultBeta.
+	// β > 1 trades sharper reconstructions for a smoother, fuller code
+	// space; β < 1 the other way.
+	Beta float64
+	// Sparsity λₛ ≥ 0 adds an L1 penalty on the code's activity (the
+	// bottleneck activations; μ for a VAE), measured like the
+	// reconstruction loss: λₛ × mean |code| over the n×M code values for an
+	// AE, λₛ × Σⱼ |μⱼ| per example for a VAE (regularise.go). 0 is off.
+	Sparsity float64
+	// WeightDecay λ ≥ 0 is an L2 penalty λ/2·Σ W² on the weights (biases
+	// are not decayed). SGD and Momentum add its gradient λ·W to the
+	// weights' gradients; Adam decays decoupled, as AdamW: W ← W·(1 − η·λ)
+	// before each step (regularise.go). 0 is off. (Optimizer.WeightDecay is
+	// torch's coupled decay of every parameter; it is not reported in the
+	// loss parts.)
+	WeightDecay float64
 }
 
 // Validate reports the first user mistake in c, as an error wrapping
@@ -77,6 +140,27 @@ func (c Config) Validate() error {
 	}
 	if c.Bottleneck <= 0 || c.Bottleneck >= len(c.Sizes)-1 {
 		return bad("Bottleneck = %d; it must index a hidden layer of Sizes, between 1 and %d", c.Bottleneck, len(c.Sizes)-2)
+	}
+	switch c.Kind {
+	case "", AE:
+	case VAE:
+		if c.Latent != "" && c.Latent != Linear {
+			return bad("Latent = %q; a VAE's code layer (μ and log σ²) is linear: leave Latent empty", c.Latent)
+		}
+	default:
+		return bad("unknown Kind %q (want one of %v)", c.Kind, Kinds())
+	}
+	if c.Beta != 0 && c.Kind != VAE {
+		return bad("Beta = %v; it weighs a VAE's KL term: set Kind to %q or leave Beta 0", c.Beta, VAE)
+	}
+	if !finiteIn(c.Beta, 0, MaxBeta) {
+		return bad("Beta = %v; it must be between 0 (meaning %d) and %d", c.Beta, DefaultBeta, MaxBeta)
+	}
+	if !finiteIn(c.Sparsity, 0, MaxSparsity) {
+		return bad("Sparsity = %v; it must be between 0 (off) and %d", c.Sparsity, MaxSparsity)
+	}
+	if !finiteIn(c.WeightDecay, 0, MaxWeightDecay) {
+		return bad("WeightDecay = %v; it must be between 0 (off) and %d", c.WeightDecay, MaxWeightDecay)
 	}
 	if _, ok := c.Hidden.kind(); !ok {
 		return bad("unknown Hidden activation %q (want one of %v)", c.Hidden, Activations())
@@ -111,13 +195,34 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// finiteIn reports whether lo ≤ x ≤ hi (false for NaN).
+func finiteIn(x, lo, hi float64) bool { return x >= lo && x <= hi }
+
 // NumParams returns the number of trainable parameters (weights and biases)
-// of the network described by c.Sizes: Σ (in + 1)·out over the layers. It is
-// meaningful for sizes that Validate accepts.
+// of the network described by c.Sizes: Σ (in + 1)·out over the layers, where
+// a VAE's code layer has 2M outputs (μ and log σ²). It is meaningful for
+// sizes that Validate accepts.
 func (c Config) NumParams() int {
 	n := 0
 	for l := 0; l+1 < len(c.Sizes); l++ {
-		n += (c.Sizes[l] + 1) * c.Sizes[l+1]
+		n += (c.Sizes[l] + 1) * c.layerOut(l)
 	}
 	return n
+}
+
+// layerOut is the number of outputs of dense layer l: Sizes[l+1], doubled
+// for a VAE's code layer (l = Bottleneck−1), which outputs μ and log σ².
+func (c Config) layerOut(l int) int {
+	if c.Kind == VAE && l == c.Bottleneck-1 {
+		return 2 * c.Sizes[l+1]
+	}
+	return c.Sizes[l+1]
+}
+
+// beta is the KL weight in use.
+func (c Config) beta() float64 {
+	if c.Beta == 0 {
+		return DefaultBeta
+	}
+	return c.Beta
 }

@@ -40,6 +40,19 @@
 // Results do not depend on Config.Workers or GOMAXPROCS: the same config
 // and seed give the same loss history, step for step, bit for bit.
 //
+// # Variational autoencoders and regularisers
+//
+// With Config.Kind = VAE the encoder's last layer outputs the mean μ and
+// the log-variance log σ² of a Gaussian over codes; the decoder reads a
+// sample z = μ + σ·ε, ε ~ N(0, I) drawn from a PCG seeded by Config.Seed
+// (vae.go), and the loss per example is the reconstruction loss summed over
+// the features plus β·KL(q(z|x) ‖ N(0, I)). Encode returns μ; Generate
+// decodes codes drawn from the prior N(0, I): new examples. Config.Sparsity
+// (an L1 penalty on the code) and Config.WeightDecay (L2 on the weights,
+// decoupled as in AdamW for Adam) work with both kinds (regularise.go).
+// TrainStep reports the loss it minimises; LastParts and EvalParts split it
+// into reconstruction, KL, sparsity and weight decay.
+//
 // PCA (pca.go) is the linear baseline: a linear autoencoder trained with MSE
 // converges to the reconstruction error of the first M principal components.
 //

@@ -92,7 +92,31 @@ func l1Grad(p, y float32) float32 {
 // against the 1/(p(1−p)) of ∂ℓ/∂p, which is why BCE is fused with the sigmoid.
 func bceValue(z, y float32) float64 {
 	zz, yy := float64(z), float64(y)
-	return max(zz, 0) - zz*yy + math.Log1p(math.Exp(-math.Abs(zz)))
+	return max(zz, 0) - zz*yy + log1pUnit(math.Exp(-math.Abs(zz)))
+}
+
+// log1pUnit returns log(1 + u) for u in [0, 1], the softplus term of
+// bceValue, within 4e-14 relative error (a few float64 roundings): log(1 + u) = 2·atanh(s) with
+// s = u/(2 + u) ∈ [0, ⅓], and atanh's series 2·(s + s³/3 + s⁵/5 + …) cut
+// after s²⁵ (the rest is below (1/9)¹³·s). It is several times faster than
+// math.Log1p (a VAE's BCE sums 784 of these per example), and exact to the
+// last bit for tiny u, where 2·s is log(1 + u).
+func log1pUnit(u float64) float64 {
+	s := u / (2 + u)
+	s2 := s * s
+	p := 1.0 / 25
+	p = 1.0/23 + s2*p
+	p = 1.0/21 + s2*p
+	p = 1.0/19 + s2*p
+	p = 1.0/17 + s2*p
+	p = 1.0/15 + s2*p
+	p = 1.0/13 + s2*p
+	p = 1.0/11 + s2*p
+	p = 1.0/9 + s2*p
+	p = 1.0/7 + s2*p
+	p = 1.0/5 + s2*p
+	p = 1.0/3 + s2*p
+	return 2 * (s + s*s2*p)
 }
 func bceGradLogit(p, y float32) float32 { return p - y }
 

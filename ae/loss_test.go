@@ -162,3 +162,26 @@ func TestBCESaturatedNetwork(t *testing.T) {
 	}
 	t.Logf("largest |logit| %.0f; loss stays finite", maxLogit)
 }
+
+// TestLog1pUnit compares log1pUnit with math.Log1p over [0, 1].
+func TestLog1pUnit(t *testing.T) {
+	worst := 0.0
+	for i := 0; i <= 100000; i++ {
+		u := float64(i) / 100000
+		if i > 0 && i < 100 {
+			u = math.Pow(10, -float64(i)/3) // tiny values too
+		}
+		want := math.Log1p(u)
+		if want == 0 {
+			if got := log1pUnit(u); got != 0 {
+				t.Fatalf("log1pUnit(0) = %v", got)
+			}
+			continue
+		}
+		worst = max(worst, math.Abs(log1pUnit(u)-want)/want)
+	}
+	if worst > 4e-14 {
+		t.Errorf("log1pUnit: worst relative error %.1e; want ≤ 4e-14", worst)
+	}
+	t.Logf("worst relative error %.1e", worst)
+}

@@ -12,13 +12,22 @@ import (
 // comparison (scripts/bench-vs-pytorch.sh) on real MNIST batches:
 // 784-256-50-256-784, ReLU, sigmoid output, MSE, Adam 1e-3, batch 64.
 func BenchmarkTrainAES(b *testing.B) {
-	benchmarkTrainMNIST(b, []int{784, 256, 50, 256, 784}, 64)
+	benchmarkTrainMNIST(b, []int{784, 256, 50, 256, 784}, 64, ae.AE)
 }
 
 // BenchmarkTrainAED trains the deep workload AE-D on real MNIST batches:
 // 784-512-256-128-32-128-256-512-784, batch 256.
 func BenchmarkTrainAED(b *testing.B) {
-	benchmarkTrainMNIST(b, []int{784, 512, 256, 128, 32, 128, 256, 512, 784}, 256)
+	benchmarkTrainMNIST(b, []int{784, 512, 256, 128, 32, 128, 256, 512, 784}, 256, ae.AE)
+}
+
+// BenchmarkTrainVAE trains the variational workload of the PyTorch
+// comparison on real MNIST batches: the PyTorch examples' VAE,
+// 784-400-(μ, log σ²: 20)-400-784, ReLU, sigmoid output, BCE summed over
+// the pixels + KL, β = 1, Adam 1e-3, batch 128 (-benchtime 469x is one
+// epoch).
+func BenchmarkTrainVAE(b *testing.B) {
+	benchmarkTrainMNIST(b, []int{784, 400, 20, 400, 784}, 128, ae.VAE)
 }
 
 // mnistTrain loads the MNIST training images once per process.
@@ -35,7 +44,7 @@ var mnistTrain = sync.OnceValues(func() (datasets.Split, error) {
 // batch of each epoch included), and reports samples/s: rows trained per
 // second of the loop. b.N steps are timed; -benchtime 938x (AE-S) or 235x
 // (AE-D) is exactly one epoch, what the PyTorch trainer times.
-func benchmarkTrainMNIST(b *testing.B, sizes []int, batch int) {
+func benchmarkTrainMNIST(b *testing.B, sizes []int, batch int, kind ae.Kind) {
 	train, err := mnistTrain()
 	if err != nil {
 		b.Fatal(err)
@@ -46,6 +55,9 @@ func benchmarkTrainMNIST(b *testing.B, sizes []int, batch int) {
 		Hidden: ae.ReLU, Output: ae.Sigmoid, Loss: ae.MSE,
 		Optimizer: ae.Optimizer{Kind: ae.Adam, LearningRate: 1e-3},
 		BatchSize: batch, Seed: 1,
+	}
+	if kind == ae.VAE {
+		c.Kind, c.Loss = ae.VAE, ae.BCE
 	}
 	// A throw-away step starts the matrix products' worker pool and sizes
 	// their scratch space, outside the timing.

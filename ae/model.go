@@ -2,6 +2,7 @@ package ae
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 )
@@ -19,6 +20,39 @@ type Model struct {
 	train  *workspace // BatchSize rows, with gradient buffers
 	eval   *workspace // evaluation chunks: train itself if BatchSize ≥ evalRows
 	steps  int
+	parts  LossParts // of the last TrainStep
+
+	// A VAE's noise: ε for training continues from step to step; the
+	// evaluation source is reseeded by every call that samples, so
+	// evaluating never disturbs training and always gives the same number.
+	vae       bool
+	beta      float64
+	noise     *rand.Rand
+	noiseSrc  *rand.PCG
+	evalNoise *rand.Rand
+	evalSrc   *rand.PCG
+}
+
+// LossParts splits a loss into its terms, each averaged over the examples
+// of the batch (or evaluation set).
+type LossParts struct {
+	// Reconstruction is the reconstruction loss: a mean over all n×K
+	// elements for an AE; summed over the K features and averaged over the
+	// examples for a VAE (nats per example with BCE).
+	Reconstruction float64
+	// KL is a VAE's KL(q(z|x) ‖ N(0, I)) per example, in nats, before the
+	// β weight; 0 for an AE.
+	KL float64
+	// Sparsity is the L1 penalty on the code, λₛ included (training only).
+	Sparsity float64
+	// WeightDecay is λ/2·Σ W² (training only).
+	WeightDecay float64
+}
+
+// objective returns what training minimises:
+// Reconstruction + β·KL + Sparsity + WeightDecay.
+func (p LossParts) objective(beta float64) float64 {
+	return p.Reconstruction + beta*p.KL + p.Sparsity + p.WeightDecay
 }
 
 // New validates c and returns a model with freshly initialised weights (see
@@ -43,16 +77,39 @@ func New(c Config) (*Model, error) {
 		lr:     c.Optimizer.LearningRate,
 		loss:   loss,
 	}
+	// Optimizer.WeightDecay is applied by the update rule itself;
+	// Config.WeightDecay by TrainStep (regularise.go).
 	bindLayers(m.layers, m.params, m.grads, c)
 	initParams(m.layers, newRand(c.Seed))
-	m.train = newWorkspace(m.layers, c.BatchSize, true)
+	m.initKind()
+	m.noise, m.noiseSrc = newNoise(c.Seed)
+	m.train = newWorkspace(m.layers, c.BatchSize, true, m.codeWidth())
 	// Evaluation reuses the training buffers (TrainStep keeps nothing in
 	// them between calls) unless they are too small to evaluate efficiently.
 	m.eval = m.train
 	if c.BatchSize < evalRows {
-		m.eval = newWorkspace(m.layers, evalRows, false)
+		m.eval = newWorkspace(m.layers, evalRows, false, m.codeWidth())
 	}
 	return m, nil
+}
+
+// initKind sets the fields that depend on the kind of model.
+func (m *Model) initKind() {
+	m.vae = m.cfg.Kind == VAE
+	m.beta = m.cfg.beta()
+	if m.cfg.Kind == "" {
+		m.cfg.Kind = AE
+	}
+	m.evalNoise, m.evalSrc = newNoise(m.cfg.Seed)
+}
+
+// codeWidth is the width of a VAE's sampled code buffers (0 for an AE,
+// which needs none).
+func (m *Model) codeWidth() int {
+	if m.vae {
+		return m.LatentDim()
+	}
+	return 0
 }
 
 // bindLayers points each layer's weights and biases (and their gradients,
@@ -63,11 +120,13 @@ func bindLayers(layers []dense, params, grads []float32, c Config) {
 	output, _ := c.Output.kind()
 	off := 0
 	for i := range layers {
-		in, out := c.Sizes[i], c.Sizes[i+1]
+		in, out := c.Sizes[i], c.layerOut(i)
 		l := &layers[i]
 		l.in, l.out, l.act = in, out, hidden
 		if i == len(layers)-1 {
 			l.act = output
+		} else if i == c.Bottleneck-1 && c.Kind == VAE {
+			l.act = actLinear // μ and log σ²
 		} else if i == c.Bottleneck-1 && c.Latent != "" {
 			l.act, _ = c.Latent.kind()
 		}
@@ -87,17 +146,27 @@ func bindLayers(layers []dense, params, grads []float32, c Config) {
 // TrainStep trains on one batch: the n rows of x (n×K, row-major, 1 ≤ n ≤
 // BatchSize) are pushed forward, the loss against target (n×K; nil means x
 // itself) is back-propagated, and the optimizer updates every parameter.
-// It returns the mean loss of the batch before the update. TrainStep does
-// not allocate. It panics on shape misuse.
+// It returns the loss of the batch before the update: what training
+// minimises, Reconstruction + β·KL + Sparsity + WeightDecay (see LossParts;
+// for a plain AE without regularisers, the mean reconstruction loss);
+// LastParts returns its terms. TrainStep does not allocate. It panics on
+// shape misuse.
 func (m *Model) TrainStep(x, target []float32, n int) float64 {
 	loss := m.gradient(x, target, n)
+	if m.cfg.WeightDecay > 0 && m.cfg.Optimizer.Kind == Adam {
+		decayDecoupled(m.layers, m.cfg.WeightDecay, m.lr)
+	}
 	m.opt.update(m.params, m.grads, m.lr)
 	m.steps++
 	return loss
 }
 
+// LastParts returns the terms of the loss of the last TrainStep.
+func (m *Model) LastParts() LossParts { return m.parts }
+
 // gradient runs the forward and backward passes, leaving ∂L/∂params in
-// m.grads, and returns the mean loss.
+// m.grads (the coupled weight decay included, not AdamW's), records the
+// loss parts and returns the loss that TrainStep reports.
 func (m *Model) gradient(x, target []float32, n int) float64 {
 	if n < 1 || n > m.cfg.BatchSize {
 		panicf("TrainStep: n = %d rows; want 1 ≤ n ≤ BatchSize = %d", n, m.cfg.BatchSize)
@@ -111,32 +180,108 @@ func (m *Model) gradient(x, target []float32, n int) float64 {
 
 	ws, w := m.train, m.workers()
 	last := len(m.layers) - 1
-	p := m.forward(ws, x, n, 0, len(m.layers), w)
-	scale := float32(1 / float64(n*k))
-	sum := outputGrad(ws.d[last][:n*k], ws.z[last][:n*k], p, target, m.loss, m.layers[last].act, scale)
+	p := m.forward(ws, x, n, 0, len(m.layers), w, m.noise)
+	recScale := m.recScale(n)
+	sum := outputGrad(ws.d[last][:n*k], ws.z[last][:n*k], p, target, m.loss, m.layers[last].act, float32(recScale))
+	parts := LossParts{Reconstruction: sum * recScale}
+	if m.vae {
+		parts.KL = ws.kl / float64(n)
+	}
+	if m.cfg.Sparsity > 0 {
+		code, width, cols := m.code(ws, n)
+		parts.Sparsity = sparsityForward(code, width, cols, m.cfg.Sparsity, m.sparsityScale(n))
+	}
+	if m.cfg.WeightDecay > 0 {
+		parts.WeightDecay = decayForward(m.layers, m.cfg.WeightDecay)
+	}
 	m.backward(ws, x, n, w)
-	return sum / float64(n*k)
+	if m.cfg.WeightDecay > 0 && m.cfg.Optimizer.Kind != Adam {
+		decayBackward(m.layers, m.cfg.WeightDecay)
+	}
+	m.parts = parts
+	return parts.objective(m.beta)
+}
+
+// recScale is the reconstruction loss's weight per summed element: 1/(n·K)
+// for an AE (a mean over elements), 1/n for a VAE (a sum over the features
+// of each example, averaged over examples).
+func (m *Model) recScale(n int) float64 {
+	if m.vae {
+		return 1 / float64(n)
+	}
+	return 1 / float64(n*m.InputDim())
+}
+
+// sparsityScale is the sparsity penalty's weight per summed |code| value,
+// measured like the reconstruction: 1/(n·M) for an AE, 1/n for a VAE.
+func (m *Model) sparsityScale(n int) float64 {
+	if m.vae {
+		return 1 / float64(n)
+	}
+	return 1 / float64(n*m.LatentDim())
+}
+
+// code returns the code values of the last forward pass in ws as rows of
+// width width whose first cols columns are the code: the bottleneck
+// activations of an AE (width = cols = M), μ in [μ | log σ²] for a VAE
+// (width 2M, cols M).
+func (m *Model) code(ws *workspace, n int) (a []float32, width, cols int) {
+	b, lat := m.cfg.Bottleneck-1, m.LatentDim()
+	width = m.layers[b].out
+	return ws.a[b][:n*width], width, lat
 }
 
 // forward pushes the n rows of in through layers [from, to) using the
-// buffers of ws, and returns the activations of layer to−1 (n rows).
-func (m *Model) forward(ws *workspace, in []float32, n, from, to, workers int) []float32 {
+// buffers of ws, and returns the activations of layer to−1 (n rows). For a
+// VAE, entering the decoder (layer Bottleneck) from the encoder samples the
+// code z = μ + σ·ε with ε from noise (z = μ when noise is nil), and leaving
+// at the bottleneck returns μ; ws.kl then holds the batch's summed KL.
+func (m *Model) forward(ws *workspace, in []float32, n, from, to, workers int, noise *rand.Rand) []float32 {
+	b := m.cfg.Bottleneck
 	for i := from; i < to; i++ {
+		if m.vae && i == b && i > from {
+			in = m.sample(ws, in, n, noise)
+		}
 		l := &m.layers[i]
 		l.forward(ws.z[i], ws.a[i], in, n, workers)
 		in = ws.a[i][:n*l.out]
 	}
+	if m.vae && to == b {
+		in = m.sample(ws, in, n, nil)
+	}
 	return in
+}
+
+// sample runs the reparameterisation on the n rows [μ | log σ²] of ml into
+// ws.code and returns the codes.
+func (m *Model) sample(ws *workspace, ml []float32, n int, noise *rand.Rand) []float32 {
+	lat := m.LatentDim()
+	ws.kl = reparamForward(ws.code, ws.eps, ml, n, lat, noise)
+	return ws.code[:n*lat]
 }
 
 // backward back-propagates from ws.d[last] = ∂L/∂z of the output layer down
 // to the input x, filling m.grads. Layer i's backward turns ∂L/∂z[i] into
-// ∂L/∂a[i−1]; the activation of layer i−1 turns that into ∂L/∂z[i−1].
+// ∂L/∂a[i−1]; the activation of layer i−1 turns that into ∂L/∂z[i−1]. At
+// the code, the sparsity penalty adds its gradient, and a VAE's
+// reparameterisation carries ∂L/∂z through the sample to μ and log σ²,
+// adding β·∂KL.
 func (m *Model) backward(ws *workspace, x []float32, n, workers int) {
+	b := m.cfg.Bottleneck
 	for i := len(m.layers) - 1; i > 0; i-- {
 		prev := &m.layers[i-1]
 		k := n * prev.out
-		m.layers[i].backward(ws.d[i-1], ws.d[i], ws.a[i-1][:k], n, workers)
+		if m.vae && i == b {
+			lat := m.LatentDim()
+			m.layers[i].backward(ws.dcode, ws.d[i], ws.code[:n*lat], n, workers)
+			reparamBackward(ws.d[i-1], ws.dcode, ws.a[i-1], ws.eps, n, lat, float32(m.beta/float64(n)))
+		} else {
+			m.layers[i].backward(ws.d[i-1], ws.d[i], ws.a[i-1][:k], n, workers)
+		}
+		if i == b && m.cfg.Sparsity > 0 {
+			code, width, cols := m.code(ws, n)
+			sparsityBackward(ws.d[i-1][:k], code, width, cols, m.cfg.Sparsity, m.sparsityScale(n))
+		}
 		prev.act.backward(ws.d[i-1][:k], ws.z[i-1][:k], ws.a[i-1][:k])
 	}
 	m.layers[0].backward(nil, ws.d[0], x, n, workers)
@@ -170,6 +315,22 @@ func (m *Model) SetLearningRate(lr float64) {
 	m.lr = lr
 	m.cfg.Optimizer.LearningRate = lr
 }
+
+// SetBeta sets a VAE's KL weight for the following TrainSteps. It panics
+// unless the model is a VAE and 0 < beta ≤ MaxBeta.
+func (m *Model) SetBeta(beta float64) {
+	if !m.vae || !(beta > 0 && beta <= MaxBeta) {
+		panicf("SetBeta(%v): want a VAE and 0 < β ≤ %d", beta, MaxBeta)
+	}
+	m.beta, m.cfg.Beta = beta, beta
+}
+
+// Beta returns a VAE's current KL weight (DefaultBeta for an AE, where it
+// has no effect).
+func (m *Model) Beta() float64 { return m.beta }
+
+// Kind returns the kind of autoencoder.
+func (m *Model) Kind() Kind { return m.cfg.Kind }
 
 // LearningRate returns the current step size.
 func (m *Model) LearningRate() float64 { return m.lr }

@@ -31,7 +31,8 @@ func (s *Snapshot) view() *Model {
 	loss, _ := s.cfg.Loss.kind()
 	v := &Model{cfg: s.cfg, params: s.params, layers: make([]dense, len(s.cfg.Sizes)-1), loss: loss, steps: s.steps}
 	bindLayers(v.layers, v.params, nil, s.cfg)
-	v.eval = newWorkspace(v.layers, evalRows, false)
+	v.initKind()
+	v.eval = newWorkspace(v.layers, evalRows, false, v.codeWidth())
 	return v
 }
 
@@ -66,6 +67,21 @@ func (s *Snapshot) Decode(dst, z []float32, n int) {
 // Reconstruct is Model.Reconstruct on the frozen weights.
 func (s *Snapshot) Reconstruct(dst, x []float32, n int) {
 	s.with(func(v *Model) { v.Reconstruct(dst, x, n) })
+}
+
+// Kind returns the kind of autoencoder.
+func (s *Snapshot) Kind() Kind { return s.cfg.Kind }
+
+// Generate is Model.Generate on the frozen weights.
+func (s *Snapshot) Generate(dst []float32, n int, seed uint64) {
+	s.with(func(v *Model) { v.Generate(dst, n, seed) })
+}
+
+// EvalParts is Model.EvalParts on the frozen weights.
+func (s *Snapshot) EvalParts(x, target []float32, n int) LossParts {
+	var p LossParts
+	s.with(func(v *Model) { p = v.EvalParts(x, target, n) })
+	return p
 }
 
 // EvalLoss is Model.EvalLoss on the frozen weights.

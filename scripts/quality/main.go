@@ -6,9 +6,15 @@
 // elements), like scripts/torch_ae.py, so scripts/bench-vs-pytorch.sh can
 // compare them.
 //
+// The VAE workload (the PyTorch examples' VAE of torch_models.py:
+// 784-400-(μ, log σ²: 20)-400-784, ReLU, sigmoid output, BCE summed over the
+// pixels + KL, β = 1, Adam 1e-3, batch 128) prints the test loss instead:
+// the negative ELBO per test image in nats, with one sampled code per image,
+// its reconstruction and KL parts, and the test MSE of the decoding at z = μ.
+//
 // Usage:
 //
-//	go run ./scripts/quality [-workload AE-S|AE-D] [-epochs 3] [-seed 0]
+//	go run ./scripts/quality [-workload AE-S|AE-D|VAE] [-epochs 3] [-seed 0]
 package main
 
 import (
@@ -28,9 +34,11 @@ import (
 var workloads = map[string]struct {
 	sizes []int
 	batch int
+	vae   bool
 }{
-	"AE-S": {[]int{784, 256, 50, 256, 784}, 64},
-	"AE-D": {[]int{784, 512, 256, 128, 32, 128, 256, 512, 784}, 256},
+	"AE-S": {[]int{784, 256, 50, 256, 784}, 64, false},
+	"AE-D": {[]int{784, 512, 256, 128, 32, 128, 256, 512, 784}, 256, false},
+	"VAE":  {[]int{784, 400, 20, 400, 784}, 128, true},
 }
 
 func main() {
@@ -42,7 +50,7 @@ func main() {
 
 func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("quality", flag.ContinueOnError)
-	name := fs.String("workload", "AE-S", "workload: AE-S or AE-D")
+	name := fs.String("workload", "AE-S", "workload: AE-S, AE-D or VAE")
 	epochs := fs.Int("epochs", 3, "training epochs")
 	seed := fs.Uint64("seed", 0, "seed of the initial weights and of the shuffling")
 	if err := fs.Parse(args); err != nil {
@@ -50,27 +58,49 @@ func run(args []string, stdout io.Writer) error {
 	}
 	w, ok := workloads[*name]
 	if !ok {
-		return fmt.Errorf("unknown workload %q (want AE-S or AE-D)", *name)
+		return fmt.Errorf("unknown workload %q (want AE-S, AE-D or VAE)", *name)
 	}
 	ds, err := datasets.NewRegistry("").Load("mnist", 0)
 	if err != nil {
 		return err
 	}
-	m, err := ae.New(ae.Config{
+	c := ae.Config{
 		Sizes: w.sizes, Bottleneck: len(w.sizes) / 2,
 		Hidden: ae.ReLU, Output: ae.Sigmoid, Loss: ae.MSE,
 		Optimizer: ae.Optimizer{Kind: ae.Adam, LearningRate: 1e-3},
 		BatchSize: w.batch, Seed: *seed,
-	})
+	}
+	if w.vae {
+		c.Kind, c.Loss = ae.VAE, ae.BCE
+	}
+	m, err := ae.New(c)
 	if err != nil {
 		return err
 	}
 	k, train, test := w.sizes[0], ds.Train, ds.Test
+	rec := make([]float32, test.N*k)
+	// testFigures are the test-set numbers printed after each epoch.
+	testFigures := func(out map[string]any) map[string]any {
+		if !w.vae {
+			out["test_mse"] = m.EvalLoss(test.X, nil, test.N)
+			return out
+		}
+		p := m.EvalParts(test.X, nil, test.N)
+		m.Reconstruct(rec, test.X, test.N)
+		var se float64
+		for i, v := range rec {
+			d := float64(v) - float64(test.X[i])
+			se += d * d
+		}
+		out["test_loss"], out["test_bce"], out["test_kl"] = p.Reconstruction+p.KL, p.Reconstruction, p.KL
+		out["test_recon_mse"] = se / float64(len(rec))
+		return out
+	}
 	enc := json.NewEncoder(stdout)
-	if err := enc.Encode(map[string]any{
+	if err := enc.Encode(testFigures(map[string]any{
 		"engine": "ae", "workload": *name, "sizes": w.sizes, "batch": w.batch, "seed": *seed,
-		"params": m.NumParams(), "init_test_mse": m.EvalLoss(test.X, nil, test.N),
-	}); err != nil {
+		"params": m.NumParams(),
+	})); err != nil {
 		return err
 	}
 	b := ae.NewBatcher(train.X, train.N, k, w.batch, *seed)
@@ -82,10 +112,10 @@ func run(args []string, stdout io.Writer) error {
 			last = m.TrainStep(x, nil, n)
 		}
 		dt := time.Since(t0).Seconds()
-		if err := enc.Encode(map[string]any{
+		if err := enc.Encode(testFigures(map[string]any{
 			"epoch": epoch, "train_s": dt, "samples_per_s": float64(train.N) / dt,
-			"last_batch_loss": last, "test_mse": m.EvalLoss(test.X, nil, test.N),
-		}); err != nil {
+			"last_batch_loss": last,
+		})); err != nil {
 			return err
 		}
 	}
