@@ -37,6 +37,9 @@ func main() {
 type config struct {
 	addr        string
 	dataDir     string
+	storeDir    string // -data: where runs are kept
+	ephemeral   bool
+	maxStore    int64
 	maxRunning  int
 	maxQueued   int
 	maxFinished int
@@ -55,6 +58,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	fl.StringVar(&c.addr, "addr", defAddr, "host:port to listen on (env PORT sets the port)")
 	fl.StringVar(&c.dataDir, "data-dir", getenv("AELAB_DATA_DIR"), "directory with optional datasets such as Fashion-MNIST (default: where Debian's packages put them)")
+	fl.StringVar(&c.storeDir, "data", defaultStoreDir(getenv), "directory where runs are kept (an SQLite file; created if needed)")
+	fl.BoolVar(&c.ephemeral, "ephemeral", false, "keep runs in memory only: they are lost when the server stops (tests, demos)")
+	fl.Int64Var(&c.maxStore, "max-store", defaultMaxStore, "bytes the kept runs may take; when full, the oldest ended runs lose their weights, then their pictures, never their curves")
 	fl.IntVar(&c.maxRunning, "max-running", 32, "trainings that run at once; more wait in a queue")
 	fl.IntVar(&c.maxQueued, "max-queued", 64, "trainings that may wait for a slot; more are refused with 503")
 	fl.IntVar(&c.maxFinished, "max-finished", 500, "ended sessions kept for viewing (the oldest beyond it are forgotten)")
@@ -78,6 +84,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	if c.limits.MaxParams < 1 || c.limits.MaxWork < 1 || c.limits.MaxEpochs < 1 || c.maxRunning < 1 || c.maxQueued < 1 || c.maxFinished < 1 {
 		return c, errors.New("-max-params, -max-work, -max-epochs, -max-running, -max-queued and -max-finished must be at least 1")
 	}
+	if c.maxStore < 1<<20 {
+		return c, fmt.Errorf("-max-store must be at least %d bytes (1 MiB), got %d", 1<<20, c.maxStore)
+	}
 	if fl.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q: every setting is a flag (see -help)", fl.Args())
 	}
@@ -100,6 +109,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	mgr := session.NewManager(session.Options{
 		Datasets: datasets.NewRegistry(cfg.dataDir),
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -54,6 +55,9 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &logBuffer{}
 	errc := make(chan error, 1)
+	if !slices.Contains(args, "-data") {
+		args = append([]string{"-ephemeral"}, args...)
+	}
 	go func() {
 		errc <- run(ctx, append([]string{"aelab", "-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, logs)
 	}()

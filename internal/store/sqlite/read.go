@@ -1,0 +1,185 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/aelab/aelab/session"
+)
+
+// Sessions returns the head of every kept session, oldest first.
+func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, owner_hash, config, state, reason, epoch, step, total_steps,
+		train_loss, test_loss, created_at, started_at, finished_at, origin FROM sessions ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []session.SessionRecord
+	for rows.Next() {
+		var r session.SessionRecord
+		var cfg, state string
+		var train, test sql.NullFloat64
+		var created, started, finished int64
+		if err := rows.Scan(&r.ID, &r.OwnerHash, &cfg, &state, &r.Reason, &r.Epoch, &r.Step, &r.TotalSteps,
+			&train, &test, &created, &started, &finished, &r.Origin); err != nil {
+			return nil, fmt.Errorf("store: sessions: %w", err)
+		}
+		if err := json.Unmarshal([]byte(cfg), &r.Config); err != nil {
+			return nil, fmt.Errorf("store: the configuration of session %s is damaged: %w", r.ID, err)
+		}
+		r.State = session.State(state)
+		if train.Valid {
+			r.TrainLoss = &train.Float64
+		}
+		if test.Valid {
+			r.TestLoss = &test.Float64
+		}
+		r.CreatedAt, r.StartedAt, r.FinishedAt = fromUnixNano(created), fromUnixNano(started), fromUnixNano(finished)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Points returns every curve point of session id in the order written.
+func (s *Store) Points(ctx context.Context, id string) ([]session.SeriesPoint, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT series, step, epoch, value FROM points WHERE session_id = ? ORDER BY rowid`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: points of session %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []session.SeriesPoint
+	for rows.Next() {
+		var p session.SeriesPoint
+		if err := rows.Scan(&p.Series, &p.Step, &p.Epoch, &p.Value); err != nil {
+			return nil, fmt.Errorf("store: points of session %s: %w", id, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Frames returns the latest kept frames of session id.
+func (s *Store) Frames(ctx context.Context, id string) (session.Frames, error) {
+	var f session.Frames
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, data FROM frames WHERE session_id = ?`, id)
+	if err != nil {
+		return f, fmt.Errorf("store: frames of session %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var data []byte
+		if err := rows.Scan(&kind, &data); err != nil {
+			return f, fmt.Errorf("store: frames of session %s: %w", id, err)
+		}
+		var dst any
+		switch kind {
+		case frameProgress:
+			f.Progress = new(session.Progress)
+			dst = f.Progress
+		case frameLatent:
+			f.Latent = new(session.Latent)
+			dst = f.Latent
+		case frameRecon:
+			f.Reconstructions = new(session.Reconstructions)
+			dst = f.Reconstructions
+		case frameAnomaly:
+			f.Anomaly = new(session.Anomaly)
+			dst = f.Anomaly
+		default:
+			continue // written by a later version: not ours to read
+		}
+		if err := json.Unmarshal(data, dst); err != nil {
+			return f, fmt.Errorf("store: the %s frame of session %s is damaged: %w", kind, id, err)
+		}
+	}
+	return f, rows.Err()
+}
+
+// Checkpoint returns the latest kept weights of session id, or nil.
+func (s *Store) Checkpoint(ctx context.Context, id string) (*session.Checkpoint, error) {
+	c := session.Checkpoint{SessionID: id}
+	var data []byte
+	err := s.db.QueryRowContext(ctx, `SELECT step, epoch, final, params FROM checkpoints WHERE session_id = ? ORDER BY step DESC LIMIT 1`, id).
+		Scan(&c.Step, &c.Epoch, &c.Final, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: checkpoint of session %s: %w", id, err)
+	}
+	if c.Params, err = decodeParams(data); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Checkpoints lists the steps of the kept checkpoints of session id.
+func (s *Store) Checkpoints(ctx context.Context, id string) ([]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT step FROM checkpoints WHERE session_id = ? ORDER BY step`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: checkpoints of session %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var st int
+		if err := rows.Scan(&st); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// Comparisons returns every kept comparison, oldest first.
+func (s *Store) Comparisons(ctx context.Context) ([]session.ComparisonRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, created_at, members FROM comparisons ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: comparisons: %w", err)
+	}
+	defer rows.Close()
+	var out []session.ComparisonRecord
+	for rows.Next() {
+		var c session.ComparisonRecord
+		var kind, members string
+		var created int64
+		if err := rows.Scan(&c.ID, &kind, &created, &members); err != nil {
+			return nil, fmt.Errorf("store: comparisons: %w", err)
+		}
+		c.Kind, c.CreatedAt = session.ComparisonKind(kind), fromUnixNano(created)
+		if err := json.Unmarshal([]byte(members), &c.Members); err != nil {
+			return nil, fmt.Errorf("store: comparison %s is damaged: %w", c.ID, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Datasets returns every kept uploaded dataset, oldest first.
+func (s *Store) Datasets(ctx context.Context) ([]session.DatasetRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, filename, options, data, created_at FROM datasets ORDER BY created_at, name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: datasets: %w", err)
+	}
+	defer rows.Close()
+	var out []session.DatasetRecord
+	for rows.Next() {
+		var d session.DatasetRecord
+		var opt string
+		var created int64
+		if err := rows.Scan(&d.Name, &d.Filename, &opt, &d.Data, &created); err != nil {
+			return nil, fmt.Errorf("store: datasets: %w", err)
+		}
+		d.CreatedAt = fromUnixNano(created)
+		if err := json.Unmarshal([]byte(opt), &d.Options); err != nil {
+			return nil, fmt.Errorf("store: the settings of dataset %s are damaged: %w", d.Name, err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

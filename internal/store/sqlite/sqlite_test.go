@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aelab/aelab/internal/store/storetest"
+	"github.com/aelab/aelab/session"
+)
+
+func TestConformanceFile(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) session.Store {
+		s, err := Open(context.Background(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestConformanceMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) session.Store {
+		s, err := OpenMemory(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// What is written is there after a reopen, the file is in WAL mode and
+// sound, and the directory is created.
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := storetest.Record("x", session.Completed, time.Now())
+	if err := s.Write(ctx, &session.Batch{Sessions: []session.SessionRecord{r},
+		Points: map[string][]session.SeriesPoint{"x": {{Series: "train", Step: 1, Value: 0.5}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Sessions(ctx)
+	if err != nil || len(got) != 1 || got[0].ID != "x" || got[0].State != session.Completed {
+		t.Fatalf("after reopening: %v, %v", got, err)
+	}
+	if err := s.IntegrityCheck(ctx); err != nil {
+		t.Fatalf("integrity_check: %v", err)
+	}
+}
+
+// A store written by a newer version is refused, saying so.
+func TestNewerStoreRefused(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = Open(ctx, dir)
+	if !errors.Is(err, session.ErrNewerStore) {
+		t.Fatalf("Open of a version-99 store: %v; want ErrNewerStore", err)
+	}
+	for _, want := range []string{"newer version", "schema version 99", "-data"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
+
+// A data directory that cannot be created is a clear error.
+func TestOpenBadDir(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), filepath.Join(f, "sub"))
+	if err == nil || !strings.Contains(err.Error(), "data directory") {
+		t.Fatalf("Open under a file: %v; want an error about the data directory", err)
+	}
+}

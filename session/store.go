@@ -1,0 +1,162 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aelab/aelab/datasets"
+)
+
+// Store is what the session layer needs from persistence: a narrow
+// interface of plain Go values, so that SQL stays out of this package.
+// internal/store/sqlite implements it (the embedded default); a server
+// farm will implement it on PostgreSQL. internal/store/storetest is the
+// conformance suite every implementation runs.
+//
+// Every method is safe for concurrent use. Writes of one Batch are atomic:
+// after a crash a batch is either wholly kept or wholly lost.
+type Store interface {
+	// Write applies one batch of changes in one transaction.
+	Write(ctx context.Context, b *Batch) error
+	// Sessions returns the head of every kept session, oldest first.
+	Sessions(ctx context.Context) ([]SessionRecord, error)
+	// Points returns every recorded curve point of session id, in the order
+	// written.
+	Points(ctx context.Context, id string) ([]SeriesPoint, error)
+	// Frames returns the latest frames of session id (fields nil where none
+	// was kept or they were trimmed).
+	Frames(ctx context.Context, id string) (Frames, error)
+	// Checkpoint returns the latest kept weights of session id, or nil if
+	// none are kept.
+	Checkpoint(ctx context.Context, id string) (*Checkpoint, error)
+	// Checkpoints lists the steps of every kept checkpoint of session id,
+	// in increasing order.
+	Checkpoints(ctx context.Context, id string) ([]int, error)
+	// DeleteSession forgets session id and everything attached to it. It
+	// is not an error if it does not exist.
+	DeleteSession(ctx context.Context, id string) error
+	// Comparisons returns every kept comparison, oldest first.
+	Comparisons(ctx context.Context) ([]ComparisonRecord, error)
+	// PutDataset keeps an uploaded dataset (its file and its settings),
+	// replacing one of the same name.
+	PutDataset(ctx context.Context, d DatasetRecord) error
+	// Datasets returns every kept uploaded dataset, oldest first.
+	Datasets(ctx context.Context) ([]DatasetRecord, error)
+	// DeleteDataset forgets an uploaded dataset.
+	DeleteDataset(ctx context.Context, name string) error
+	// Usage returns the bytes the store occupies.
+	Usage(ctx context.Context) (int64, error)
+	// Trim frees space until Usage is at most max bytes: the oldest ended
+	// sessions lose their weights first, then their frames; curve points,
+	// heads, comparisons and datasets are never trimmed. It reports what
+	// it removed.
+	Trim(ctx context.Context, max int64) (TrimReport, error)
+	// Close flushes and releases the store.
+	Close() error
+}
+
+// ErrNewerStore is wrapped by the error of opening a store written by a
+// newer version of aelab: its schema is unknown to this one.
+var ErrNewerStore = errors.New("the store was written by a newer version of aelab")
+
+// Batch is a set of changes written together. Zero fields write nothing.
+type Batch struct {
+	Sessions    []SessionRecord          // inserted or replaced (by ID)
+	Points      map[string][]SeriesPoint // appended, per session ID
+	Frames      map[string]Frames        // non-nil fields replace the kept ones, per session ID
+	Checkpoints []Checkpoint             // added (a checkpoint of the same session and step is replaced)
+	Comparisons []ComparisonRecord       // inserted or replaced (by ID)
+}
+
+// Empty reports whether b writes nothing.
+func (b *Batch) Empty() bool {
+	return len(b.Sessions) == 0 && len(b.Points) == 0 && len(b.Frames) == 0 &&
+		len(b.Checkpoints) == 0 && len(b.Comparisons) == 0
+}
+
+// SessionRecord is the head of a kept session: everything but its curves,
+// frames and weights.
+type SessionRecord struct {
+	ID         string
+	OwnerHash  []byte // SHA-256 of the owner token; the token itself is never kept
+	Config     Config
+	State      State
+	Reason     string // the error or stop reason shown with the state
+	Epoch      int
+	Step       int
+	TotalSteps int
+	TrainLoss  *float64
+	TestLoss   *float64
+	CreatedAt  time.Time
+	StartedAt  time.Time // zero if it never ran
+	FinishedAt time.Time // zero unless ended
+	// Origin says where the session came from: "" for a training of this
+	// server, "import" for weights uploaded through POST /api/models.
+	Origin string
+}
+
+// Series names of SeriesPoint; other names are metrics (e.g.
+// "psnr_denoised").
+const (
+	SeriesTrain = "train"
+	SeriesTest  = "test"
+)
+
+// SeriesPoint is one point of one of a session's curves.
+type SeriesPoint struct {
+	Series string
+	Step   int
+	Epoch  float64
+	Value  float64
+}
+
+// Frames are the latest pictures of a session, what a late viewer sees.
+type Frames struct {
+	Progress        *Progress
+	Latent          *Latent
+	Reconstructions *Reconstructions
+	Anomaly         *Anomaly
+}
+
+// Checkpoint is a session's weights after a given step, in the engine's
+// layout (ae.Snapshot.Params).
+type Checkpoint struct {
+	SessionID string
+	Step      int
+	Epoch     int
+	Final     bool // the weights at the end of the run
+	Params    []float32
+}
+
+// ComparisonRecord is a kept comparison: its members by session ID, with
+// their labels.
+type ComparisonRecord struct {
+	ID        string
+	Kind      ComparisonKind
+	CreatedAt time.Time
+	Members   []ComparisonMember
+}
+
+// ComparisonMember is one session of a kept comparison.
+type ComparisonMember struct {
+	SessionID string
+	Label     string
+}
+
+// DatasetRecord is a kept uploaded dataset: the file as uploaded and the
+// settings it was parsed with, enough to parse it again at start.
+type DatasetRecord struct {
+	Name      string
+	Filename  string
+	Options   datasets.CSVOptions
+	Data      []byte
+	CreatedAt time.Time
+}
+
+// TrimReport says what Store.Trim removed.
+type TrimReport struct {
+	WeightsOf []string // sessions whose weights were removed
+	FramesOf  []string // sessions whose frames were removed
+	Usage     int64    // bytes used afterwards
+}
