@@ -114,6 +114,17 @@ type Config struct {
 	// torch's coupled decay of every parameter; it is not reported in the
 	// loss parts.)
 	WeightDecay float64
+
+	// Conv, when not empty, makes a convolutional autoencoder (convnet.go):
+	// these convolutions (Hidden activation) run on the input image before
+	// the dense layers, whose first input and last output are then the
+	// last convolution's flattened output instead of Sizes[0]; the decoder
+	// mirrors them with transposed convolutions back to the image (the last
+	// with the Output activation). Sizes[0] stays the input width.
+	Conv []ConvLayer
+	// Image is the input's shape as an image, needed by Conv; its Size()
+	// must be Sizes[0].
+	Image ImageShape
 }
 
 // Validate reports the first user mistake in c, as an error wrapping
@@ -183,14 +194,23 @@ func (c Config) Validate() error {
 	if c.BatchSize < 1 || c.BatchSize > MaxBatchSize {
 		return bad("BatchSize = %d; it must be between 1 and %d", c.BatchSize, MaxBatchSize)
 	}
+	convWork := 0
+	if len(c.Conv) > 0 {
+		geo, err := c.convShapes()
+		if err != nil {
+			return err
+		}
+		_, convWork = convParams(geo)
+		work += 2 * geo[len(geo)-1].smallSize()
+	}
 	if c.Workers < 0 {
 		return bad("Workers = %d; use 0 for one per CPU, or a positive count", c.Workers)
 	}
 	if p := c.NumParams(); p > MaxParams {
 		return bad("the network has %d parameters; the limit is %d", p, MaxParams)
 	}
-	if w := c.BatchSize * work; w > MaxBatchWork {
-		return bad("BatchSize × Σ Sizes = %d; the limit is %d", w, MaxBatchWork)
+	if w := c.BatchSize * (work + convWork); w > MaxBatchWork {
+		return bad("BatchSize × (Σ Sizes + the convolutions' buffers) = %d; the limit is %d", w, MaxBatchWork)
 	}
 	return nil
 }
@@ -200,14 +220,15 @@ func finiteIn(x, lo, hi float64) bool { return x >= lo && x <= hi }
 
 // NumParams returns the number of trainable parameters (weights and biases)
 // of the network described by c.Sizes: Σ (in + 1)·out over the layers, where
-// a VAE's code layer has 2M outputs (μ and log σ²). It is meaningful for
-// sizes that Validate accepts.
+// a VAE's code layer has 2M outputs (μ and log σ²), plus those of the
+// convolutions (Conv). It is meaningful for configs that Validate accepts.
 func (c Config) NumParams() int {
-	n := 0
+	n, feat := 0, c.convFeatures()
 	for l := 0; l+1 < len(c.Sizes); l++ {
-		n += (c.Sizes[l] + 1) * c.layerOut(l)
+		in, out := c.convWidths(l, c.Sizes[l], c.layerOut(l), feat)
+		n += (in + 1) * out
 	}
-	return n
+	return n + c.convNumParams()
 }
 
 // layerOut is the number of outputs of dense layer l: Sizes[l+1], doubled

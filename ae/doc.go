@@ -53,6 +53,14 @@
 // TrainStep reports the loss it minimises; LastParts and EvalParts split it
 // into reconstruction, KL, sparsity and weight decay.
 //
+// # Convolutional autoencoders
+//
+// A convolutional autoencoder (Config.Conv, conv.go and convnet.go) puts
+// convolutions before the dense layers and mirrors them in the decoder with
+// transposed convolutions back to the input image. Each is one GEMM over
+// the batch plus a gather of image patches (im2col) or its adjoint, a
+// scatter-add (col2im), so it runs on the same kernels as the dense layers.
+//
 // PCA (pca.go) is the linear baseline: a linear autoencoder trained with MSE
 // converges to the reconstruction error of the first M principal components.
 //

@@ -51,7 +51,7 @@ func (m *Model) EvalParts(x, target []float32, n int) LossParts {
 		target = x
 	}
 	checkLen("EvalLoss", "target", target, n, k)
-	ws, w, last := m.eval, m.workers(), len(m.layers)-1
+	ws, w := m.eval, m.workers()
 	var noise *rand.Rand
 	if m.vae {
 		m.evalSrc.Seed(m.cfg.Seed, evalStream)
@@ -61,7 +61,8 @@ func (m *Model) EvalParts(x, target []float32, n int) LossParts {
 	for r := 0; r < n; r += ws.rows {
 		c := min(ws.rows, n-r)
 		p := m.forward(ws, x[r*k:(r+c)*k], c, 0, len(m.layers), w, noise)
-		rec += lossSum(ws.z[last][:c*k], p, target[r*k:(r+c)*k], m.loss)
+		z, _, _ := m.output(ws, c)
+		rec += lossSum(z, p, target[r*k:(r+c)*k], m.loss)
 		kl += ws.kl
 	}
 	return LossParts{Reconstruction: rec * m.recScale(n), KL: kl / float64(n)}

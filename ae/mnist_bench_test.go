@@ -12,13 +12,13 @@ import (
 // comparison (scripts/bench-vs-pytorch.sh) on real MNIST batches:
 // 784-256-50-256-784, ReLU, sigmoid output, MSE, Adam 1e-3, batch 64.
 func BenchmarkTrainAES(b *testing.B) {
-	benchmarkTrainMNIST(b, []int{784, 256, 50, 256, 784}, 64, ae.AE)
+	benchmarkTrainMNIST(b, denseWorkload([]int{784, 256, 50, 256, 784}, 64))
 }
 
 // BenchmarkTrainAED trains the deep workload AE-D on real MNIST batches:
 // 784-512-256-128-32-128-256-512-784, batch 256.
 func BenchmarkTrainAED(b *testing.B) {
-	benchmarkTrainMNIST(b, []int{784, 512, 256, 128, 32, 128, 256, 512, 784}, 256, ae.AE)
+	benchmarkTrainMNIST(b, denseWorkload([]int{784, 512, 256, 128, 32, 128, 256, 512, 784}, 256))
 }
 
 // BenchmarkTrainVAE trains the variational workload of the PyTorch
@@ -27,7 +27,31 @@ func BenchmarkTrainAED(b *testing.B) {
 // the pixels + KL, β = 1, Adam 1e-3, batch 128 (-benchtime 469x is one
 // epoch).
 func BenchmarkTrainVAE(b *testing.B) {
-	benchmarkTrainMNIST(b, []int{784, 400, 20, 400, 784}, 128, ae.VAE)
+	c := denseWorkload([]int{784, 400, 20, 400, 784}, 128)
+	c.Kind, c.Loss = ae.VAE, ae.BCE
+	benchmarkTrainMNIST(b, c)
+}
+
+// BenchmarkTrainConv trains the convolutional workload CAE of the PyTorch
+// comparison on real MNIST batches: Conv(1→16, k3, s2, p1) → Conv(16→32,
+// k3, s2, p1) → dense 1568-32-1568 → the mirrored transposed convolutions
+// back to 1×28×28, ReLU inside (the code linear), sigmoid output, MSE,
+// Adam 1e-3, batch 64 (ae.CAEConfig). -benchtime 938x is one epoch.
+func BenchmarkTrainConv(b *testing.B) {
+	c := ae.CAEConfig(32)
+	c.Seed = 1
+	benchmarkTrainMNIST(b, c)
+}
+
+// denseWorkload is a dense workload of the comparison: ReLU on every hidden
+// layer (bottleneck included), sigmoid output, MSE, Adam 1e-3.
+func denseWorkload(sizes []int, batch int) ae.Config {
+	return ae.Config{
+		Sizes: sizes, Bottleneck: len(sizes) / 2,
+		Hidden: ae.ReLU, Output: ae.Sigmoid, Loss: ae.MSE,
+		Optimizer: ae.Optimizer{Kind: ae.Adam, LearningRate: 1e-3},
+		BatchSize: batch, Seed: 1,
+	}
 }
 
 // mnistTrain loads the MNIST training images once per process.
@@ -44,21 +68,12 @@ var mnistTrain = sync.OnceValues(func() (datasets.Split, error) {
 // batch of each epoch included), and reports samples/s: rows trained per
 // second of the loop. b.N steps are timed; -benchtime 938x (AE-S) or 235x
 // (AE-D) is exactly one epoch, what the PyTorch trainer times.
-func benchmarkTrainMNIST(b *testing.B, sizes []int, batch int, kind ae.Kind) {
+func benchmarkTrainMNIST(b *testing.B, c ae.Config) {
 	train, err := mnistTrain()
 	if err != nil {
 		b.Fatal(err)
 	}
-	k := sizes[0]
-	c := ae.Config{
-		Sizes: sizes, Bottleneck: len(sizes) / 2,
-		Hidden: ae.ReLU, Output: ae.Sigmoid, Loss: ae.MSE,
-		Optimizer: ae.Optimizer{Kind: ae.Adam, LearningRate: 1e-3},
-		BatchSize: batch, Seed: 1,
-	}
-	if kind == ae.VAE {
-		c.Kind, c.Loss = ae.VAE, ae.BCE
-	}
+	k, batch := c.Sizes[0], c.BatchSize
 	// A throw-away step starts the matrix products' worker pool and sizes
 	// their scratch space, outside the timing.
 	warm, err := ae.New(c)

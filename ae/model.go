@@ -12,7 +12,8 @@ import (
 type Model struct {
 	cfg    Config // validated copy, optimizer defaults applied
 	layers []dense
-	params []float32 // every weight and bias, layer after layer: W0, b0, W1, b1, …
+	conv   *convNet  // the convolutions and their mirrors; nil without Config.Conv
+	params []float32 // every weight and bias, layer after layer: W0, b0, W1, b1, …, then the convolutions'
 	grads  []float32 // ∂L/∂params, same layout
 	opt    updater
 	lr     float64
@@ -63,7 +64,7 @@ func New(c Config) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	c.Sizes = slices.Clone(c.Sizes)
+	c.Sizes, c.Conv = slices.Clone(c.Sizes), slices.Clone(c.Conv)
 	c.Optimizer = c.Optimizer.WithDefaults()
 	loss, _ := c.Loss.kind()
 
@@ -80,7 +81,12 @@ func New(c Config) (*Model, error) {
 	// Optimizer.WeightDecay is applied by the update rule itself;
 	// Config.WeightDecay by TrainStep (regularise.go).
 	bindLayers(m.layers, m.params, m.grads, c)
-	initParams(m.layers, newRand(c.Seed))
+	m.conv = bindConv(c, m.params, m.grads)
+	rng := newRand(c.Seed)
+	initParams(m.layers, rng)
+	if m.conv != nil {
+		m.conv.initParams(rng) // after the dense layers: dense models keep their weights
+	}
 	m.initKind()
 	m.noise, m.noiseSrc = newNoise(c.Seed)
 	m.train = newWorkspace(m.layers, c.BatchSize, true, m.codeWidth())
@@ -89,6 +95,10 @@ func New(c Config) (*Model, error) {
 	m.eval = m.train
 	if c.BatchSize < evalRows {
 		m.eval = newWorkspace(m.layers, evalRows, false, m.codeWidth())
+	}
+	m.attachConv(m.train, true)
+	if m.eval != m.train {
+		m.attachConv(m.eval, false)
 	}
 	return m, nil
 }
@@ -118,12 +128,12 @@ func (m *Model) codeWidth() int {
 func bindLayers(layers []dense, params, grads []float32, c Config) {
 	hidden, _ := c.Hidden.kind()
 	output, _ := c.Output.kind()
-	off := 0
+	off, feat := 0, c.convFeatures()
 	for i := range layers {
-		in, out := c.Sizes[i], c.layerOut(i)
+		in, out := c.convWidths(i, c.Sizes[i], c.layerOut(i), feat)
 		l := &layers[i]
 		l.in, l.out, l.act = in, out, hidden
-		if i == len(layers)-1 {
+		if i == len(layers)-1 && len(c.Conv) == 0 { // with Conv, the last transposed convolution has Output
 			l.act = output
 		} else if i == c.Bottleneck-1 && c.Kind == VAE {
 			l.act = actLinear // μ and log σ²
@@ -179,10 +189,10 @@ func (m *Model) gradient(x, target []float32, n int) float64 {
 	checkLen("TrainStep", "target", target, n, k)
 
 	ws, w := m.train, m.workers()
-	last := len(m.layers) - 1
 	p := m.forward(ws, x, n, 0, len(m.layers), w, m.noise)
 	recScale := m.recScale(n)
-	sum := outputGrad(ws.d[last][:n*k], ws.z[last][:n*k], p, target, m.loss, m.layers[last].act, float32(recScale))
+	z, d, act := m.output(ws, n)
+	sum := outputGrad(d, z, p, target, m.loss, act, float32(recScale))
 	parts := LossParts{Reconstruction: sum * recScale}
 	if m.vae {
 		parts.KL = ws.kl / float64(n)
@@ -238,6 +248,9 @@ func (m *Model) code(ws *workspace, n int) (a []float32, width, cols int) {
 // at the bottleneck returns μ; ws.kl then holds the batch's summed KL.
 func (m *Model) forward(ws *workspace, in []float32, n, from, to, workers int, noise *rand.Rand) []float32 {
 	b := m.cfg.Bottleneck
+	if m.conv != nil && from == 0 {
+		in = m.conv.encode(ws.conv, in, n, workers)
+	}
 	for i := from; i < to; i++ {
 		if m.vae && i == b && i > from {
 			in = m.sample(ws, in, n, noise)
@@ -248,6 +261,9 @@ func (m *Model) forward(ws *workspace, in []float32, n, from, to, workers int, n
 	}
 	if m.vae && to == b {
 		in = m.sample(ws, in, n, nil)
+	}
+	if m.conv != nil && to == len(m.layers) {
+		in = m.conv.decode(ws.conv, in, n, workers)
 	}
 	return in
 }
@@ -268,6 +284,13 @@ func (m *Model) sample(ws *workspace, ml []float32, n int, noise *rand.Rand) []f
 // adding β·∂KL.
 func (m *Model) backward(ws *workspace, x []float32, n, workers int) {
 	b := m.cfg.Bottleneck
+	if m.conv != nil { // from the image back to the dense output layer's ∂L/∂z
+		last := &m.layers[len(m.layers)-1]
+		k := n * last.out
+		d, a := ws.d[len(m.layers)-1][:k], ws.a[len(m.layers)-1][:k]
+		m.conv.backwardDecoder(ws.conv, d, a, n, workers)
+		last.act.backward(d, ws.z[len(m.layers)-1][:k], a)
+	}
 	for i := len(m.layers) - 1; i > 0; i-- {
 		prev := &m.layers[i-1]
 		k := n * prev.out
@@ -284,7 +307,13 @@ func (m *Model) backward(ws *workspace, x []float32, n, workers int) {
 		}
 		prev.act.backward(ws.d[i-1][:k], ws.z[i-1][:k], ws.a[i-1][:k])
 	}
-	m.layers[0].backward(nil, ws.d[0], x, n, workers)
+	if m.conv == nil {
+		m.layers[0].backward(nil, ws.d[0], x, n, workers)
+		return
+	}
+	feat, dfeat := m.conv.features(ws.conv, n)
+	m.layers[0].backward(dfeat, ws.d[0], feat, n, workers)
+	m.conv.backwardEncoder(ws.conv, x, n, workers)
 }
 
 // workers returns the goroutine count for matrix products.
@@ -351,7 +380,7 @@ func (m *Model) Steps() int { return m.steps }
 // filled in and the current learning rate and worker count.
 func (m *Model) Config() Config {
 	c := m.cfg
-	c.Sizes = slices.Clone(c.Sizes)
+	c.Sizes, c.Conv = slices.Clone(c.Sizes), slices.Clone(c.Conv)
 	return c
 }
 

@@ -20,8 +20,14 @@ import (
 // activation, if the autoencoder has its own, see Config.Latent and
 // ClassifierConfigFor); otherwise it returns an error wrapping
 // ErrInvalidConfig. Training then fine-tunes every layer, the copied ones
-// included; s is not modified.
+// included; s is not modified. A convolutional encoder (Config.Conv) has
+// no dense classifier to start: it returns an error wrapping
+// ErrInvalidConfig.
 func NewClassifierFromEncoder(c ClassifierConfig, s *Snapshot) (*Classifier, error) {
+	if len(s.cfg.Conv) > 0 {
+		return nil, fmt.Errorf("%w: classifier: the autoencoder's encoder is convolutional; a dense classifier cannot start from it",
+			ErrInvalidConfig)
+	}
 	enc := s.EncoderSizes()
 	if len(c.Sizes) <= len(enc) || !slices.Equal(c.Sizes[:len(enc)], enc) {
 		return nil, fmt.Errorf("%w: classifier: Sizes %v must start with the encoder's widths %v and add at least the class layer",

@@ -31,8 +31,10 @@ func (s *Snapshot) view() *Model {
 	loss, _ := s.cfg.Loss.kind()
 	v := &Model{cfg: s.cfg, params: s.params, layers: make([]dense, len(s.cfg.Sizes)-1), loss: loss, steps: s.steps}
 	bindLayers(v.layers, v.params, nil, s.cfg)
+	v.conv = bindConv(s.cfg, v.params, nil)
 	v.initKind()
 	v.eval = newWorkspace(v.layers, evalRows, false, v.codeWidth())
+	v.attachConv(v.eval, false)
 	return v
 }
 

@@ -13,6 +13,8 @@ type workspace struct {
 	// ∂L/∂z when training; kl is the summed KL of the last sampling.
 	code, eps, dcode []float32
 	kl               float64
+
+	conv *convWork // the convolutions' buffers (Config.Conv); nil without
 }
 
 // newWorkspace allocates the buffers of the given layers for rows rows,

@@ -1,0 +1,316 @@
+package ae
+
+import "github.com/aelab/aelab/ae/internal/gemm"
+
+// The two image ops of a convolutional autoencoder: the convolution of the
+// encoder, which shrinks an image, and the transposed convolution of the
+// decoder, which grows it back. Both are written as one GEMM over the whole
+// batch plus a gather (im2col) or scatter (col2im), like the dense layers.
+//
+// # Layout
+//
+// An image of C channels is stored pixel-major ("HWC"): value (y, x, c) at
+// (y·W + x)·C + c, one image after another, so a batch of n images of H×W
+// pixels is the row-major matrix of n·H·W pixel rows and C channel columns.
+// The network's own input and output keep the dataset's channel-major
+// ("CHW") order, c·H·W + y·W + x (PyTorch's); for one channel the two are
+// the same. A flattened HWC image is a permutation of PyTorch's flatten, so
+// the dense layers see the same features in another order.
+//
+// # Geometry
+//
+// A k×k convolution with stride s and "same" padding p = (k−1)/2 maps a
+// "big" H×W image to a "small" Ho×Wo one, Ho = ⌊(H + 2p − k)/s⌋ + 1: output
+// pixel (oy, ox) looks at the input pixels (oy·s − p + ky, ox·s − p + kx)
+// for ky, kx < k, zero outside the image. The transposed convolution is its
+// adjoint over the same geometry: it maps Ho×Wo back to H×W, every input
+// pixel spreading its k×k patch of contributions to the same positions the
+// convolution read from. (PyTorch's ConvTranspose2d with padding p gives
+// (Ho−1)·s − 2p + k rows; output_padding = H − that, which is in [0, s) for
+// an odd k, restores H exactly.)
+//
+// im2col gathers, for each small-image pixel, its k×k patch of the big
+// image into one row of k·k·C values (ky, kx, c); col2im adds such rows
+// back into a big image (each big pixel receives from every patch covering
+// it, in a fixed order, so results are deterministic).
+
+// convGeom is the geometry shared by a convolution and its mirror image.
+type convGeom struct {
+	big, small     int // channels of the big and of the small image
+	k, s, p        int // kernel, stride, padding
+	bigH, bigW     int // big image: height, width
+	smallH, smallW int // small image
+	// chw: the big image is stored channel-major (the network's input or
+	// output); otherwise pixel-major.
+	chw bool
+}
+
+// patch is the width of an im2col row: k·k·big.
+func (g *convGeom) patch() int { return g.k * g.k * g.big }
+
+// bigSize and smallSize are the values in one big and one small image.
+func (g *convGeom) bigSize() int   { return g.bigH * g.bigW * g.big }
+func (g *convGeom) smallSize() int { return g.smallH * g.smallW * g.small }
+
+// strides returns the offsets of one pixel step and one channel step in the
+// big image.
+func (g *convGeom) strides() (ps, cs int) {
+	if g.chw {
+		return 1, g.bigH * g.bigW
+	}
+	return g.big, 1
+}
+
+// im2col writes cols (n·smallH·smallW rows of patch() values) from the n
+// big images of img: row (i, oy, ox) holds img[i, oy·s−p+ky, ox·s−p+kx, c]
+// for ky, kx, c in that order, or 0 where the patch leaves the image.
+func (g *convGeom) im2col(cols, img []float32, n int) {
+	pw, bs, span := g.patch(), g.bigSize(), g.k*g.big
+	r := 0
+	for i := 0; i < n; i++ {
+		im := img[i*bs : (i+1)*bs]
+		for oy := 0; oy < g.smallH; oy++ {
+			for ox := 0; ox < g.smallW; ox++ {
+				row := cols[r*pw : (r+1)*pw]
+				r++
+				for ky := 0; ky < g.k; ky++ {
+					dst := row[ky*span : (ky+1)*span]
+					y, x0 := oy*g.s-g.p+ky, ox*g.s-g.p
+					switch {
+					case y < 0 || y >= g.bigH:
+						clear(dst)
+					case x0 >= 0 && x0+g.k <= g.bigW && g.contiguous():
+						// The k pixels of the patch row are next to each
+						// other in the image: one copy.
+						copySpan(dst, im[(y*g.bigW+x0)*g.big:])
+					default:
+						g.gatherRow(dst, im, y, x0)
+					}
+				}
+			}
+		}
+	}
+}
+
+// contiguous reports whether the channels of a pixel, and the pixels of an
+// image row, are next to each other (pixel-major, or a single channel).
+func (g *convGeom) contiguous() bool { return !g.chw || g.big == 1 }
+
+// gatherRow writes one patch row (k pixels × big channels from image row y,
+// starting at column x0) to dst, with zeros outside the image: the general
+// case of im2col.
+func (g *convGeom) gatherRow(dst, im []float32, y, x0 int) {
+	ps, cs := g.strides()
+	for kx := 0; kx < g.k; kx++ {
+		x, d := x0+kx, dst[kx*g.big:(kx+1)*g.big]
+		if x < 0 || x >= g.bigW {
+			clear(d)
+			continue
+		}
+		for c := range d {
+			d[c] = im[(y*g.bigW+x)*ps+c*cs]
+		}
+	}
+}
+
+// copySpan copies len(dst) values from src; short spans (a kernel row of a
+// single channel) in a loop rather than through memmove.
+func copySpan(dst, src []float32) {
+	if len(dst) > 8 {
+		copy(dst, src)
+		return
+	}
+	src = src[:len(dst)]
+	for j := range dst {
+		dst[j] = src[j]
+	}
+}
+
+// col2im sets the n big images of img to the sum of the patches in cols:
+// the adjoint of im2col. Patches are added in row order, so the sums do not
+// depend on anything but the data.
+func (g *convGeom) col2im(img, cols []float32, n int) {
+	pw, bs, span := g.patch(), g.bigSize(), g.k*g.big
+	clear(img[:n*bs])
+	r := 0
+	for i := 0; i < n; i++ {
+		im := img[i*bs : (i+1)*bs]
+		for oy := 0; oy < g.smallH; oy++ {
+			for ox := 0; ox < g.smallW; ox++ {
+				row := cols[r*pw : (r+1)*pw]
+				r++
+				for ky := 0; ky < g.k; ky++ {
+					src := row[ky*span : (ky+1)*span]
+					y, x0 := oy*g.s-g.p+ky, ox*g.s-g.p
+					switch {
+					case y < 0 || y >= g.bigH:
+					case x0 >= 0 && x0+g.k <= g.bigW && g.contiguous():
+						addSpan(im[(y*g.bigW+x0)*g.big:], src)
+					default:
+						g.scatterRow(im, src, y, x0)
+					}
+				}
+			}
+		}
+	}
+}
+
+// scatterRow adds one patch row to image row y from column x0, skipping
+// the values outside the image: the general case of col2im.
+func (g *convGeom) scatterRow(im, src []float32, y, x0 int) {
+	ps, cs := g.strides()
+	for kx := 0; kx < g.k; kx++ {
+		x := x0 + kx
+		if x < 0 || x >= g.bigW {
+			continue
+		}
+		for c, v := range src[kx*g.big : (kx+1)*g.big] {
+			im[(y*g.bigW+x)*ps+c*cs] += v
+		}
+	}
+}
+
+// addSpan does dst[j] += src[j] for j < len(src), the vector kernel doing
+// a prefix of long spans (the same additions, so the same bits).
+func addSpan(dst, src []float32) {
+	dst = dst[:len(src)]
+	j := 0
+	if len(src) >= 16 {
+		j = addVec(dst, src)
+	}
+	for ; j < len(src); j++ {
+		dst[j] += src[j]
+	}
+}
+
+// conv is a convolution from the big image to the small one, followed by
+// its activation:
+//
+//	cols = im2col(x)     n·ho·wo × k·k·big
+//	z    = cols·W + b    W: k·k·big × small (rows ky, kx, c), b: small
+//	a    = f(z)          n·ho·wo × small, pixel-major
+type conv struct {
+	convGeom
+	act    actKind
+	w, b   []float32 // views into Model.params
+	gw, gb []float32 // views into Model.grads
+}
+
+// forward computes z and a for the n images of x, leaving the patches in
+// cols for the backward pass. bias is a scratch image of smallSize values.
+func (l *conv) forward(z, a, cols, bias, x []float32, n, workers int) {
+	rows := n * l.smallH * l.smallW
+	l.im2col(cols, x, n)
+	gemm.Sgemm(false, false, rows, l.small, l.patch(), 1, cols, l.patch(), l.w, l.small, 0, z, l.small, workers)
+	addBiasAct(l.act, z[:rows*l.small], a[:rows*l.small], bias, l.b, false)
+}
+
+// backward receives dz = ∂L/∂z and the patches of the forward pass. Since
+// z = im2col(x)·W + b,
+//
+//	∂L/∂W = colsᵀ·dz                  (written to gw)
+//	∂L/∂b = Σ over pixels of dz       (written to gb)
+//	∂L/∂x = col2im(dz·Wᵀ)             (written to dx unless dx is nil)
+//
+// dcols (the size of cols) and bias (smallSize) are scratch.
+func (l *conv) backward(dx, dz, cols, dcols, bias []float32, n, workers int) {
+	rows := n * l.smallH * l.smallW
+	dz = dz[:rows*l.small]
+	gemm.Sgemm(true, false, l.patch(), l.small, rows, 1, cols, l.patch(), dz, l.small, 0, l.gw, l.small, workers)
+	biasGrad(l.gb, bias, dz, false)
+	if dx != nil {
+		gemm.Sgemm(false, true, rows, l.patch(), l.small, 1, dz, l.small, l.w, l.small, 0, dcols, l.patch(), workers)
+		l.col2im(dx, dcols, n)
+	}
+}
+
+// convT is a transposed convolution from the small image to the big one,
+// followed by its activation: the adjoint of conv over the same geometry.
+//
+//	cols = x·W            n·ho·wo × k·k·big, W: small × k·k·big
+//	z    = col2im(cols) + b
+//	a    = f(z)           n big images (channel-major if chw)
+type convT struct {
+	convGeom
+	act    actKind
+	w, b   []float32
+	gw, gb []float32
+}
+
+// forward computes z and a for the n small images of x (pixel-major);
+// cols and bias (bigSize) are scratch.
+func (l *convT) forward(z, a, cols, bias, x []float32, n, workers int) {
+	rows := n * l.smallH * l.smallW
+	gemm.Sgemm(false, false, rows, l.patch(), l.small, 1, x, l.small, l.w, l.patch(), 0, cols, l.patch(), workers)
+	l.col2im(z, cols, n)
+	size := n * l.bigSize()
+	addBiasAct(l.act, z[:size], a[:size], bias, l.b, l.chw)
+}
+
+// backward receives dz = ∂L/∂z (n big images). Since z = col2im(x·W) + b
+// and col2im is the adjoint of im2col,
+//
+//	dcols = im2col(dz)
+//	∂L/∂W = xᵀ·dcols                  (written to gw)
+//	∂L/∂b = Σ over pixels of dz       (written to gb)
+//	∂L/∂x = dcols·Wᵀ                  (written to dx unless dx is nil)
+//
+// dcols and bias (bigSize) are scratch.
+func (l *convT) backward(dx, dz, x, dcols, bias []float32, n, workers int) {
+	rows := n * l.smallH * l.smallW
+	l.im2col(dcols, dz, n)
+	gemm.Sgemm(true, false, l.small, l.patch(), rows, 1, x, l.small, dcols, l.patch(), 0, l.gw, l.patch(), workers)
+	biasGrad(l.gb, bias, dz[:n*l.bigSize()], l.chw)
+	if dx != nil {
+		gemm.Sgemm(false, true, rows, l.small, l.patch(), 1, dcols, l.patch(), l.w, l.patch(), 0, dx[:rows*l.small], l.small, workers)
+	}
+}
+
+// addBiasAct adds the per-channel bias b to every pixel of the images in z
+// and writes a = f(z). The bias is first spread over one whole image
+// (scratch img, one image's size), so the activation's row loop (and its
+// vector kernel) runs over whole images rather than over rows of a few
+// channels.
+func addBiasAct(act actKind, z, a, img, b []float32, chw bool) {
+	spreadBias(img, b, chw)
+	act.forward(z, a, img)
+}
+
+// spreadBias writes the per-channel values b over one image img, in the
+// image's layout.
+func spreadBias(img, b []float32, chw bool) {
+	c := len(b)
+	if chw {
+		px := len(img) / c
+		for ch, v := range b {
+			for i := range img[ch*px : (ch+1)*px] {
+				img[ch*px+i] = v
+			}
+		}
+		return
+	}
+	for i := range img {
+		img[i] = b[i%c]
+	}
+}
+
+// biasGrad writes gb[c] = Σ of dz over every pixel of channel c of every
+// image: first the column sums over the images (into img), then the sum of
+// each channel's pixels, in a fixed order.
+func biasGrad(gb, img, dz []float32, chw bool) {
+	colSums(img, dz)
+	c := len(gb)
+	clear(gb)
+	if chw {
+		px := len(img) / c
+		for ch := range gb {
+			for _, v := range img[ch*px : (ch+1)*px] {
+				gb[ch] += v
+			}
+		}
+		return
+	}
+	for i, v := range img {
+		gb[i%c] += v
+	}
+}
