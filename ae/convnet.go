@@ -185,40 +185,44 @@ func newConvNet(geo []convGeom, params, grads []float32, hidden, output actKind)
 	return cn
 }
 
-// initParams draws the weights like initParams does for dense layers, with
-// fan-in k·k·C for a convolution and k·k·C/s² (the average number of terms
-// of one output) for a transposed one; biases start at zero.
+// initParams draws every weight and bias of the convolutions from
+// U(−a, a), a = 1/√fan_in, PyTorch's default for Conv2d and ConvTranspose2d
+// (kaiming_uniform with a = √5, and the same bound for biases), with its
+// fan-ins: k·k·C_in for a convolution, k·k·C_out for a transposed one
+// (PyTorch reads them off the weight's shape). See initUniform for why a
+// convolutional autoencoder does not use the He/Glorot scheme of the dense
+// models.
 func (cn *convNet) initParams(rng *rand.Rand) {
 	for i := range cn.enc {
 		l := &cn.enc[i]
-		initWeights(l.w, l.act, float64(l.patch()), float64(l.k*l.k*l.small), rng)
-		clear(l.b)
+		uniformInit(l.w, l.b, l.patch(), rng)
 	}
 	for j := range cn.dec {
 		l := &cn.dec[j]
-		s2 := float64(l.s * l.s)
-		initWeights(l.w, l.act, float64(l.k*l.k*l.small)/s2, float64(l.patch())/s2, rng)
-		clear(l.b)
+		uniformInit(l.w, l.b, l.k*l.k*l.big, rng)
 	}
 }
 
-// initWeights draws w for a layer with activation act: He normal for the
-// ReLU family, Glorot uniform otherwise (see initParams).
-func initWeights(w []float32, act actKind, fanIn, fanOut float64, rng *rand.Rand) {
-	if act.reluFamily() {
-		slope := 0.0
-		if act == actLeakyReLU {
-			slope = leakySlope
-		}
-		std := math.Sqrt(2 / (1 + slope*slope) / fanIn)
-		for j := range w {
-			w[j] = float32(std * rng.NormFloat64())
-		}
-		return
+// initUniform draws the dense layers of a convolutional autoencoder like
+// PyTorch's nn.Linear: weights and biases from U(−a, a), a = 1/√in. With
+// the He/Glorot scheme of initParams (weights 2–3 times larger, zero
+// biases), the reference network of BenchmarkTrainConv reached a test MSE
+// of 0.0129 after one epoch, against PyTorch's 0.0095; with this one,
+// 0.0095 (seed 0, scripts/quality -workload CAE).
+func initUniform(layers []dense, rng *rand.Rand) {
+	for i := range layers {
+		uniformInit(layers[i].w, layers[i].b, layers[i].in, rng)
 	}
-	a := math.Sqrt(6 / (fanIn + fanOut))
+}
+
+// uniformInit sets w and b from U(−a, a), a = 1/√fanIn, weights first.
+func uniformInit(w, b []float32, fanIn int, rng *rand.Rand) {
+	a := 1 / math.Sqrt(float64(fanIn))
 	for j := range w {
 		w[j] = float32(a * (2*rng.Float64() - 1))
+	}
+	for j := range b {
+		b[j] = float32(a * (2*rng.Float64() - 1))
 	}
 }
 

@@ -26,7 +26,8 @@ func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, pcgStre
 //
 // A layer is initialised for the activation that follows it (Hidden for all
 // but the last layer, Output for the last). This differs on purpose from
-// PyTorch's nn.Linear default (uniform ±1/√fan_in, also for biases).
+// PyTorch's nn.Linear default (uniform ±1/√fan_in, also for biases), which
+// convolutional autoencoders use (initUniform in convnet.go).
 func initParams(layers []dense, rng *rand.Rand) {
 	for i := range layers {
 		l := &layers[i]

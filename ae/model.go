@@ -83,9 +83,11 @@ func New(c Config) (*Model, error) {
 	bindLayers(m.layers, m.params, m.grads, c)
 	m.conv = bindConv(c, m.params, m.grads)
 	rng := newRand(c.Seed)
-	initParams(m.layers, rng)
-	if m.conv != nil {
-		m.conv.initParams(rng) // after the dense layers: dense models keep their weights
+	if m.conv == nil {
+		initParams(m.layers, rng)
+	} else {
+		initUniform(m.layers, rng) // PyTorch's scheme: see initUniform
+		m.conv.initParams(rng)
 	}
 	m.initKind()
 	m.noise, m.noiseSrc = newNoise(c.Seed)

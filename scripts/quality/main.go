@@ -14,7 +14,7 @@
 //
 // Usage:
 //
-//	go run ./scripts/quality [-workload AE-S|AE-D|VAE] [-epochs 3] [-seed 0]
+//	go run ./scripts/quality [-workload AE-S|AE-D|VAE|CAE] [-epochs 3] [-seed 0]
 package main
 
 import (
@@ -30,15 +30,18 @@ import (
 )
 
 // workloads are the networks of the comparison: ReLU on every hidden layer
-// (bottleneck included), sigmoid output, MSE, Adam 1e-3.
+// (bottleneck included), sigmoid output, MSE, Adam 1e-3. CAE is the
+// convolutional one, ae.CAEConfig (its code linear, as in PyTorch's).
 var workloads = map[string]struct {
 	sizes []int
 	batch int
 	vae   bool
+	conv  bool
 }{
-	"AE-S": {[]int{784, 256, 50, 256, 784}, 64, false},
-	"AE-D": {[]int{784, 512, 256, 128, 32, 128, 256, 512, 784}, 256, false},
-	"VAE":  {[]int{784, 400, 20, 400, 784}, 128, true},
+	"AE-S": {[]int{784, 256, 50, 256, 784}, 64, false, false},
+	"AE-D": {[]int{784, 512, 256, 128, 32, 128, 256, 512, 784}, 256, false, false},
+	"VAE":  {[]int{784, 400, 20, 400, 784}, 128, true, false},
+	"CAE":  {[]int{784, 32, 784}, 64, false, true},
 }
 
 func main() {
@@ -50,7 +53,7 @@ func main() {
 
 func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("quality", flag.ContinueOnError)
-	name := fs.String("workload", "AE-S", "workload: AE-S, AE-D or VAE")
+	name := fs.String("workload", "AE-S", "workload: AE-S, AE-D, VAE or CAE")
 	epochs := fs.Int("epochs", 3, "training epochs")
 	seed := fs.Uint64("seed", 0, "seed of the initial weights and of the shuffling")
 	if err := fs.Parse(args); err != nil {
@@ -58,7 +61,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	w, ok := workloads[*name]
 	if !ok {
-		return fmt.Errorf("unknown workload %q (want AE-S, AE-D or VAE)", *name)
+		return fmt.Errorf("unknown workload %q (want AE-S, AE-D, VAE or CAE)", *name)
 	}
 	ds, err := datasets.NewRegistry("").Load("mnist", 0)
 	if err != nil {
@@ -72,6 +75,10 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if w.vae {
 		c.Kind, c.Loss = ae.VAE, ae.BCE
+	}
+	if w.conv {
+		c = ae.CAEConfig(w.sizes[1])
+		c.Seed = *seed
 	}
 	m, err := ae.New(c)
 	if err != nil {
