@@ -26,13 +26,9 @@ type createdBody struct {
 
 func handleCreateSession(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var c session.Config
-		if err := decodeJSON(w, r, &c); err != nil {
+		c, err := decodeValid(w, r, func(c session.Config) session.FieldErrors { _, _, fe := m.Check(c); return fe })
+		if err != nil {
 			writeError(w, r, log, err)
-			return
-		}
-		if _, _, fe := m.Check(c); len(fe) > 0 {
-			writeFieldErrors(w, fe)
 			return
 		}
 		s, token, err := m.Create(c)

@@ -117,7 +117,7 @@ func handleCreateComparison(cs *session.ComparisonStore, starts *limiter, log *s
 		}
 		c, started, fe, err := startComparison(cs, starts, clientAddr(r), q)
 		if len(fe) > 0 {
-			writeFieldErrors(w, fe)
+			writeError(w, r, log, fe.Err())
 			return
 		}
 		if err != nil {

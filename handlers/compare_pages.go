@@ -69,10 +69,7 @@ func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, starts *
 			renderError(w, r, log, err)
 			return
 		case err != nil:
-			field := ""
-			if e, ok := err.(*session.Error); ok {
-				field = e.Field
-			}
+			field := session.ErrorField(err)
 			st := status(session.ErrorCode(err))
 			if st == http.StatusBadRequest {
 				st = http.StatusUnprocessableEntity // as for the other form messages

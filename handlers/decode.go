@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/aelab/aelab/session"
@@ -15,35 +18,99 @@ import (
 // bytes.
 const maxJSONBody = 64 << 10
 
+// errUnknownField is wrapped by the error of a body with a field its
+// endpoint does not take.
+var errUnknownField = errors.New("unknown field")
+
+// givenMarker is a body that wants to know which of its fields the request
+// set (session.Config: a field sent as 0 is refused, a missing one gets its
+// default).
+type givenMarker interface{ MarkGiven(fields ...string) }
+
+// decodeValid is the one decode-and-validate path of the JSON API: it
+// decodes the body into a T (see decodeJSON) and checks it with check,
+// returning every field at fault in one error.
+func decodeValid[T any](w http.ResponseWriter, r *http.Request, check func(T) session.FieldErrors) (T, error) {
+	var v T
+	if err := decodeJSON(w, r, &v); err != nil {
+		return v, err
+	}
+	if check != nil {
+		if err := check(v).Err(); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
 // decodeJSON reads exactly one JSON object into v, refusing unknown fields,
 // wrong types, trailing data and oversized bodies with a message that names
-// the field and says what to change.
+// the field and says what to change. When v is a givenMarker, it is told
+// which top-level fields the body held.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return decodeJSONLimit(w, r, v, maxJSONBody)
 }
 
 // decodeJSONLimit is decodeJSON for bodies of at most limit bytes.
 func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return session.Errorf(session.EInvalid, "send the body as JSON with Content-Type: application/json (got %q)", ct)
+	if err := checkJSONType(r.Header.Get("Content-Type")); err != nil {
+		return err
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
-			return session.Errorf(session.EInvalid, "the body must hold a single JSON object, with nothing after it")
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var size *http.MaxBytesError
+		if errors.As(err, &size) {
+			return &session.Error{Code: codeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
 		}
+		return session.Errorf(session.EInvalid, "could not read the body: %v", err)
+	}
+	// Unknown top-level fields are found by comparing the body's keys with
+	// v's JSON fields; keys is nil when the body is not a well-formed
+	// object, which the decoder below then explains.
+	keys := objectKeys(body)
+	if known := jsonFields(v); known != nil {
+		for i, k := range keys {
+			name, ok := known[strings.ToLower(k)]
+			if !ok {
+				return unknownField(k)
+			}
+			keys[i] = name
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
+		return session.Errorf(session.EInvalid, "the body must hold a single JSON object, with nothing after it")
+	}
+	if g, ok := v.(givenMarker); ok {
+		g.MarkGiven(keys...)
+	}
+	return nil
+}
+
+// checkJSONType accepts an absent Content-Type (scripts) and
+// application/json with any parameters; anything else (application/jsonp,
+// text/plain, a form) is refused.
+func checkJSONType(ct string) error {
+	if ct == "" {
 		return nil
 	}
+	if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/json" {
+		return nil
+	}
+	return session.Errorf(session.EInvalid, "send the body as JSON with Content-Type: application/json (got %q)", ct)
+}
+
+// jsonError explains a decoding error.
+func jsonError(err error) error {
 	var (
-		syn  *json.SyntaxError
-		typ  *json.UnmarshalTypeError
-		size *http.MaxBytesError
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.As(err, &size):
-		return &session.Error{Code: codeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
 	case errors.As(err, &syn):
 		return session.Errorf(session.EInvalid, "malformed JSON at byte %d: %v", syn.Offset, syn)
 	case errors.As(err, &typ):
@@ -54,13 +121,85 @@ func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64)
 		return session.Errorf(session.EInvalid, "the body is empty: send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return session.Errorf(session.EInvalid, "the JSON body ends too early")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &session.Error{Code: session.EInvalid, Field: name,
-			Message: fmt.Sprintf("unknown field %q: see docs/api.md for the fields of a configuration", name)}
-	default:
-		return session.Errorf(session.EInvalid, "could not read the JSON body: %v", err)
 	}
+	if name, ok := nestedUnknownField(err); ok {
+		return unknownField(name)
+	}
+	return session.Errorf(session.EInvalid, "could not read the JSON body: %v", err)
+}
+
+func unknownField(name string) error {
+	return &session.Error{Code: session.EInvalid, Field: name, Err: errUnknownField,
+		Message: fmt.Sprintf("unknown field %q: see docs/api.md for the fields this endpoint takes", name)}
+}
+
+// nestedUnknownField recognises encoding/json's error for an unknown field
+// inside a nested object (top-level ones are found by jsonFields first).
+// encoding/json reports it only as text, so this is the one place that
+// reads an error's text.
+func nestedUnknownField(err error) (string, bool) {
+	const prefix = "json: unknown field "
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) {
+		return "", false
+	}
+	return strings.Trim(strings.TrimPrefix(msg, prefix), `"`), true
+}
+
+// objectKeys lists the top-level keys of a JSON object in order, or nil
+// when body is not a well-formed object.
+func objectKeys(body []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	keys := []string{}
+	for dec.More() {
+		t, err := dec.Token()
+		k, ok := t.(string)
+		if err != nil || !ok {
+			return nil
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return nil
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// jsonFields maps the lower-cased JSON names of the fields of the struct v
+// points to (embedded structs' fields included) to their names; nil when v
+// is not a pointer to a struct. encoding/json matches keys to names without
+// regard to case, and so does this.
+func jsonFields(v any) map[string]string {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	out := map[string]string{}
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			name, _, _ := strings.Cut(tag, ",")
+			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+				walk(f.Type)
+				continue
+			}
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			out[strings.ToLower(name)] = name
+		}
+	}
+	walk(t.Elem())
+	return out
 }
 
 func describeType(t string) string {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -30,6 +31,8 @@ func status(code session.Code) int {
 		return http.StatusConflict
 	case session.EUnavailable:
 		return http.StatusServiceUnavailable
+	case session.EFull:
+		return http.StatusInsufficientStorage
 	case codeMethod:
 		return http.StatusMethodNotAllowed
 	case codeTooLarge:
@@ -57,20 +60,15 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if st >= 500 && code != session.EUnavailable {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	body := errorBody{Error: session.ErrorMessage(err), Code: code}
-	if e, ok := err.(*session.Error); ok {
-		body.Field = e.Field
+	body := errorBody{Error: session.ErrorMessage(err), Code: code, Field: session.ErrorField(err)}
+	var e *session.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		body.Errors = e.Fields.Map()
 	}
 	if code == session.EUnavailable {
 		w.Header().Set("Retry-After", "60")
 	}
 	writeJSON(w, st, body)
-}
-
-// writeFieldErrors answers with every field error at once (400).
-func writeFieldErrors(w http.ResponseWriter, fe session.FieldErrors) {
-	writeJSON(w, http.StatusBadRequest, errorBody{Error: fe[0].Message, Code: session.EInvalid,
-		Field: fe[0].Field, Errors: fe.Map()})
 }
 
 func writeJSON(w http.ResponseWriter, st int, v any) {

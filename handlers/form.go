@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -60,15 +61,21 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 	intField("batch_size", v.BatchSize, &c.BatchSize, true, "the batch size")
 	intField("epochs", v.Epochs, &c.Epochs, true, "the number of epochs")
 	intField("train_size", v.TrainSize, &c.TrainSize, true, "the number of training examples")
-	if v.TrainSize != "" && c.TrainSize == 0 {
-		add("train_size", "use at least 1 training example (or leave it blank for all)")
-	}
 	if v.LearningRate != "" {
 		lr, err := strconv.ParseFloat(v.LearningRate, 64)
-		if err != nil || lr <= 0 {
-			add("learning_rate", "the learning rate must be a number greater than 0, like 0.001")
+		if err != nil {
+			add("learning_rate", fmt.Sprintf("%s is not a number: write the learning rate as a number greater than 0, like 0.001", strconv.Quote(v.LearningRate)))
 		} else {
 			c.LearningRate = lr
+		}
+	}
+	// A blank field is a missing one (it gets the default); anything typed
+	// is judged as typed, 0 included.
+	for field, text := range map[string]string{"dataset": v.Dataset, "activation": v.Activation,
+		"bottleneck_activation": v.BottleneckActivation, "output_activation": v.OutputActivation, "loss": v.Loss, "optimizer": v.Optimizer, "learning_rate": v.LearningRate,
+		"batch_size": v.BatchSize, "epochs": v.Epochs, "train_size": v.TrainSize} {
+		if text != "" {
+			c.MarkGiven(field)
 		}
 	}
 	if v.Seed != "" {

@@ -151,8 +151,8 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, starts *lim
 				_ = s.Stop()
 			}
 			errs := map[string]string{"": session.ErrorMessage(err)}
-			if e, ok := err.(*session.Error); ok && e.Field != "" {
-				errs[e.Field] = e.Message
+			if f := session.ErrorField(err); f != "" {
+				errs[f] = session.ErrorMessage(err)
 			}
 			st := status(session.ErrorCode(err))
 			if st >= 500 && session.ErrorCode(err) != session.EUnavailable {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -83,16 +82,6 @@ func (l *limiter) allowN(key string, n int) (bool, time.Duration) {
 		return false, time.Hour
 	}
 	return false, time.Duration((float64(n) - b.tokens) / rate * float64(time.Second))
-}
-
-// clientAddr is the address a request came from (the proxy's, behind one:
-// the app does not trust forwarding headers it cannot verify).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // checkStartLimit takes a start from the address of r, or returns the

@@ -26,6 +26,9 @@ type Deps struct {
 	// Comparisons holds the side-by-side comparisons of sessions; nil means
 	// a new store for Sessions.
 	Comparisons *session.ComparisonStore
+	// Net says where the server is reached from: its public URL and the
+	// reverse proxies whose forwarding headers are believed.
+	Net Network
 }
 
 // NewServer returns the app's root handler.
@@ -43,11 +46,24 @@ func NewServer(d Deps) http.Handler {
 		d.Comparisons = session.NewComparisonStore(d.Sessions)
 	}
 	r := chi.NewRouter()
-	r.Use(recoverer(d.Logger), securityHeaders)
+	r.Use(recoverer(d.Logger))
 	addRoutes(r, d)
 	// State-changing requests from other sites are refused (Sec-Fetch-Site /
-	// Origin checks); WebSockets check their Origin in the upgrader.
-	return http.NewCrossOriginProtection().Handler(r)
+	// Origin checks), in JSON on the API; WebSockets check their Origin in
+	// their handler.
+	cop := http.NewCrossOriginProtection()
+	if o := d.Net.publicOrigin(); o != "" {
+		_ = cop.AddTrustedOrigin(o) // validated by ParsePublicURL
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := session.Errorf(session.EForbidden, "a page of another site may not send this request: use this site's own pages, or a script without a browser's Origin and Sec-Fetch-Site headers")
+		if isAPI(r) {
+			writeError(w, r, d.Logger, err)
+		} else {
+			renderError(w, r, d.Logger, err)
+		}
+	}))
+	return securityHeaders(withNetwork(d.Net)(cop.Handler(r)))
 }
 
 // addRoutes is the whole surface of the app in one place.

@@ -10,7 +10,6 @@ import (
 	"math"
 	"net/http"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -145,7 +144,7 @@ func readSnapshotBody(w http.ResponseWriter, r *http.Request, v any, fields stri
 	switch {
 	case e.Code == session.EInvalid && e.Field == "" && (bytes.Contains(b, []byte("NaN")) || bytes.Contains(b, []byte("Infinity"))):
 		return session.Errorf(session.EInvalid, "every number must be finite: JSON has no NaN or Infinity (%s)", e.Message)
-	case e.Field != "" && strings.HasPrefix(e.Message, "unknown field"):
+	case errors.Is(err, errUnknownField):
 		return &session.Error{Code: session.EInvalid, Field: e.Field,
 			Message: fmt.Sprintf("unknown field %q: this endpoint takes %s (see docs/api.md)", e.Field, fields)}
 	}

@@ -6,12 +6,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aelab/aelab/ae"
 	"github.com/aelab/aelab/datasets"
 )
 
 // Config is what a user chooses for one training: the JSON body of
-// POST /api/sessions and the fields of the home page form. Zero values of
-// the optional fields mean "use the default" (see Defaults).
+// POST /api/sessions and the fields of the home page form. A missing
+// optional field gets its default (see Defaults); a field that a request
+// gave (see MarkGiven) is checked as given, so an explicit 0 is refused
+// where the range starts above 0. Configurations built in code, which mark
+// nothing, use zero values for "the default".
 type Config struct {
 	Dataset    string `json:"dataset"`
 	Encoder    []int  `json:"encoder"`    // hidden layer widths from input to bottleneck; nil → [256], [] → none
@@ -38,7 +42,33 @@ type Config struct {
 	// into the dataset's class names); the others are the anomalies an
 	// anomaly-detection run should flag. Empty means every class.
 	TrainClasses []int `json:"train_classes,omitempty"`
+
+	// given names the fields a request set explicitly (nil: none marked).
+	given map[string]bool
 }
+
+// MarkGiven records that a request set these fields (JSON keys or form
+// field names), so that Defaults leaves them alone and Validate checks the
+// values sent, zeros included. Names that are not fields are ignored.
+func (c *Config) MarkGiven(fields ...string) {
+	for _, f := range fields {
+		if !slices.Contains(defaultedFields, f) {
+			continue
+		}
+		if c.given == nil {
+			c.given = make(map[string]bool, len(fields))
+		}
+		c.given[f] = true
+	}
+}
+
+// Given reports whether field was marked as set by the request.
+func (c Config) Given(field string) bool { return c.given[field] }
+
+// defaultedFields are the fields whose zero value means "the default" when
+// they are missing.
+var defaultedFields = []string{"dataset", "encoder", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
+	"optimizer", "learning_rate", "batch_size", "epochs", "train_size", "test_size"}
 
 // NoiseConfig says how a denoising autoencoder's inputs are corrupted.
 type NoiseConfig struct {
@@ -75,9 +105,11 @@ var Choices = struct {
 	Optimizer:        []string{"adam", "momentum", "sgd"},
 }
 
-// Defaults returns c with every unset optional field filled in.
+// Defaults returns c with every missing optional field filled in. A field
+// marked as given keeps its value, zero or not, for Validate to judge.
 func (c Config) Defaults() Config {
-	if c.Dataset == "" {
+	unset := func(field string) bool { return !c.given[field] }
+	if c.Dataset == "" && unset("dataset") {
 		c.Dataset = "mnist"
 	}
 	if c.Encoder == nil {
@@ -89,28 +121,30 @@ func (c Config) Defaults() Config {
 			c.Decoder[len(c.Encoder)-1-i] = w
 		}
 	}
-	c.Activation = orDefault(c.Activation, Choices.Activation[0])
-	c.BottleneckActivation = orDefault(c.BottleneckActivation, "linear")
-	c.OutputActivation = orDefault(c.OutputActivation, Choices.OutputActivation[0])
-	c.Loss = orDefault(c.Loss, Choices.Loss[0])
-	c.Optimizer = orDefault(c.Optimizer, Choices.Optimizer[0])
-	if c.LearningRate == 0 {
+	c.Activation = c.orDefault("activation", c.Activation, Choices.Activation[0])
+	c.BottleneckActivation = c.orDefault("bottleneck_activation", c.BottleneckActivation, "linear")
+	c.OutputActivation = c.orDefault("output_activation", c.OutputActivation, Choices.OutputActivation[0])
+	c.Loss = c.orDefault("loss", c.Loss, Choices.Loss[0])
+	c.Optimizer = c.orDefault("optimizer", c.Optimizer, Choices.Optimizer[0])
+	if c.LearningRate == 0 && unset("learning_rate") {
 		c.LearningRate = 0.001
 		if c.Optimizer != "adam" {
 			c.LearningRate = 0.05
 		}
 	}
-	if c.BatchSize == 0 {
+	if c.BatchSize == 0 && unset("batch_size") {
 		c.BatchSize = 64
 	}
-	if c.Epochs == 0 {
+	if c.Epochs == 0 && unset("epochs") {
 		c.Epochs = 5
 	}
 	return c
 }
 
-func orDefault(s, def string) string {
-	if s == "" {
+// orDefault normalises the choice s of field, or returns def when the field
+// is missing; an empty value that was given stays empty (and is refused).
+func (c Config) orDefault(field, s, def string) string {
+	if s == "" && !c.given[field] {
 		return def
 	}
 	return strings.ToLower(strings.TrimSpace(s))
@@ -149,7 +183,7 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 	}
 	checkLayers(&fe, "decoder", c.Decoder, lim)
 	checkChoice(&fe, "activation", c.Activation, Choices.Activation)
-	if c.BottleneckActivation != "" {
+	if c.BottleneckActivation != "" || c.given["bottleneck_activation"] {
 		c.BottleneckActivation = strings.ToLower(strings.TrimSpace(c.BottleneckActivation))
 		checkChoice(&fe, "bottleneck_activation", c.BottleneckActivation, Choices.Activation)
 	}
@@ -165,24 +199,27 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 	if c.OutputActivation == "sigmoid" && (info.ValueRange[0] < 0 || info.ValueRange[1] > 1) {
 		fe.add("output_activation", "a sigmoid output lies in (0, 1), but %s ranges over [%g, %g]: choose the linear output", info.Title, info.ValueRange[0], info.ValueRange[1])
 	}
-	if math.IsNaN(c.LearningRate) || c.LearningRate <= 0 || c.LearningRate > lim.MaxLearnRate {
-		fe.add("learning_rate", "learning rate must be greater than 0 and at most %g (typical: 0.001 for Adam, 0.01–0.1 for SGD)", lim.MaxLearnRate)
+	// The engine computes in float32: a rate that rounds to 0 (1e-320) or
+	// beyond float32's range would not train.
+	if lr := c.LearningRate; math.IsNaN(lr) || lr <= 0 || float32(lr) <= 0 || lr > lim.MaxLearnRate {
+		fe.add("learning_rate", "learning rate must be greater than 0 and at most %g (typical: 0.001 for Adam, 0.01–0.1 for SGD), got %g", lim.MaxLearnRate, lr)
 	}
-	if c.TrainSize < 0 || c.TrainSize > info.TrainSize {
-		fe.add("train_size", "training examples must be between 1 and %d (leave it blank for all)", info.TrainSize)
+	n := c.TrainSize // the training examples used
+	if c.TrainSize < 0 || c.TrainSize > info.TrainSize || (c.TrainSize == 0 && c.given["train_size"]) {
+		fe.add("train_size", "training examples must be between 1 and %d (leave it out for all), got %d", info.TrainSize, c.TrainSize)
+		n = info.TrainSize
 	}
-	n := c.TrainSize
 	if n == 0 {
 		n = info.TrainSize
 	}
-	if c.TestSize < 0 || c.TestSize > info.TestSize {
-		fe.add("test_size", "test examples must be between 1 and %d (leave it blank for all)", info.TestSize)
+	if c.TestSize < 0 || c.TestSize > info.TestSize || (c.TestSize == 0 && c.given["test_size"]) {
+		fe.add("test_size", "test examples must be between 1 and %d (leave it out for all), got %d", info.TestSize, c.TestSize)
 	}
 	if c.BatchSize < 1 || c.BatchSize > min(lim.MaxBatch, n) {
-		fe.add("batch_size", "batch size must be between 1 and %d (the number of training examples, at most %d)", min(lim.MaxBatch, n), lim.MaxBatch)
+		fe.add("batch_size", "batch size must be between 1 and %d (the number of training examples, at most %d), got %d", min(lim.MaxBatch, n), lim.MaxBatch, c.BatchSize)
 	}
 	if c.Epochs < 1 || c.Epochs > lim.MaxEpochs {
-		fe.add("epochs", "epochs must be between 1 and %d", lim.MaxEpochs)
+		fe.add("epochs", "epochs must be between 1 and %d, got %d", lim.MaxEpochs, c.Epochs)
 	} else if c.Epochs*n > lim.MaxWork {
 		fe.add("epochs", "%d epochs × %d examples is more than this server allows (%d example passes): use fewer epochs or fewer training examples", c.Epochs, n, lim.MaxWork)
 	}
@@ -215,7 +252,34 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 			fe.add("encoder", "this network has %s parameters, more than the %s this server allows: use narrower or fewer layers", groupDigits(p), groupDigits(lim.MaxParams))
 		}
 	}
+	if len(fe) == 0 {
+		engineCheck(&fe, c, k)
+	}
 	return c, fe
+}
+
+// engineCheck asks the engine itself whether it would build and train c, so
+// that nothing accepted here fails later in ae.New; the engine's caps are
+// reported on the field that can lift them.
+func engineCheck(fe *FieldErrors, c Config, k int) {
+	ac := aeConfig(c, k)
+	err := ac.Validate()
+	if err == nil {
+		return
+	}
+	work := 0
+	for _, s := range ac.Sizes {
+		work += s
+	}
+	switch {
+	case c.BatchSize*work > ae.MaxBatchWork:
+		fe.add("batch_size", "batch size %d × %s units in all layers = %s, more than the %s the engine's training buffers allow: use a batch of at most %d, or narrower layers",
+			c.BatchSize, groupDigits(work), groupDigits(c.BatchSize*work), groupDigits(ae.MaxBatchWork), max(1, ae.MaxBatchWork/work))
+	case ac.NumParams() > ae.MaxParams:
+		fe.add("encoder", "this network has %s parameters, more than the engine's %s: use narrower or fewer layers", groupDigits(ac.NumParams()), groupDigits(ae.MaxParams))
+	default:
+		fe.add("encoder", "the engine cannot build this network: %s", strings.TrimPrefix(err.Error(), ae.ErrInvalidConfig.Error()+": "))
+	}
 }
 
 func checkLayers(fe *FieldErrors, field string, widths []int, lim Limits) {

@@ -17,6 +17,7 @@ const (
 	EForbidden    Code = "forbidden"    // the owner token is wrong
 	EConflict     Code = "conflict"     // the action does not fit the session's state
 	EUnavailable  Code = "unavailable"  // the server is at capacity or shutting down; try again later
+	EFull         Code = "full"         // the server's storage for this kind of thing is full; waiting will not help soon
 	EInternal     Code = "internal"     // a bug or an environment failure
 )
 
@@ -27,6 +28,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Field   string
+	// Fields has a message for every field at fault when there are several
+	// (a configuration); Field and Message are then the first of them.
+	Fields FieldErrors
 	// Err is the underlying cause of an internal error (not shown to users).
 	Err error
 }
@@ -70,6 +74,16 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
+// ErrorField returns the field named by err or by any *Error it wraps, ""
+// when none does.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
 // FieldErrors holds one message per configuration field at fault, in the
 // order the fields appear in the form.
 type FieldErrors []FieldError
@@ -96,7 +110,7 @@ func (fe FieldErrors) Err() error {
 	if len(fe) == 0 {
 		return nil
 	}
-	return &Error{Code: EInvalid, Message: fe[0].Message, Field: fe[0].Field}
+	return &Error{Code: EInvalid, Message: fe[0].Message, Field: fe[0].Field, Fields: fe}
 }
 
 func (fe *FieldErrors) add(field, format string, args ...any) {
