@@ -20,6 +20,7 @@ import (
 
 	"github.com/aelab/aelab/datasets"
 	"github.com/aelab/aelab/handlers"
+	"github.com/aelab/aelab/internal/connlimit"
 	"github.com/aelab/aelab/session"
 	"github.com/aelab/aelab/web"
 )
@@ -46,6 +47,10 @@ type config struct {
 	limits      session.Limits
 	startLimit  handlers.RateLimit
 	logLevel    slog.Level
+	net         handlers.Network
+	// connsPerAddr and maxConns cap open connections per client address
+	// (IPv6: per /64) and in all.
+	connsPerAddr, maxConns int
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -72,11 +77,22 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fl.IntVar(&c.startLimit.Burst, "start-burst", c.startLimit.Burst, "trainings one address may start at once (0: no limit)")
 	fl.Float64Var(&c.startLimit.PerMinute, "starts-per-minute", c.startLimit.PerMinute, "trainings one address may start per minute after the burst")
 	level := fl.String("log-level", "info", "log level: debug, info, warn or error")
-	if err := fl.Parse(args[1:]); err != nil {
+	publicURL := fl.String("public-url", getenv("AELAB_PUBLIC_URL"), "the address people open, when a reverse proxy stands in front, e.g. https://lab.example.org (its origin may open streams; https makes the cookies Secure)")
+	proxies := fl.String("trusted-proxy", getenv("AELAB_TRUSTED_PROXY"), "comma-separated CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-* headers are believed, e.g. 127.0.0.1/32,10.0.0.0/8")
+	fl.IntVar(&c.connsPerAddr, "max-conns-per-addr", 256, "open connections one client address (IPv6: one /64) may hold; a classroom behind one router shares it")
+	fl.IntVar(&c.maxConns, "max-conns", 4096, "open connections in all")
+	err := fl.Parse(args[1:])
+	if err != nil {
 		return c, err
 	}
 	if err := c.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	if c.net, err = handlers.ParseNetwork(*publicURL, *proxies); err != nil {
+		return c, err
+	}
+	if c.connsPerAddr < 1 || c.maxConns < 1 {
+		return c, errors.New("-max-conns-per-addr and -max-conns must be at least 1")
 	}
 	if c.startLimit.Burst == 0 {
 		c.startLimit.Burst = -1 // no limit
@@ -121,17 +137,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	socks := handlers.NewSockets()
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, StartLimit: cfg.startLimit}),
+		Handler:           handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, StartLimit: cfg.startLimit, Net: cfg.net}),
+		// Slow or idle clients give their connection back: headers within
+		// 5 s, a body within 30 s (uploads extend it in proportion to their
+		// size), and an idle keep-alive connection is closed after 30 s.
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		IdleTimeout:       30 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	tcp, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (choose another with -addr host:port)", cfg.addr, err)
+	}
+	ln := connlimit.New(tcp, cfg.connsPerAddr, cfg.maxConns)
+	if len(cfg.net.TrustedProxies) > 0 {
+		ln.Exempt = cfg.net.Trusts
 	}
 	log.Info("serving the autoencoder lab", "url", "http://"+displayAddr(ln.Addr()))
 	serveErr := make(chan error, 1)

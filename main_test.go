@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -109,7 +111,8 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 }
 
 func TestFlags(t *testing.T) {
-	for _, args := range [][]string{{"aelab", "-addr"}, {"aelab", "-log-level", "loud"}, {"aelab", "extra"}} {
+	for _, args := range [][]string{{"aelab", "-addr"}, {"aelab", "-log-level", "loud"}, {"aelab", "extra"},
+		{"aelab", "-trusted-proxy", "nope"}, {"aelab", "-public-url", "ftp://x"}, {"aelab", "-max-conns-per-addr", "0"}} {
 		if err := run(context.Background(), args, func(string) string { return "" }, &logBuffer{}); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}
@@ -178,5 +181,59 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("shutdown took %v, want under 5 s", d)
+	}
+}
+
+// TestShutdownWithSocketsThatNeverRead: viewers that never read (nor
+// answer our close frame) do not hold up a shutdown: run returns nil
+// within a couple of seconds. The training is paused so that the time
+// measured is the sockets' (a running one first finishes its turn).
+func TestShutdownWithSocketsThatNeverRead(t *testing.T) {
+	base, stop := startServer(t)
+	body := `{"encoder":[64],"bottleneck":8,"train_size":60000,"test_size":200,"epochs":20}`
+	res, err := http.Post(base+"/api/sessions", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		ID         string
+		OwnerToken string `json:"owner_token"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+			return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 1024) })
+		}}
+		return d.Dial(network, addr)
+	}}
+	for range 4 {
+		conn, _, err := dialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/api/sessions/"+created.ID+"/ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close() // never read
+	}
+	time.Sleep(time.Second) // the stream fills the buffers
+	for {
+		req, _ := http.NewRequest("POST", base+"/api/sessions/"+created.ID+"/pause", nil)
+		req.Header.Set("Authorization", "Bearer "+created.OwnerToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusNoContent {
+			break
+		}
+		time.Sleep(50 * time.Millisecond) // still queued
+	}
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	if err := stop(); err != nil {
+		t.Errorf("run returned %v, want nil", err)
+	}
+	if d := time.Since(start); d > 1600*time.Millisecond {
+		t.Errorf("shutdown took %v, want ≤ 1.6 s", d)
 	}
 }

@@ -40,13 +40,23 @@ type testServer struct {
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
+	return newTestServerWith(t, nil)
+}
+
+// newTestServerWith is newTestServer with Deps adjusted by edit.
+func newTestServerWith(t *testing.T, edit func(*Deps)) *testServer {
+	t.Helper()
 	static, err := fs.Sub(web.Static, "static")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := session.NewManager(session.Options{Datasets: registry})
 	socks := NewSockets()
-	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, Sockets: socks}))
+	d := Deps{Sessions: m, Static: static, Sockets: socks}
+	if edit != nil {
+		edit(&d)
+	}
+	srv := httptest.NewServer(NewServer(d))
 	ts := &testServer{Server: srv, m: m, socks: socks}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -59,8 +59,8 @@ func (n Network) publicOrigin() string {
 	return n.Public.Scheme + "://" + n.Public.Host
 }
 
-// trusts reports whether a connection from addr may forward.
-func (n Network) trusts(addr netip.Addr) bool {
+// Trusts reports whether a connection from addr may forward.
+func (n Network) Trusts(addr netip.Addr) bool {
 	addr = addr.Unmap()
 	for _, p := range n.TrustedProxies {
 		if p.Contains(addr) {
@@ -83,7 +83,7 @@ func peer(r *http.Request) (netip.Addr, bool) {
 // fromTrustedProxy reports whether r came through a trusted proxy.
 func (n Network) fromTrustedProxy(r *http.Request) bool {
 	a, ok := peer(r)
-	return ok && len(n.TrustedProxies) > 0 && n.trusts(a)
+	return ok && len(n.TrustedProxies) > 0 && n.Trusts(a)
 }
 
 // client finds the address of the person behind r: the connection's peer,
@@ -105,7 +105,7 @@ func (n Network) client(r *http.Request) string {
 			break // garbage: stop at the last proxy we trust
 		}
 		a = c.Unmap()
-		if !n.trusts(a) {
+		if !n.Trusts(a) {
 			break
 		}
 	}

@@ -29,23 +29,75 @@ var upgrader = websocket.Upgrader{
 	CheckOrigin:     sameOrigin,
 }
 
-// Sockets keeps count of open WebSockets so that a shutdown can wait until
-// each has sent its close frame, and can tell them the server is going away.
+// shutdownGrace is how long open sockets get, once a shutdown begins, to
+// send their last messages and close frames; then their connections are
+// cut, so that a viewer that never reads cannot hold the shutdown up.
+const shutdownGrace = time.Second
+
+// Sockets keeps the open WebSockets so that a shutdown can tell them the
+// server is going away, wait until each has sent its close frame, and cut
+// those that cannot.
 type Sockets struct {
-	wg       sync.WaitGroup
 	stopping chan struct{}
-	once     sync.Once
+	wg       sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	conns  map[*websocket.Conn]struct{}
 }
 
 // NewSockets returns an empty tracker.
-func NewSockets() *Sockets { return &Sockets{stopping: make(chan struct{})} }
+func NewSockets() *Sockets {
+	return &Sockets{stopping: make(chan struct{}), conns: make(map[*websocket.Conn]struct{})}
+}
 
-// Close tells every open socket that the server is going away and waits for
-// them to finish, or for ctx to end.
+// add registers an open socket; false once Close has begun (the caller
+// then closes it). The mutex orders every add before Close's wait.
+func (s *Sockets) add(c *websocket.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	s.conns[c] = struct{}{}
+	return true
+}
+
+// remove unregisters a socket that add accepted, once it is closed.
+func (s *Sockets) remove(c *websocket.Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// Close tells every open socket that the server is going away and waits
+// for them to finish. Sockets still open after shutdownGrace (a viewer
+// that does not read blocks our writes) have their connections cut. It
+// returns ctx's error only if even that does not end them in time.
 func (s *Sockets) Close(ctx context.Context) error {
-	s.once.Do(func() { close(s.stopping) })
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.stopping)
+	}
+	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
+	grace := time.NewTimer(shutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-grace.C:
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	for c := range s.conns {
+		_ = c.NetConn().Close() // unblocks the pumps' reads and writes
+	}
+	s.mu.Unlock()
 	select {
 	case <-done:
 		return nil
@@ -77,8 +129,12 @@ func handleSessionWS(m *session.Manager, log *slog.Logger, socks *Sockets) http.
 		if err != nil {
 			return // the upgrader has answered with an HTTP error
 		}
-		socks.wg.Add(1)
-		defer socks.wg.Done()
+		if !socks.add(conn) {
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+			_ = conn.Close()
+			return
+		}
+		defer socks.remove(conn)
 		sub := s.Subscribe()
 		defer sub.Close()
 		readerGone := make(chan struct{})
