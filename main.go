@@ -136,8 +136,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	})
 	socks := handlers.NewSockets()
 	srv := &http.Server{
-		Addr:              cfg.addr,
-		Handler:           handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, StartLimit: cfg.startLimit, Net: cfg.net}),
+		Addr:    cfg.addr,
+		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, StartLimit: cfg.startLimit, Net: cfg.net}),
 		// Slow or idle clients give their connection back: headers within
 		// 5 s, a body within 30 s (uploads extend it in proportion to their
 		// size), and an idle keep-alive connection is closed after 30 s.

@@ -25,12 +25,12 @@ func TestClientAddrTrustsOnlyConfiguredProxies(t *testing.T) {
 		n    Network
 		want string
 	}{
-		{req("203.0.113.5:4000", "X-Forwarded-For", "1.2.3.4"), n, "203.0.113.5"},                    // not a proxy: header ignored
-		{req("10.1.2.3:4000", "X-Forwarded-For", "1.2.3.4"), n, "1.2.3.4"},                             // trusted proxy
-		{req("10.1.2.3:4000", "X-Forwarded-For", "6.6.6.6, 1.2.3.4, 10.9.9.9"), n, "1.2.3.4"},          // spoofed head ignored
-		{req("127.0.0.1:4000", "Forwarded", `for="[2001:db8::1]:443";proto=https`), n, "2001:db8::1"},  // RFC 7239
-		{req("10.1.2.3:4000", "X-Forwarded-For", "1.2.3.4"), Network{}, "10.1.2.3"},                    // no proxy configured
-		{req("[::ffff:10.1.2.3]:4000", "X-Forwarded-For", "1.2.3.4"), n, "1.2.3.4"},                    // v4-mapped peer
+		{req("203.0.113.5:4000", "X-Forwarded-For", "1.2.3.4"), n, "203.0.113.5"},                     // not a proxy: header ignored
+		{req("10.1.2.3:4000", "X-Forwarded-For", "1.2.3.4"), n, "1.2.3.4"},                            // trusted proxy
+		{req("10.1.2.3:4000", "X-Forwarded-For", "6.6.6.6, 1.2.3.4, 10.9.9.9"), n, "1.2.3.4"},         // spoofed head ignored
+		{req("127.0.0.1:4000", "Forwarded", `for="[2001:db8::1]:443";proto=https`), n, "2001:db8::1"}, // RFC 7239
+		{req("10.1.2.3:4000", "X-Forwarded-For", "1.2.3.4"), Network{}, "10.1.2.3"},                   // no proxy configured
+		{req("[::ffff:10.1.2.3]:4000", "X-Forwarded-For", "1.2.3.4"), n, "1.2.3.4"},                   // v4-mapped peer
 		{req("10.1.2.3:4000", "X-Forwarded-For", "garbage, 1.2.3.4"), n, "1.2.3.4"},
 		{req("10.1.2.3:4000", "X-Forwarded-For", "1.2.3.4, garbage"), n, "10.1.2.3"},
 	}
