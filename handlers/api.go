@@ -36,6 +36,9 @@ func handleCreateSession(m *session.Manager, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
+		if o := browserOwner(r); !o.IsZero() { // a page's script: its browser owns it too
+			s.SetOwner(o)
+		}
 		w.Header().Set("Location", "/api/sessions/"+s.ID())
 		writeJSON(w, http.StatusCreated, createdBody{ID: s.ID(), OwnerToken: token, URL: "/sessions/" + s.ID()})
 	})
@@ -87,7 +90,7 @@ func handleControl(m *session.Manager, log *slog.Logger, action func(*session.Se
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := m.Get(chi.URLParam(r, "id"))
 		if err == nil {
-			err = s.Authorize(bearer(r))
+			err = authorize(s, r)
 		}
 		if err == nil {
 			err = action(s)

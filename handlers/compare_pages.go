@@ -78,9 +78,9 @@ func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, starts *
 			again(st, map[string]string{field: session.ErrorMessage(err)})
 			return
 		}
+		owner := ensureOwner(w, r)
 		for _, s := range started {
-			http.SetCookie(w, &http.Cookie{Name: ownerCookie(s.Session.ID()), Value: s.Token, Path: "/",
-				MaxAge: 30 * 24 * 3600, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			s.Session.SetOwner(owner)
 		}
 		http.Redirect(w, r, comparePath(c.ID()), http.StatusSeeOther)
 	})

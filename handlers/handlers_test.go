@@ -157,7 +157,7 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 		{"unknown endpoint", "GET", "/api/nothing", "", nil, 404, "", "docs/api.md"},
 		{"wrong method", "DELETE", "/api/sessions/" + long.ID, "", nil, 405, "", "not allowed"},
 		{"stop without token", "POST", "/api/sessions/" + long.ID + "/stop", "", nil, 401, "", "owner token"},
-		{"stop with wrong token", "POST", "/api/sessions/" + long.ID + "/stop", "", map[string]string{"Authorization": "Bearer " + strings.Repeat("0", 48)}, 403, "", "does not belong"},
+		{"stop with wrong token", "POST", "/api/sessions/" + long.ID + "/stop", "", map[string]string{"Authorization": "Bearer " + strings.Repeat("0", 48)}, 403, "", "do not own"},
 		{"stop unknown", "POST", "/api/sessions/nope/stop", "", map[string]string{"Authorization": "Bearer x"}, 404, "", "no session"},
 		{"cross-site create", "POST", "/api/sessions", smallJSON, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, "", ""},
 		{"cross-origin stop", "POST", "/api/sessions/" + long.ID + "/stop", "", map[string]string{"Origin": "https://evil.example", "Authorization": "Bearer " + long.OwnerToken}, 403, "", ""},
@@ -374,15 +374,14 @@ func TestFormCreateAndOwnerPage(t *testing.T) {
 		t.Fatalf("valid form: %d", res.StatusCode)
 	}
 	loc := res.Header.Get("Location")
-	id := strings.TrimPrefix(loc, "/sessions/")
 	var cookie *http.Cookie
 	for _, ck := range res.Cookies() {
-		if ck.Name == ownerCookie(id) {
+		if ck.Name == ownerCookieName {
 			cookie = ck
 		}
 	}
-	if cookie == nil || cookie.SameSite != http.SameSiteStrictMode {
-		t.Fatalf("no strict owner cookie in %v", res.Cookies())
+	if cookie == nil || cookie.SameSite != http.SameSiteLaxMode || !cookie.HttpOnly || cookie.Path != "/" || cookie.Secure {
+		t.Fatalf("no HttpOnly, Lax owner cookie for / in %v", res.Cookies())
 	}
 	_, owner := ts.do(t, "GET", loc, "", map[string]string{"Cookie": cookie.Name + "=" + cookie.Value})
 	_, viewer := ts.do(t, "GET", loc, "", nil)

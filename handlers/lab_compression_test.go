@@ -112,10 +112,13 @@ func TestCompressionLabStartsASweepComparison(t *testing.T) {
 		if comp.Members[i].Session.ID != ids[i] || c.Bottleneck != w || c.TrainSize != 300 || c.BottleneckActivation != "linear" || c.Dataset != "mnist" {
 			t.Fatalf("member %d: %s %+v", i, comp.Members[i].Session.ID, c)
 		}
-		if len(res.Cookies()) != 2 {
-			t.Fatalf("%d owner cookies", len(res.Cookies()))
+		if cks := res.Cookies(); len(cks) != 1 || cks[0].Name != ownerCookieName {
+			t.Fatalf("cookies %v, want the one owner key", cks)
 		}
 		s, _ := ts.m.Get(ids[i])
+		if !s.OwnedBy(session.OwnerOf(res.Cookies()[0].Value)) {
+			t.Fatalf("the browser does not own %s", s.ID())
+		}
 		_ = s.Stop()
 	}
 	if res, _ := ts.do(t, "GET", "/compare/"+loc.Query().Get("c"), "", nil); res.StatusCode != http.StatusOK {

@@ -108,10 +108,7 @@ func labView(l lab, m *session.Manager, r *http.Request, errs map[string]string)
 		if err != nil {
 			continue
 		}
-		owner := false
-		if ck, err := r.Cookie(ownerCookie(s.ID())); err == nil {
-			owner = s.Authorize(ck.Value) == nil
-		}
+		owner := s.OwnedBy(browserOwner(r))
 		in := s.Info()
 		v.Sessions = append(v.Sessions, templates.LabSession{ID: s.ID(), Title: sessionTitle(s, m),
 			State: string(in.State), URL: "/sessions/" + s.ID(), WSURL: "/api/sessions/" + s.ID() + "/ws",
@@ -137,14 +134,13 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, starts *lim
 		}
 		var (
 			started []*session.Session
-			tokens  []string
 			query   string // what the lab page's address carries besides the sessions
 			err     error
 		)
 		if l.Sweep != nil {
-			started, tokens, query, err = startLabSweep(l, cs, starts, r)
+			started, _, query, err = startLabSweep(l, cs, starts, r)
 		} else if err = checkStartLimit(starts, r); err == nil {
-			started, tokens, err = l.Start(m, r.PostForm)
+			started, _, err = l.Start(m, r.PostForm) // the browser's key, not the tokens, owns them
 		}
 		if err != nil {
 			for _, s := range started { // all or nothing: stop what did start
@@ -163,10 +159,10 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, starts *lim
 			return
 		}
 		ids := make([]string, len(started))
+		owner := ensureOwner(w, r)
 		for i, s := range started {
 			ids[i] = s.ID()
-			http.SetCookie(w, &http.Cookie{Name: ownerCookie(s.ID()), Value: tokens[i], Path: "/",
-				MaxAge: 30 * 24 * 3600, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			s.SetOwner(owner)
 		}
 		for _, o := range l.Options {
 			if val := r.PostForm.Get(o.Name); val != "" {

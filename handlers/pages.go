@@ -16,10 +16,6 @@ import (
 // maxFormBody bounds the home page form.
 const maxFormBody = 64 << 10
 
-// ownerCookie names the cookie that holds a session's owner token in the
-// browser that started it.
-func ownerCookie(id string) string { return "aelab_owner_" + id }
-
 func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := homeView(m, defaultForm(), nil)
@@ -46,7 +42,7 @@ func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
 			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(homeView(m, v, fe.Map())))
 			return
 		}
-		s, token, err := m.Create(c)
+		s, _, err := m.Create(c)
 		if err != nil {
 			if session.ErrorCode(err) == session.EInternal {
 				renderError(w, r, log, err)
@@ -56,8 +52,7 @@ func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
 			render(w, r, log, st, templates.Home(homeView(m, v, map[string]string{"": session.ErrorMessage(err)})))
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: ownerCookie(s.ID()), Value: token, Path: "/",
-			MaxAge: 30 * 24 * 3600, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		s.SetOwner(ensureOwner(w, r))
 		http.Redirect(w, r, "/sessions/"+s.ID(), http.StatusSeeOther)
 	})
 }
@@ -69,11 +64,8 @@ func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
 			renderError(w, r, log, err)
 			return
 		}
-		owner := false
-		if ck, err := r.Cookie(ownerCookie(s.ID())); err == nil {
-			owner = s.Authorize(ck.Value) == nil
-		}
-		render(w, r, log, http.StatusOK, templates.Session(sessionView(s, m, owner)))
+		expireLegacyCookies(w, r)
+		render(w, r, log, http.StatusOK, templates.Session(sessionView(s, m, s.OwnedBy(browserOwner(r)))))
 	})
 }
 

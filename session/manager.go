@@ -97,8 +97,9 @@ func (m *Manager) Create(c Config) (*Session, string, error) {
 		return nil, "", err
 	}
 	info, _ := m.reg.Info(c.Dataset)
+	token := newToken() // the caller's; the session keeps its hash
 	s := &Session{
-		id: newID(), token: newToken(), cfg: c, summary: Summarize(c, info.Features),
+		id: newID(), token: OwnerOf(token), cfg: c, summary: Summarize(c, info.Features),
 		created: time.Now(), log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}),
 		state: Queued,
 	}
@@ -128,7 +129,7 @@ func (m *Manager) Create(c Config) (*Session, string, error) {
 		s.run(m)
 	}()
 	m.log.Info("session created", "session", s.id, "dataset", c.Dataset, "sizes", Arrow(s.summary.Sizes))
-	return s, s.token, nil
+	return s, token, nil
 }
 
 // Get returns the session with the given id.

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"crypto/subtle"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -17,7 +16,8 @@ import (
 // else sees copies.
 type Session struct {
 	id      string
-	token   string
+	token   Owner // hash of the owner token given to the creator
+	owner   Owner // hash of the owner key of the browser that started it (see SetOwner)
 	cfg     Config
 	summary Summary
 	created time.Time
@@ -112,7 +112,7 @@ func (s *Session) Authorize(token string) error {
 	if token == "" {
 		return Errorf(EUnauthorized, "this action needs the session's owner token (Authorization: Bearer <owner_token>)")
 	}
-	if subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) != 1 {
+	if !s.token.Is(OwnerOf(token)) {
 		return Errorf(EForbidden, "this owner token does not belong to session %s: only the browser that started it may control it", s.id)
 	}
 	return nil

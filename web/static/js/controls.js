@@ -1,21 +1,5 @@
-// Owner controls: Pause, Resume and Stop buttons that POST to the session's API with the owner
-// token (from the cookie aelab_owner_<id>), enabled according to the state.
-
-/** ownerToken reads the owner token of session `id` from a cookie string, or "" when absent. */
-export function ownerToken(id, cookie = globalThis.document?.cookie ?? '') {
-  const name = `aelab_owner_${id}=`;
-  for (const part of cookie.split(';')) {
-    const p = part.trim();
-    if (p.startsWith(name)) {
-      try {
-        return decodeURIComponent(p.slice(name.length));
-      } catch {
-        return p.slice(name.length);
-      }
-    }
-  }
-  return '';
-}
+// Owner controls: Pause, Resume and Stop buttons that POST to the session's API, enabled according
+// to the state. The browser's owner key travels in its HttpOnly cookie, which scripts cannot read.
 
 /** allowedActions says which controls make sense in a state (same rules as the server page). */
 export function allowedActions(state) {
@@ -57,8 +41,6 @@ export class Controls {
     this.errorEl.textContent = '';
     try {
       const headers = { Accept: 'application/json' };
-      const token = ownerToken(this.id);
-      if (token) headers.Authorization = `Bearer ${token}`;
       const res = await fetch(`${this.apiURL}/${action}`, { method: 'POST', headers, credentials: 'same-origin' });
       const body = await res.json().catch(() => null);
       if (!res.ok) {
