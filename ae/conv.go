@@ -43,6 +43,8 @@ type convGeom struct {
 	// chw: the big image is stored channel-major (the network's input or
 	// output); otherwise pixel-major.
 	chw bool
+	// task is the im2col or col2im in progress, split over the samples.
+	task imTask
 }
 
 // patch is the width of an im2col row: k·k·big.
@@ -64,10 +66,15 @@ func (g *convGeom) strides() (ps, cs int) {
 // im2col writes cols (n·smallH·smallW rows of patch() values) from the n
 // big images of img: row (i, oy, ox) holds img[i, oy·s−p+ky, ox·s−p+kx, c]
 // for ky, kx, c in that order, or 0 where the patch leaves the image.
-func (g *convGeom) im2col(cols, img []float32, n int) {
+func (g *convGeom) im2col(cols, img []float32, n, workers int) {
+	g.split(cols, img, n, workers, false)
+}
+
+// im2colRange is im2col for the images [lo, hi).
+func (g *convGeom) im2colRange(cols, img []float32, lo, hi int) {
 	pw, bs, span := g.patch(), g.bigSize(), g.k*g.big
-	r := 0
-	for i := 0; i < n; i++ {
+	r := lo * g.smallH * g.smallW
+	for i := lo; i < hi; i++ {
 		im := img[i*bs : (i+1)*bs]
 		for oy := 0; oy < g.smallH; oy++ {
 			for ox := 0; ox < g.smallW; ox++ {
@@ -90,6 +97,49 @@ func (g *convGeom) im2col(cols, img []float32, n int) {
 			}
 		}
 	}
+}
+
+// imTask is an im2col or col2im split into chunks of images, which
+// gemm.Parallel runs on the matrix products' goroutines: each image's
+// patches and pixels belong to one chunk, so the result does not depend on
+// the split.
+type imTask struct {
+	g         *convGeom
+	cols, img []float32
+	n, per    int // images, images per chunk
+	scatter   bool
+}
+
+// Run does chunk c: images [c·per, min((c+1)·per, n)).
+func (t *imTask) Run(c int) {
+	lo, hi := c*t.per, min((c+1)*t.per, t.n)
+	if t.scatter {
+		t.g.col2imRange(t.img, t.cols, lo, hi)
+	} else {
+		t.g.im2colRange(t.cols, t.img, lo, hi)
+	}
+}
+
+// minSplitWork is the least number of patch values per chunk worth
+// handing to another goroutine.
+const minSplitWork = 1 << 14
+
+// split runs im2col (or col2im, if scatter) on the n images, in chunks of
+// images over up to workers goroutines.
+func (g *convGeom) split(cols, img []float32, n, workers int, scatter bool) {
+	chunks := min(n, 4*workers, n*g.smallH*g.smallW*g.patch()/minSplitWork)
+	if workers <= 1 || chunks <= 1 {
+		if scatter {
+			g.col2imRange(img, cols, 0, n)
+		} else {
+			g.im2colRange(cols, img, 0, n)
+		}
+		return
+	}
+	per := (n + chunks - 1) / chunks
+	g.task = imTask{g: g, cols: cols, img: img, n: n, per: per, scatter: scatter}
+	gemm.Parallel((n+per-1)/per, workers, &g.task)
+	g.task = imTask{} // drop the references to the buffers
 }
 
 // contiguous reports whether the channels of a pixel, and the pixels of an
@@ -129,11 +179,16 @@ func copySpan(dst, src []float32) {
 // col2im sets the n big images of img to the sum of the patches in cols:
 // the adjoint of im2col. Patches are added in row order, so the sums do not
 // depend on anything but the data.
-func (g *convGeom) col2im(img, cols []float32, n int) {
+func (g *convGeom) col2im(img, cols []float32, n, workers int) {
+	g.split(cols, img, n, workers, true)
+}
+
+// col2imRange is col2im for the images [lo, hi).
+func (g *convGeom) col2imRange(img, cols []float32, lo, hi int) {
 	pw, bs, span := g.patch(), g.bigSize(), g.k*g.big
-	clear(img[:n*bs])
-	r := 0
-	for i := 0; i < n; i++ {
+	clear(img[lo*bs : hi*bs])
+	r := lo * g.smallH * g.smallW
+	for i := lo; i < hi; i++ {
 		im := img[i*bs : (i+1)*bs]
 		for oy := 0; oy < g.smallH; oy++ {
 			for ox := 0; ox < g.smallW; ox++ {
@@ -200,7 +255,7 @@ type conv struct {
 // cols for the backward pass. bias is a scratch image of smallSize values.
 func (l *conv) forward(z, a, cols, bias, x []float32, n, workers int) {
 	rows := n * l.smallH * l.smallW
-	l.im2col(cols, x, n)
+	l.im2col(cols, x, n, workers)
 	gemm.Sgemm(false, false, rows, l.small, l.patch(), 1, cols, l.patch(), l.w, l.small, 0, z, l.small, workers)
 	addBiasAct(l.act, z[:rows*l.small], a[:rows*l.small], bias, l.b, false)
 }
@@ -220,7 +275,7 @@ func (l *conv) backward(dx, dz, cols, dcols, bias []float32, n, workers int) {
 	biasGrad(l.gb, bias, dz, false)
 	if dx != nil {
 		gemm.Sgemm(false, true, rows, l.patch(), l.small, 1, dz, l.small, l.w, l.small, 0, dcols, l.patch(), workers)
-		l.col2im(dx, dcols, n)
+		l.col2im(dx, dcols, n, workers)
 	}
 }
 
@@ -242,7 +297,7 @@ type convT struct {
 func (l *convT) forward(z, a, cols, bias, x []float32, n, workers int) {
 	rows := n * l.smallH * l.smallW
 	gemm.Sgemm(false, false, rows, l.patch(), l.small, 1, x, l.small, l.w, l.patch(), 0, cols, l.patch(), workers)
-	l.col2im(z, cols, n)
+	l.col2im(z, cols, n, workers)
 	size := n * l.bigSize()
 	addBiasAct(l.act, z[:size], a[:size], bias, l.b, l.chw)
 }
@@ -258,7 +313,7 @@ func (l *convT) forward(z, a, cols, bias, x []float32, n, workers int) {
 // dcols and bias (bigSize) are scratch.
 func (l *convT) backward(dx, dz, x, dcols, bias []float32, n, workers int) {
 	rows := n * l.smallH * l.smallW
-	l.im2col(dcols, dz, n)
+	l.im2col(dcols, dz, n, workers)
 	gemm.Sgemm(true, false, l.small, l.patch(), rows, 1, x, l.small, dcols, l.patch(), 0, l.gw, l.patch(), workers)
 	biasGrad(l.gb, bias, dz[:n*l.bigSize()], l.chw)
 	if dx != nil {

@@ -92,6 +92,7 @@ type job struct {
 	i0, i1, j0, j1 int
 	shared         []float32 // all k-blocks of the packed shared operand
 	width          int       // padded width of the shared B (shareA false)
+	task           Task      // not nil: a Parallel job, whose chunks are task.Run
 }
 
 // phase packs the shared operand of C[i0:i1, j0:j1] and computes the
@@ -148,6 +149,10 @@ func (im *impl) phase(p *params, workers int, shareA bool, i0, i1, j0, j1 int) {
 // chunk computes chunk c of the job, packing its panel of the
 // non-shared operand into s.priv.
 func (jb *job) chunk(c int, s *scratch) {
+	if jb.task != nil {
+		jb.task.Run(c)
+		return
+	}
 	im, p := jb.im, &jb.p
 	nkb, kcBase, extra := kBlocks(p.k, im.kc)
 	s.priv = grow(s.priv, (kcBase+1)*max(im.mr, im.nr))
