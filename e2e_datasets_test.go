@@ -123,13 +123,14 @@ func TestBrowserUploadCSVAndTrain(t *testing.T) {
 	waitText(t, ctx, "upload-error", "the size limit", has("larger than 32 mib"))
 
 	setField(t, ctx, "encoder", "12") // typed before the upload, kept after it
+	eval[bool](t, ctx, `(window.stayed = true)`) // gone if the page reloads
 	setField(t, ctx, "label_column", "group")
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(testid("upload-file"), []string{classroomCSV(t, "Class survey.csv")})); err != nil {
 		t.Fatal(err)
 	}
 	click(t, ctx, "upload-button")
 	waitText(t, ctx, "upload-notice", "the upload notice", has("ready"))
-	if loc := eval[string](t, ctx, "location.pathname + location.search"); loc != "/" {
+	if loc := eval[string](t, ctx, "location.pathname"); loc != "/" || !eval[bool](t, ctx, "window.stayed === true") {
 		t.Errorf("the JavaScript upload left the page for %s", loc)
 	}
 	waitFor(t, ctx, "the new card selected", `document.querySelector('[data-testid="dataset-class-survey"] input[name="dataset"]')?.checked === true`)

@@ -459,8 +459,9 @@ func TestDatasetSamples(t *testing.T) {
 }
 
 // TestUnavailableDatasetShowsItsReason runs a server whose Fashion-MNIST is
-// missing: the card says why, with the command that installs it, and its
-// samples are refused with the same reason.
+// missing: instead of a card it gets a folded note under the picker that
+// says why, with the command that installs it (and no "0 train · 0 test"),
+// and its samples are refused with the same reason.
 func TestUnavailableDatasetShowsItsReason(t *testing.T) {
 	ts := newUploadServer(t, t.TempDir())
 	_, page := ts.do(t, "GET", "/", "", nil)
@@ -470,11 +471,14 @@ func TestUnavailableDatasetShowsItsReason(t *testing.T) {
 		t.Fatal("no Fashion-MNIST card")
 	}
 	card := doc[i:]
-	card = card[:strings.Index(card, "</label>")]
-	for _, want := range []string{"disabled", "Unavailable: Fashion-MNIST is not installed", "apt-get install dataset-fashion-mnist"} {
+	card = card[:strings.Index(card, "</details>")]
+	for _, want := range []string{"not installed", "apt-get install dataset-fashion-mnist"} {
 		if !strings.Contains(card, want) {
-			t.Errorf("Fashion-MNIST card lacks %q:\n%s", want, card)
+			t.Errorf("Fashion-MNIST note lacks %q:\n%s", want, card)
 		}
+	}
+	if strings.Contains(card, "0 train") || strings.Contains(card, `name="dataset"`) {
+		t.Errorf("the unavailable Fashion-MNIST can be picked or shows empty sizes:\n%s", card)
 	}
 	if strings.Contains(card, "dataset-thumb") {
 		t.Error("an unavailable dataset has a thumbnail canvas")

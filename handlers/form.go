@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,96 @@ func formValues(f url.Values) templates.FormValues {
 		Activation: g("activation"), BottleneckActivation: g("bottleneck_activation"), OutputActivation: g("output_activation"), Loss: g("loss"),
 		Optimizer: g("optimizer"), LearningRate: g("learning_rate"), BatchSize: g("batch_size"),
 		Epochs: g("epochs"), TrainSize: g("train_size"), Seed: g("seed"),
+	}
+}
+
+// queryForm is the home form as an address sets it: the defaults, with each
+// field that /?dataset=mnist&encoder=256&bottleneck=50&loss=bce&epochs=5
+// names in its place (checked like any typed value), and the names it set.
+func queryForm(q url.Values) (templates.FormValues, map[string]bool) {
+	form, set := defaultForm().Map(), map[string]bool{}
+	for _, name := range templates.FieldNames {
+		if q.Has(name) {
+			form[name] = strings.TrimSpace(q.Get(name))
+			set[name] = true
+		}
+	}
+	return formFromMap(form), set
+}
+
+// setFormField sets one field of f by its form name.
+func setFormField(f *templates.FormValues, name, val string) {
+	m := f.Map()
+	m[name] = val
+	*f = formFromMap(m)
+}
+
+// formFromMap is the inverse of FormValues.Map.
+func formFromMap(m map[string]string) templates.FormValues {
+	v := url.Values{}
+	for k, s := range m {
+		v.Set(k, s)
+	}
+	return formValues(v)
+}
+
+// configForm is a session's configuration as the home form shows it: the
+// "Train again" link fills the form with it.
+func configForm(c session.Config) templates.FormValues {
+	widths := func(ws []int) string {
+		s := make([]string, len(ws))
+		for i, w := range ws {
+			s[i] = strconv.Itoa(w)
+		}
+		return strings.Join(s, ", ")
+	}
+	f := templates.FormValues{Dataset: c.Dataset, Encoder: widths(c.Encoder), Bottleneck: strconv.Itoa(c.Bottleneck),
+		Activation: c.Activation, BottleneckActivation: c.BottleneckActivation, OutputActivation: c.OutputActivation,
+		Loss: c.Loss, Optimizer: c.Optimizer, LearningRate: strconv.FormatFloat(c.LearningRate, 'g', -1, 64),
+		BatchSize: strconv.Itoa(c.BatchSize), Epochs: strconv.Itoa(c.Epochs), Seed: strconv.FormatUint(c.Seed, 10)}
+	mirror := slices.Clone(c.Encoder)
+	slices.Reverse(mirror)
+	if !slices.Equal(mirror, c.Decoder) {
+		f.Decoder = widths(c.Decoder)
+	}
+	if c.TrainSize > 0 {
+		f.TrainSize = strconv.Itoa(c.TrainSize)
+	}
+	return f
+}
+
+// formQuery is the address query of a form, every field that has a value.
+func formQuery(f templates.FormValues) string {
+	q := url.Values{}
+	for k, s := range f.Map() {
+		if s != "" {
+			q.Set(k, s)
+		}
+	}
+	return q.Encode()
+}
+
+// smallK is the number of features under which a dataset counts as small
+// (toy sets, most uploads): home.js uses the same rule (homeform.js).
+const smallK = 100
+
+// fitShape sets the encoder and bottleneck that fit a dataset of k features,
+// in the fields the address did not set: for small data one hidden layer of
+// about 4·k units (16 to 128, a power of two) and a 2-unit code, which the
+// latent scatter shows as it is.
+func fitShape(f *templates.FormValues, k int, set map[string]bool) {
+	if k < 2 || k >= smallK {
+		return
+	}
+	hidden := 16
+	for hidden < 4*k && hidden < 128 {
+		hidden *= 2
+	}
+	if !set["encoder"] {
+		f.Encoder = strconv.Itoa(hidden)
+	}
+	if !set["bottleneck"] {
+		f.Bottleneck = strconv.Itoa(min(2, k-1))
 	}
 }
 

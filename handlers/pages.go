@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,17 +17,32 @@ import (
 // maxFormBody bounds the home page form.
 const maxFormBody = 64 << 10
 
+// handleHome shows the new-session form, every field of which the address may
+// set (/?dataset=mnist&encoder=256&bottleneck=50&loss=bce&epochs=5): what
+// "Copy link", "Train again" and Back use.
 func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := homeView(m, defaultForm(), nil)
-		preselect(m, &v, r.URL.Query().Get("dataset"))
+		q := r.URL.Query()
+		form, set := queryForm(q)
+		v := homeView(m, form, nil)
+		preselect(m, &v, q.Get("dataset"))
+		if info, err := m.Datasets().Info(v.Form.Dataset); err == nil && set["dataset"] {
+			fitShape(&v.Form, info.Features, set)
+		}
+		// What the address says wins over what preselect fitted.
+		given := form.Map()
+		for name := range set {
+			setFormField(&v.Form, name, given[name])
+		}
 		render(w, r, log, http.StatusOK, templates.Home(v))
 	})
 }
 
 // handleFormCreate starts a session from the home page form, or shows the
-// form again with a message next to each field at fault.
-func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
+// form again with a message next to each field at fault. A valid start over
+// the rate limit gets the form back too, with its values, the message and the
+// seconds to wait (429 and Retry-After), which the page counts down.
+func handleFormCreate(m *session.Manager, starts *limiter, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err != nil {
@@ -40,6 +56,16 @@ func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
 		}
 		if len(fe) > 0 {
 			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(homeView(m, v, fe.Map())))
+			return
+		}
+		if err := checkStartLimit(starts, r); err != nil {
+			setRetryAfter(w, err)
+			hv := homeView(m, v, map[string]string{"": session.ErrorMessage(err)})
+			var rs *refusedStarts
+			if errors.As(err, &rs) {
+				hv.RetryAfter = rs.Retry
+			}
+			render(w, r, log, http.StatusTooManyRequests, templates.Home(hv))
 			return
 		}
 		s, _, err := m.Create(c)
@@ -70,7 +96,7 @@ func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
 }
 
 func homeView(m *session.Manager, form templates.FormValues, errs map[string]string) templates.HomeView {
-	v := templates.HomeView{Form: form, Errors: errs,
+	v := templates.HomeView{Form: form, Defaults: defaultForm(), Errors: errs,
 		Activations:           choices(session.Choices.Activation),
 		BottleneckActivations: choices(session.Choices.Activation),
 		OutputActivations:     choices(session.Choices.OutputActivation),
@@ -163,7 +189,8 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 	}
 	v := templates.SessionView{ID: in.ID, Title: sessionTitle(s, m), State: string(in.State), IsOwner: owner,
 		Error: in.Error, Config: kv, Boot: templates.SessionBoot{ID: in.ID, WSURL: "/api/sessions/" + in.ID + "/ws",
-			APIURL: "/api/sessions/" + in.ID, Owner: owner}}
+			APIURL: "/api/sessions/" + in.ID, Owner: owner},
+		RetrainURL: "/?" + formQuery(configForm(c))}
 	if in.TestLoss != nil {
 		v.TestLoss = strconv.FormatFloat(*in.TestLoss, 'g', 4, 64)
 	}

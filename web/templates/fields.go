@@ -1,5 +1,7 @@
 package templates
 
+import "strings"
+
 // field is what the form shows for one input: its name (the POSTed form key), label, current value,
 // input type, help and limit text, and the message from HomeView.Errors.
 type field struct {
@@ -53,6 +55,15 @@ func numberField(v HomeView, name, label, value, help, step string) field {
 	return f
 }
 
+// decimalField is a text field for a decimal number such as 0.001 or 1e-3: typed as text (with the
+// decimal keyboard on phones) so that "abc" reaches the checks as typed, instead of a number input
+// that hands over "" and a message about a missing value.
+func decimalField(v HomeView, name, label, value, help string) field {
+	f := newField(v, name, label, value, help)
+	f.InputMode = "decimal"
+	return f
+}
+
 // selectField is a field chosen from a list.
 func selectField(v HomeView, name, label, value, help string, choices []Choice) field {
 	f := newField(v, name, label, value, help)
@@ -61,18 +72,26 @@ func selectField(v HomeView, name, label, value, help string, choices []Choice) 
 	return f
 }
 
-// architectureFields are the form's model fields in display order.
-func architectureFields(v HomeView) []field {
+// essentialFields are the few fields shown beside the Train button: the shape of the network
+// and how long it trains. The rest are folded under "More options".
+func essentialFields(v HomeView) []field {
 	enc := newField(v, "encoder", "Encoder layers", v.Form.Encoder,
-		"Hidden widths from the input towards the code, separated by commas, e.g. 512, 128. Empty: no hidden layer.")
+		"Hidden widths towards the code, e.g. 512, 128. Empty: none.")
 	enc.Placeholder = "e.g. 256 or 512, 128"
+	return []field{
+		enc,
+		numberField(v, "bottleneck", "Bottleneck size (M)", v.Form.Bottleneck,
+			"How many numbers each example is squeezed into.", "1"),
+		numberField(v, "epochs", "Epochs", v.Form.Epochs, "Passes over the training examples.", "1"),
+	}
+}
+
+// architectureFields are the folded model fields in display order.
+func architectureFields(v HomeView) []field {
 	dec := newField(v, "decoder", "Decoder layers", v.Form.Decoder,
 		"Hidden widths from the code back to the output. Empty: the encoder mirrored.")
 	dec.Placeholder = "mirror of encoder"
 	return []field{
-		enc,
-		numberField(v, "bottleneck", "Bottleneck size (M)", v.Form.Bottleneck,
-			"Units in the code layer: how many numbers each example is squeezed into.", "1"),
 		dec,
 		selectField(v, "activation", "Hidden activation", v.Form.Activation,
 			"Applied after every hidden layer.", v.Activations),
@@ -83,7 +102,7 @@ func architectureFields(v HomeView) []field {
 	}
 }
 
-// trainingFields are the form's training fields in display order.
+// trainingFields are the folded training fields in display order.
 func trainingFields(v HomeView) []field {
 	ts := numberField(v, "train_size", "Training examples", v.Form.TrainSize,
 		"Empty: the whole training split.", "1")
@@ -91,10 +110,64 @@ func trainingFields(v HomeView) []field {
 	return []field{
 		selectField(v, "loss", "Loss", v.Form.Loss, "What “a good reconstruction” means.", v.Losses),
 		selectField(v, "optimizer", "Optimizer", v.Form.Optimizer, "How the weights are updated.", v.Optimizers),
-		numberField(v, "learning_rate", "Learning rate", v.Form.LearningRate, "Step size, e.g. 0.001.", "any"),
+		decimalField(v, "learning_rate", "Learning rate", v.Form.LearningRate, "Step size, e.g. 0.001."),
 		numberField(v, "batch_size", "Batch size", v.Form.BatchSize, "Examples per optimizer step.", "1"),
-		numberField(v, "epochs", "Epochs", v.Form.Epochs, "Passes over the training examples.", "1"),
 		ts,
 		numberField(v, "seed", "Random seed", v.Form.Seed, "Same seed and settings: the same run.", "1"),
 	}
+}
+
+// advancedOpen says whether "More options" starts unfolded: when one of its fields has a message.
+func advancedOpen(v HomeView) bool {
+	for _, f := range append(architectureFields(v), trainingFields(v)...) {
+		if f.Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// advancedNote sums up the folded settings in one line, e.g. "ReLU · linear code · sigmoid output ·
+// MSE · Adam 0.001 · batch 64", so that nothing hidden is a surprise (home.js keeps it current).
+func advancedNote(v HomeView) string {
+	label := func(cs []Choice, val string) string {
+		for _, c := range cs {
+			if c.Value == val {
+				return c.Label
+			}
+		}
+		return val
+	}
+	f := v.Form
+	parts := []string{}
+	add := func(s string) {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	add(shortLabel(label(v.Activations, f.Activation)))
+	if f.BottleneckActivation != "" {
+		add(shortLabel(label(v.BottleneckActivations, f.BottleneckActivation)) + " code")
+	}
+	if f.OutputActivation != "" {
+		add(shortLabel(label(v.OutputActivations, f.OutputActivation)) + " output")
+	}
+	add(strings.ToUpper(f.Loss))
+	opt := shortLabel(label(v.Optimizers, f.Optimizer))
+	if f.LearningRate != "" {
+		opt += " " + f.LearningRate
+	}
+	add(strings.TrimSpace(opt))
+	if f.BatchSize != "" {
+		add("batch " + f.BatchSize)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// shortLabel drops a choice label's parenthesis: "linear (none)" → "linear".
+func shortLabel(s string) string {
+	if i := strings.Index(s, " ("); i > 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -83,6 +83,40 @@ func datasetSizes(d DatasetOption) string {
 	return groupThousands(d.TrainSize) + " train · " + groupThousands(d.TestSize) + " test"
 }
 
+// shortCount writes a number briefly for a dataset card: 70000 → "70k", 1500 → "1,500".
+func shortCount(n int) string {
+	if n >= 10000 {
+		return strconv.Itoa((n+500)/1000) + "k"
+	}
+	return groupThousands(n)
+}
+
+// unavailable lists the datasets that cannot be used on this server.
+func unavailable(ds []DatasetOption) []DatasetOption {
+	var out []DatasetOption
+	for _, d := range ds {
+		if !d.Available {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// datasetAbout describes the chosen dataset under the picker: its description, shape and sizes.
+func datasetAbout(v HomeView) string {
+	name := selectedDataset(v)
+	for _, d := range v.Datasets {
+		if d.Name == name {
+			s := datasetShape(d) + " · " + datasetSizes(d)
+			if d.Description != "" {
+				s = d.Description + " " + s
+			}
+			return s
+		}
+	}
+	return ""
+}
+
 // selectedDataset is the dataset whose radio starts checked: the one in the form, or else the
 // first available one.
 func selectedDataset(v HomeView) string {
@@ -131,13 +165,15 @@ type homeBoot struct {
 	Limits   []LimitRow      `json:"limits"`
 	Fields   []string        `json:"fields"`
 	CheckURL string          `json:"check_url"`
+	// Defaults are the form's values when nothing is given, by field name.
+	Defaults map[string]string `json:"defaults"`
 }
 
 // checkURL is where home.js POSTs the form's config for live validation.
 const checkURL = "/api/sessions/check"
 
 func newHomeBoot(v HomeView) homeBoot {
-	b := homeBoot{Datasets: v.Datasets, Limits: v.Limits, Fields: FieldNames, CheckURL: checkURL}
+	b := homeBoot{Datasets: v.Datasets, Limits: v.Limits, Fields: FieldNames, CheckURL: checkURL, Defaults: v.Defaults.Map()}
 	if b.Datasets == nil {
 		b.Datasets = []DatasetOption{}
 	}

@@ -126,8 +126,8 @@ func TestHomeFormFieldsHaveNamesAndValues(t *testing.T) {
 func TestHomeDatasetRadios(t *testing.T) {
 	doc := render(t, Home(sampleHome()))
 	radios := byName(doc, "dataset")
-	if len(radios) != 3 {
-		t.Fatalf("want 3 dataset radios, found %d", len(radios))
+	if len(radios) != 2 {
+		t.Fatalf("want 2 dataset radios (the available sets), found %d", len(radios))
 	}
 	state := map[string][2]bool{} // value → {checked, disabled}
 	for _, r := range radios {
@@ -137,7 +137,7 @@ func TestHomeDatasetRadios(t *testing.T) {
 		val, _ := attr(r, "value")
 		state[val] = [2]bool{hasAttr(r, "checked"), hasAttr(r, "disabled")}
 	}
-	want := map[string][2]bool{"mnist": {false, false}, "blobs": {true, false}, "faces": {false, true}}
+	want := map[string][2]bool{"mnist": {false, false}, "blobs": {true, false}}
 	if !reflect.DeepEqual(state, want) {
 		t.Errorf("dataset radios {checked, disabled} = %v, want %v", state, want)
 	}
@@ -147,8 +147,14 @@ func TestHomeDatasetRadios(t *testing.T) {
 			t.Errorf("mnist card %q lacks %q", mnist, s)
 		}
 	}
-	if faces := text(one(t, doc, "dataset-faces")); !strings.Contains(faces, "data files not installed") {
-		t.Errorf("unavailable dataset card does not show its reason: %q", faces)
+	// An unavailable set is a folded note with its reason, not a card with "0 train · 0 test".
+	faces := text(one(t, doc, "dataset-faces"))
+	if !strings.Contains(faces, "not installed") || !strings.Contains(faces, "data files not installed") || strings.Contains(faces, "train") {
+		t.Errorf("unavailable dataset note = %q", faces)
+	}
+	// The chosen set is described under the picker.
+	if about := text(one(t, doc, "dataset-about")); !strings.Contains(about, "Gaussian") && !strings.Contains(about, "8 features") {
+		t.Errorf("dataset-about = %q", about)
 	}
 }
 

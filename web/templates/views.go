@@ -32,6 +32,16 @@ type FormValues struct {
 	BottleneckActivation string // "" = linear (session.Config.Defaults)
 }
 
+// Map returns the values by form field name (FieldNames), e.g. {"encoder": "512, 128"}.
+func (f FormValues) Map() map[string]string {
+	return map[string]string{
+		"dataset": f.Dataset, "encoder": f.Encoder, "bottleneck": f.Bottleneck, "decoder": f.Decoder,
+		"activation": f.Activation, "bottleneck_activation": f.BottleneckActivation, "output_activation": f.OutputActivation,
+		"loss": f.Loss, "optimizer": f.Optimizer, "learning_rate": f.LearningRate, "batch_size": f.BatchSize,
+		"epochs": f.Epochs, "train_size": f.TrainSize, "seed": f.Seed,
+	}
+}
+
 // LimitRow is one line of help about the allowed values of a form field, e.g.
 // {"bottleneck", "1 to K−1"}. Field is a form field name (see FieldNames) or free text.
 type LimitRow struct {
@@ -46,6 +56,9 @@ type SessionRow struct{ ID, Title, State, TestLoss, URL string }
 type HomeView struct {
 	Datasets []DatasetOption
 	Form     FormValues
+	// Defaults is what the form shows when nothing is given: the address leaves these out, and
+	// choosing a dataset brings them back in the fields the user did not set.
+	Defaults FormValues
 	// Errors maps a form field name to its message; the key "" holds a form-level message.
 	Errors                                             map[string]string
 	Activations, OutputActivations, Losses, Optimizers []Choice
@@ -56,6 +69,9 @@ type HomeView struct {
 	Labs []LabCard
 	// Upload is the "Use your own data (CSV)" section.
 	Upload UploadView
+	// RetryAfter is how many seconds a refused start asks the user to wait (rate limit), 0 for none;
+	// the page counts it down.
+	RetryAfter int
 	// Compare holds the comparison controls: the sweep's widths and the ticked sessions.
 	Compare CompareForm
 }
@@ -84,6 +100,9 @@ type SessionView struct {
 	TestLoss string
 	// Error is why the session failed (optional; shown when State is "failed").
 	Error string
+	// RetrainURL is the home form filled with this session's configuration ("Train again"),
+	// e.g. /?dataset=mnist&encoder=256&bottleneck=50&….
+	RetrainURL string
 }
 
 // ErrorView is an error page: the HTTP status, a short title and a longer message.

@@ -1,12 +1,18 @@
 // Home page: as the user types, redraw the network, show K, M, K/M and the parameter count at
 // once, and (debounced) ask the server to check the config, showing its messages next to the
-// fields. The form itself is a plain POST form and works without this script.
+// fields. The address follows the form (/?dataset=…&encoder=…), so Back and reload keep it and
+// "Copy link" hands it on. A message the server put on the page (a refused start) stays until
+// the user acts, with focus on it and, for a rate limit, a countdown. Choosing a dataset fits
+// the shape fields the user has not set. The form itself is a plain POST form and works without
+// this script.
 
 import { buildConfig, layerSizes, paramCount, compressionRatio, layerNames } from './arch.js';
 import { renderArch } from './archsvg.js';
 import { formatInt, formatRatio } from './format.js';
 import { loadThumbs } from './thumbs.js';
 import { enhanceUpload } from './upload.js';
+import { fitForm, formQuery, queryFields, retryText } from './homeform.js';
+import { copyButton } from './clipboard.js';
 
 const DEBOUNCE_MS = 250;
 
@@ -33,9 +39,15 @@ const out = {
 const status = document.querySelector('[data-testid="check-status"]');
 const formError = document.querySelector('[data-testid="form-error"]');
 
-// Messages currently shown: from the client's own parsing, and from the last server check.
+// Messages currently shown: from the client's own parsing, from the last server check, and those
+// the server put on the page (a refused start), which stay until the user changes that field (or,
+// for the message about the whole form, until the next press of Train).
 let clientErrors = {};
 let serverErrors = {};
+const putErrors = {};
+const defaults = boot.defaults || {};
+// Fields the user set (typed, or given in the address): choosing a dataset leaves them alone.
+const touched = queryFields(window.location.search, fields);
 let version = 0; // bumped on every edit; an answer about an older version is ignored
 let inflight = null;
 let timer = 0;
@@ -66,7 +78,7 @@ function showErrors() {
     if (!slot) continue;
     // A field that does not parse was left out of the check, so its own message is the useful one;
     // everywhere else the server's message wins.
-    const msg = clientErrors[name] ?? serverErrors[name] ?? '';
+    const msg = clientErrors[name] ?? putErrors[name] ?? serverErrors[name] ?? '';
     if (slot.textContent !== msg) slot.textContent = msg;
     const wrap = slot.closest('.field');
     if (wrap) wrap.classList.toggle('has-error', msg !== '');
@@ -76,11 +88,9 @@ function showErrors() {
       else input.removeAttribute('aria-invalid');
     }
   }
-  const top = serverErrors[''] ?? '';
-  if (formError) {
-    formError.textContent = top;
-    formError.hidden = top === '';
-  }
+  const top = putErrors[''] ?? serverErrors[''] ?? '';
+  if (formError && formError.textContent !== top) formError.textContent = top;
+  if (formError) formError.hidden = top === '';
 }
 
 /** showSummary draws the network and writes K, M, K/M and the parameter count. */
@@ -103,8 +113,14 @@ function update(changed) {
   const { values, badInput } = readForm();
   const { config, errors } = buildConfig(values, badInput);
   clientErrors = errors;
-  if (changed) delete serverErrors[changed]; // stale until the next check answers
+  if (changed) {
+    delete serverErrors[changed]; // stale until the next check answers
+    delete putErrors[changed];
+  }
   showErrors();
+  showAbout(values.dataset);
+  showNote();
+  if (changed) rememberInAddress(values);
 
   const ds = datasets.get(config.dataset);
   const sizes = layerSizes(ds?.features, config.encoder, config.bottleneck, config.decoder);
@@ -141,7 +157,7 @@ async function check(config, v) {
     serverErrors = body.errors && typeof body.errors === 'object' ? body.errors : {};
     showErrors();
     applyServerSummary(body.summary);
-    const n = new Set([...Object.keys(serverErrors), ...Object.keys(clientErrors)]).size;
+    const n = new Set([...Object.keys(serverErrors), ...Object.keys(clientErrors), ...Object.keys(putErrors)].filter((k) => k !== '')).size;
     status.textContent = n === 0 ? '✓ Ready to train.' : `${n} field${n === 1 ? '' : 's'} to fix.`;
   } catch (err) {
     if (err.name === 'AbortError' || v !== version) return;
@@ -166,16 +182,127 @@ function applyServerSummary(s) {
   out.params.textContent = formatInt(typeof s.params === 'number' ? s.params : paramCount(s.sizes));
 }
 
+/** showAbout describes the chosen dataset under the picker (the card's own texts, legend included). */
+function showAbout(name) {
+  const about = document.querySelector('[data-testid="dataset-about"]');
+  const card = name && form.querySelector(`[data-testid="dataset-${CSS.escape(name)}"]`);
+  if (!about || !card || about.dataset.for === name) return;
+  const parts = ['.dataset-desc', '.dataset-shape', '.dataset-classes']
+    .map((sel) => card.querySelector(sel))
+    .filter((el) => el && el.textContent.trim() !== '')
+    .map((el) => {
+      const c = el.cloneNode(true);
+      c.append(' ');
+      return c;
+    });
+  if (parts.length === 0) return;
+  about.replaceChildren(...parts);
+  about.dataset.for = name;
+}
+
+/** showNote sums up the folded options on "More options", so that nothing hidden surprises. */
+function showNote() {
+  const note = form.querySelector('[data-testid="advanced-note"]');
+  if (!note) return;
+  const label = (name) => {
+    const el = form.elements.namedItem(name);
+    if (!el) return '';
+    const t = el.selectedOptions?.[0]?.textContent ?? el.value;
+    return String(t).replace(/ \(.*\)$/, '');
+  };
+  const v = (name) => form.elements.namedItem(name)?.value ?? '';
+  const parts = [label('activation'), `${label('bottleneck_activation')} code`, `${label('output_activation')} output`,
+    v('loss').toUpperCase(), `${label('optimizer')} ${v('learning_rate')}`.trim(), v('batch_size') && `batch ${v('batch_size')}`];
+  const text = parts.filter((p) => p && p.trim() !== '').join(' · ');
+  if (note.textContent !== text) note.textContent = text;
+}
+
+let addressTimer = 0;
+/** rememberInAddress puts the form in the address (replacing the entry), so Back and reload keep it. */
+function rememberInAddress(values) {
+  clearTimeout(addressTimer);
+  addressTimer = setTimeout(() => {
+    const q = formQuery(values, fields, defaults);
+    const url = `/${q ? `?${q}` : ''}${window.location.hash}`;
+    if (window.location.pathname + window.location.search + window.location.hash !== url) {
+      history.replaceState(history.state, '', url);
+    }
+  }, DEBOUNCE_MS);
+}
+
+/** showFirstError scrolls to the first message the server put on the page and moves focus there. */
+function showFirstError() {
+  const names = Object.keys(putErrors);
+  if (names.length === 0) return;
+  let target = null;
+  if (putErrors[''] && formError) {
+    target = formError;
+  } else {
+    for (const name of fields) {
+      if (!putErrors[name]) continue;
+      target = form.querySelector(`[name="${name}"]:checked`) || form.querySelector(`[name="${name}"]`);
+      break;
+    }
+    target ||= form.querySelector('[aria-invalid="true"]');
+  }
+  if (!target) return;
+  const fold = target.closest('details');
+  if (fold) fold.open = true;
+  target.scrollIntoView({ block: 'center' });
+  target.focus({ preventScroll: true });
+}
+
+/** countDown rewrites a rate-limited start's message every second until Train works again. */
+function countDown() {
+  const secs = Number(formError?.dataset.retryAfter);
+  if (!formError || !(secs > 0) || !putErrors['']) return;
+  const message = putErrors[''];
+  const until = Date.now() + secs * 1000;
+  const tick = () => {
+    if (putErrors[''] === undefined) return;
+    const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+    putErrors[''] = retryText(message, left);
+    showErrors();
+    if (left > 0) setTimeout(tick, 1000);
+  };
+  tick();
+}
+
 if (form && arch) {
-  form.addEventListener('input', (e) => update(e.target?.name));
-  form.addEventListener('change', (e) => update(e.target?.name));
-  // Keep the messages the server rendered into the page until the first check answers.
+  form.addEventListener('input', (e) => {
+    if (e.target?.name) touched.add(e.target.name);
+    update(e.target?.name);
+  });
+  form.addEventListener('change', (e) => {
+    const name = e.target?.name;
+    if (name === 'dataset') {
+      const { values } = readForm();
+      for (const [k, v] of Object.entries(fitForm(values, datasets.get(values.dataset), defaults, touched))) {
+        const el = form.elements.namedItem(k);
+        if (el) el.value = v;
+      }
+    } else if (name && e.isTrusted) {
+      touched.add(name);
+    }
+    update(name);
+  });
+  form.addEventListener('submit', () => {
+    delete putErrors[''];
+  });
+  // Keep the messages the server rendered into the page until the user acts on them.
   for (const name of fields) {
     const slot = form.querySelector(`[data-testid="error-${name}"]`);
-    if (slot && slot.textContent.trim() !== '') serverErrors[name] = slot.textContent.trim();
+    if (slot && slot.textContent.trim() !== '') putErrors[name] = slot.textContent.trim();
   }
-  if (formError && formError.textContent.trim() !== '') serverErrors[''] = formError.textContent.trim();
+  if (formError && formError.textContent.trim() !== '') putErrors[''] = formError.textContent.trim();
+  copyButton(form.querySelector('[data-testid="copy-link"]'), status,
+    () => `${window.location.origin}/?${formQuery(readForm().values, fields, defaults, true)}`);
   update();
+  // A page the server rendered for a refused POST: its address becomes the form's, so that reload
+  // does not post again and Back comes here with the same values.
+  if (window.location.pathname !== '/') rememberInAddress(readForm().values);
+  showFirstError();
+  countDown();
   // Enter in the sweep's widths field starts the sweep, not a single training (the form's default
   // button is Train).
   const sweepBtn = form.querySelector('[data-testid="compare-button"]');

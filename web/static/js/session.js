@@ -11,6 +11,7 @@ import { Recon } from './recon.js';
 import { Controls } from './controls.js';
 import { formatLoss } from './format.js';
 import { lastLoss } from './lossdata.js';
+import { copyButton } from './clipboard.js';
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
 const KNOWN = new Set(['queued', 'running', 'paused', ...TERMINAL]);
@@ -83,6 +84,8 @@ class StateView {
 
 function main() {
   const boot = readBoot();
+  const copy = $('copy-link');
+  copyButton(copy, $('copy-status'), () => new URL(copy.dataset.link, window.location.href).href);
   if (!boot.ws_url) return;
   const scheduler = createScheduler();
 

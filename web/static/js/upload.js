@@ -96,7 +96,10 @@ export function enhanceUpload(uploadForm, configForm, datasets) {
       }
       datasets.set(ds.name, ds);
       const node = document.importNode(card, true);
-      configForm.querySelector('.dataset-cards')?.append(node);
+      const cards = configForm.querySelector('.dataset-cards');
+      const uploadCard = cards?.querySelector('.upload-card'); // the "+ Your own data" card stays last
+      if (uploadCard) cards.insertBefore(node, uploadCard);
+      else cards?.append(node);
       const radio = node.querySelector('input[type="radio"]');
       for (const [name, value] of Object.entries(fitDefaults(readValues(configForm), ds))) {
         const el = configForm.elements.namedItem(name);
