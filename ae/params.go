@@ -13,11 +13,14 @@ import (
 type LayerShape struct{ In, Out int }
 
 // LayerShapes returns the shape of every dense layer of c, from the input.
-// A VAE's code layer has 2M outputs, [μ | log σ²].
+// A VAE's code layer has 2M outputs, [μ | log σ²]. The convolutions of a
+// convolutional model (Conv) are not included.
 func (c Config) LayerShapes() []LayerShape {
 	s := make([]LayerShape, len(c.Sizes)-1)
+	feat := c.convFeatures()
 	for l := range s {
-		s[l] = LayerShape{In: c.Sizes[l], Out: c.layerOut(l)}
+		in, out := c.convWidths(l, c.Sizes[l], c.layerOut(l), feat)
+		s[l] = LayerShape{In: in, Out: out}
 	}
 	return s
 }

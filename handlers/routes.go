@@ -101,6 +101,10 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodPost, "/sessions/{id}/pause", handleControl(m, log, (*session.Session).Pause))
 		r.Method(http.MethodPost, "/sessions/{id}/resume", handleControl(m, log, (*session.Session).Resume))
 		r.Method(http.MethodGet, "/sessions/{id}/ws", handleSessionWS(m, log, d.Sockets))
+		r.Method(http.MethodGet, "/sessions/{id}/history.csv", handleHistoryCSV(m, log))
+		r.Method(http.MethodGet, "/sessions/{id}/reconstructions.png", handleReconstructionsPNG(m, log))
+		// An import evaluates the model once: it counts as a start.
+		r.Method(http.MethodPost, "/models", limitStarts(starts, log, handleImportModel(m, log)))
 		r.Method(http.MethodPost, "/comparisons", handleCreateComparison(cs, starts, log))
 		r.Method(http.MethodGet, "/comparisons/{id}", handleGetComparison(cs, log))
 		r.Method(http.MethodGet, "/comparisons/{id}/table.csv", handleComparisonTableCSV(cs, log))
@@ -114,6 +118,8 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/sessions/{id}/latent-stats", handleLatentStats(m, log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/denoise", handleDenoise(m, log, runner))
 		r.Method(http.MethodGet, "/sessions/{id}/compression", handleCompression(m, log, runner))
+		r.Method(http.MethodGet, "/sessions/{id}/model.safetensors", handleModelDownload(m, log, runner))
+		r.Method(http.MethodGet, "/sessions/{id}/latent.csv", handleLatentCSV(m, log, runner))
 		// Few-label analyses on the latest snapshot: seconds of CPU each, at most two at once.
 		jobs := newAnalysisJobs()
 		r.Method(http.MethodPost, "/sessions/{id}/features", handleFeatures(m, log, jobs))

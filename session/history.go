@@ -9,9 +9,12 @@ import (
 // History is what a session has recorded so far: every loss point and the
 // latest progress. It is what exports (CSV) are made of.
 type History struct {
-	Train    []LossPoint
-	Test     []LossPoint
-	Progress *Progress // nil before the first step
+	Train           []LossPoint
+	Test            []LossPoint
+	Progress        *Progress                // nil before the first step
+	Metrics         map[string][]MetricPoint // named per-epoch measures (denoising PSNR)
+	Latent          *Latent                  // the latest scatter; nil before the first
+	Reconstructions *Reconstructions         // the latest reconstructions; nil before the first
 }
 
 // History returns a copy of the session's loss curves and latest progress,
@@ -25,10 +28,13 @@ func (s *Session) History() (History, error) {
 			return History{}, fmt.Errorf("session %s: the stream ended without a snapshot", s.id)
 		}
 		var snap struct {
-			Type      string      `json:"type"`
-			Progress  *Progress   `json:"progress"`
-			TrainLoss []LossPoint `json:"train_loss"`
-			TestLoss  []LossPoint `json:"test_loss"`
+			Type            string                   `json:"type"`
+			Progress        *Progress                `json:"progress"`
+			TrainLoss       []LossPoint              `json:"train_loss"`
+			TestLoss        []LossPoint              `json:"test_loss"`
+			Metrics         map[string][]MetricPoint `json:"metrics"`
+			Latent          *Latent                  `json:"latent"`
+			Reconstructions *Reconstructions         `json:"reconstructions"`
 		}
 		if err := json.Unmarshal(msg, &snap); err != nil {
 			return History{}, fmt.Errorf("session %s: decode snapshot: %w", s.id, err)
@@ -36,7 +42,8 @@ func (s *Session) History() (History, error) {
 		if snap.Type != TypeSnapshot {
 			return History{}, fmt.Errorf("session %s: first message is %q, not a snapshot", s.id, snap.Type)
 		}
-		return History{Train: snap.TrainLoss, Test: snap.TestLoss, Progress: snap.Progress}, nil
+		return History{Train: snap.TrainLoss, Test: snap.TestLoss, Progress: snap.Progress, Metrics: snap.Metrics,
+			Latent: snap.Latent, Reconstructions: snap.Reconstructions}, nil
 	case <-time.After(10 * time.Second):
 		return History{}, fmt.Errorf("session %s: no snapshot within 10 s", s.id)
 	}

@@ -32,6 +32,7 @@ type Session struct {
 	snap       atomic.Pointer[ae.Snapshot]      // latest frozen weights, for live views
 	wantSnap   atomic.Bool                      // a viewer asked for fresher weights
 	modelFreed atomic.Bool                      // the final weights of this long-ended session were freed
+	imported   bool                             // made from an uploaded model file, not trained here
 	ds         atomic.Pointer[datasets.Dataset] // set once the trainer has loaded it
 
 	mu         sync.Mutex
@@ -65,6 +66,9 @@ type Info struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	StartedAt     *time.Time `json:"started_at"`
 	FinishedAt    *time.Time `json:"finished_at"`
+	// Imported is true for a session made from an uploaded model file
+	// (POST /api/models): it was not trained here.
+	Imported bool `json:"imported,omitempty"`
 }
 
 // ID returns the session's identifier (used in its URL).
@@ -86,7 +90,7 @@ func (s *Session) Info() Info {
 	in := Info{
 		ID: s.id, State: s.state, Error: s.errMsg, Config: s.cfg, Summary: s.summary,
 		Epoch: s.epoch, Step: s.step, TotalSteps: s.totalSteps, TrainLoss: s.trainLoss,
-		TestLoss: s.testLoss, QueuePosition: s.queuePos, CreatedAt: s.created,
+		TestLoss: s.testLoss, QueuePosition: s.queuePos, CreatedAt: s.created, Imported: s.imported,
 	}
 	if !s.started.IsZero() {
 		t := s.started

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/aelab/aelab/session"
+)
+
+// importTimeout bounds the upload of one model file.
+const importTimeout = 2 * time.Minute
+
+// maxModelBytes is the largest model file accepted: the largest model the
+// limits allow, as float32, plus room for the header.
+func maxModelBytes(lim session.Limits) int64 { return 4*int64(lim.MaxParams) + 1<<20 }
+
+// handleImportModel answers POST /api/models: a safetensors file, sent as
+// the raw body or as the part "file" of a multipart form, becomes a
+// completed session.
+func handleImportModel(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, err := readModelUpload(w, r, maxModelBytes(m.Limits()))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		mf, err := m.ReadModel(data)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		s, token, err := m.Import(mf)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		w.Header().Set("Location", "/api/sessions/"+s.ID())
+		writeJSON(w, http.StatusCreated, createdBody{ID: s.ID(), OwnerToken: token, URL: "/sessions/" + s.ID()})
+	})
+}
+
+// readModelUpload reads at most limit bytes of a model file from the body,
+// raw or in the multipart part "file".
+func readModelUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	tooLarge := &session.Error{Code: codeTooLarge, Field: "file",
+		Message: fmt.Sprintf("the model file is larger than %d MiB, the most this server accepts", limit>>20)}
+	if r.ContentLength > limit+64<<10 {
+		return nil, tooLarge
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(importTimeout))
+	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
+	var src io.Reader = r.Body
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "multipart/form-data":
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "could not read the multipart form: send the safetensors file in a part named \"file\""}
+		}
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				if isTooLarge(err) {
+					return nil, tooLarge
+				}
+				return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "the form has no part named \"file\": send the safetensors file in it"}
+			}
+			if p.FormName() == "file" {
+				src = p
+				break
+			}
+		}
+	case "", "application/octet-stream":
+	default:
+		return nil, &session.Error{Code: session.EInvalid, Field: "file",
+			Message: fmt.Sprintf("send the safetensors file as the body (Content-Type: application/octet-stream) or in the part \"file\" of a multipart/form-data form, not %q", mt)}
+	}
+	data, err := io.ReadAll(io.LimitReader(src, limit+1))
+	if isTooLarge(err) || int64(len(data)) > limit {
+		return nil, tooLarge
+	}
+	if err != nil {
+		return nil, session.Errorf(session.EInvalid, "could not read the upload: %v", err)
+	}
+	if len(data) == 0 {
+		return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "the upload is empty: send a safetensors file"}
+	}
+	return data, nil
+}
+
+func isTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}

@@ -1,0 +1,77 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+)
+
+// Import creates a completed session from a decoded model file: nothing is
+// trained, but its test loss, latent scatter and reconstructions are
+// computed once, and the latent explorer and the labs work on it as on a
+// trained one. It returns the session and its owner token.
+func (m *Manager) Import(mf *ModelFile) (*Session, string, error) {
+	c := mf.Config
+	info, err := m.reg.Info(c.Dataset)
+	if err != nil {
+		return nil, "", Errorf(EInvalid, "unknown dataset %q", c.Dataset)
+	}
+	s := &Session{
+		id: newID(), token: newToken(), cfg: c, summary: Summarize(c, info.Features),
+		created: time.Now(), log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}),
+		state: Queued, imported: true,
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, "", Errorf(EUnavailable, "the server is shutting down; try again in a minute")
+	}
+	for m.sessions[s.id] != nil {
+		s.id = newID()
+	}
+	s.ctx, s.cancel = context.WithCancelCause(m.base)
+	s.hub = newHub(s.Info, m.log, StateMsg{State: Queued})
+	m.sessions[s.id] = s
+	m.order = append(m.order, s)
+	m.evictLocked()
+	m.wg.Add(1)
+	m.mu.Unlock()
+
+	go func() {
+		defer m.wg.Done()
+		s.runImported(m, mf)
+	}()
+	m.log.Info("model imported", "session", s.id, "dataset", c.Dataset, "sizes", Arrow(s.summary.Sizes))
+	return s, s.token, nil
+}
+
+// runImported evaluates imported weights once (in a CPU turn) and ends the
+// session as completed.
+func (s *Session) runImported(m *Manager, mf *ModelFile) {
+	defer close(s.done)
+	var t *trainer
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("import panicked", "session", s.id, "panic", r, "stack", string(debug.Stack()))
+			s.finish(t, Failed, fmt.Sprintf("evaluating the imported model crashed (%v); this is a bug, please report it", r))
+		}
+	}()
+	tr, err := newTrainer(s, m)
+	if err != nil {
+		s.finish(nil, Failed, err.Error())
+		return
+	}
+	tr.model.SetParams(mf.Params, mf.Step)
+	tr.totalSteps, tr.epochs = 0, 0
+	if err := tr.cpu.acquire(s.ctx); err != nil {
+		s.finish(nil, Stopped, stopReason(s.ctx))
+		return
+	}
+	func() {
+		defer tr.cpu.release()
+		tr.testPoint()
+	}()
+	t = tr
+	s.finish(t, Completed, "")
+}
