@@ -39,6 +39,9 @@ func handleImportModel(m *session.Manager, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
+		if o := browserOwner(r); !o.IsZero() { // the page's form: its browser owns it too
+			s.SetOwner(o)
+		}
 		w.Header().Set("Location", "/api/sessions/"+s.ID())
 		writeJSON(w, http.StatusCreated, createdBody{ID: s.ID(), OwnerToken: token, URL: "/sessions/" + s.ID()})
 	})

@@ -17,8 +17,9 @@ func (m *Manager) Import(mf *ModelFile) (*Session, string, error) {
 	if err != nil {
 		return nil, "", Errorf(EInvalid, "unknown dataset %q", c.Dataset)
 	}
+	token := newToken() // the caller's; the session keeps its hash
 	s := &Session{
-		id: newID(), token: newToken(), cfg: c, summary: Summarize(c, info.Features),
+		id: newID(), token: OwnerOf(token), cfg: c, summary: Summarize(c, info.Features),
 		created: time.Now(), log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}),
 		state: Queued, imported: true,
 	}
@@ -43,7 +44,7 @@ func (m *Manager) Import(mf *ModelFile) (*Session, string, error) {
 		s.runImported(m, mf)
 	}()
 	m.log.Info("model imported", "session", s.id, "dataset", c.Dataset, "sizes", Arrow(s.summary.Sizes))
-	return s, s.token, nil
+	return s, token, nil
 }
 
 // runImported evaluates imported weights once (in a CPU turn) and ends the
