@@ -194,13 +194,11 @@ func (c Config) Validate() error {
 	if c.BatchSize < 1 || c.BatchSize > MaxBatchSize {
 		return bad("BatchSize = %d; it must be between 1 and %d", c.BatchSize, MaxBatchSize)
 	}
-	convWork := 0
 	if len(c.Conv) > 0 {
 		geo, err := c.convShapes()
 		if err != nil {
 			return err
 		}
-		_, convWork = convParams(geo)
 		work += 2 * geo[len(geo)-1].smallSize()
 	}
 	if c.Workers < 0 {
@@ -209,8 +207,8 @@ func (c Config) Validate() error {
 	if p := c.NumParams(); p > MaxParams {
 		return bad("the network has %d parameters; the limit is %d", p, MaxParams)
 	}
-	if w := c.BatchSize * (work + convWork); w > MaxBatchWork {
-		return bad("BatchSize × (Σ Sizes + the convolutions' buffers) = %d; the limit is %d", w, MaxBatchWork)
+	if w := c.BatchSize*work + c.ConvBufferFloats(); w > MaxBatchWork {
+		return bad("BatchSize × Σ Sizes + the convolutions' buffers = %d floats; the limit is %d", w, MaxBatchWork)
 	}
 	return nil
 }

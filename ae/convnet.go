@@ -127,20 +127,58 @@ func (c Config) convNumParams() int {
 	if err != nil {
 		return 0
 	}
-	p, _ := convParams(geo)
+	p, _, _ := convParams(geo)
 	return p
 }
 
 // convParams returns the number of weights and biases of the convolutions
 // and their mirrors, and the floats per example their buffers take in
-// training (activations, gradients and patches).
-func convParams(geo []convGeom) (params, work int) {
+// training (activations, gradients and patches) and in evaluation.
+func convParams(geo []convGeom) (params, train, eval int) {
 	for _, g := range geo {
 		params += 2*g.patch()*g.small + g.small + g.big
 		rows := g.smallH * g.smallW
-		work += 3*g.smallSize() + 3*g.bigSize() + 3*rows*g.patch()
+		train += 3*g.smallSize() + 3*g.bigSize() + 3*rows*g.patch()
+		eval += 2*g.smallSize() + 2*g.bigSize() + 2*rows*g.patch()
 	}
-	return params, work
+	return params, train, eval
+}
+
+// ConvBufferFloats returns the number of float32 values (4 bytes each) in
+// the buffers of the convolutions of a model built from c: training's for
+// BatchSize examples and, unless it can reuse them, evaluation's for its
+// chunks of max(BatchSize, 256) examples. It is 0 without Conv, and
+// meaningful for convolutions that CheckConv accepts. The patches make it
+// much larger than the parameters: 13 MB for the reference network of
+// BenchmarkTrainConv at batch 64 (whose buffers evaluation reuses).
+func (c Config) ConvBufferFloats() int {
+	if len(c.Conv) == 0 {
+		return 0
+	}
+	geo, err := c.convShapes()
+	if err != nil {
+		return 0
+	}
+	_, train, eval := convParams(geo)
+	total := c.BatchSize * train
+	if c.BatchSize < c.evalRows() {
+		total += c.evalRows() * eval
+	}
+	return total
+}
+
+// convEvalRows is evalRows for convolutional models, whose buffers per
+// example are many times a dense model's; 64 images already make products
+// of thousands of rows.
+const convEvalRows = 64
+
+// evalRows is the least number of examples the evaluation calls of a model
+// built from c process at a time.
+func (c Config) evalRows() int {
+	if len(c.Conv) > 0 {
+		return convEvalRows
+	}
+	return evalRows
 }
 
 // convNet holds a model's convolutions, encoder order, and their mirrors,
@@ -409,4 +447,12 @@ func CAEConfig(code int) Config {
 		Optimizer: Optimizer{Kind: Adam, LearningRate: 1e-3},
 		BatchSize: 64,
 	}
+}
+
+// CheckConv reports whether the convolutional layers fit images of shape
+// im (see Config.Conv): nil, or an error wrapping ErrInvalidConfig that
+// says which layer and why.
+func CheckConv(layers []ConvLayer, im ImageShape) error {
+	_, err := Config{Sizes: []int{im.Size()}, Conv: layers, Image: im}.convShapes()
+	return err
 }

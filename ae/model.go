@@ -95,8 +95,8 @@ func New(c Config) (*Model, error) {
 	// Evaluation reuses the training buffers (TrainStep keeps nothing in
 	// them between calls) unless they are too small to evaluate efficiently.
 	m.eval = m.train
-	if c.BatchSize < evalRows {
-		m.eval = newWorkspace(m.layers, evalRows, false, m.codeWidth())
+	if c.BatchSize < c.evalRows() {
+		m.eval = newWorkspace(m.layers, c.evalRows(), false, m.codeWidth())
 	}
 	m.attachConv(m.train, true)
 	if m.eval != m.train {

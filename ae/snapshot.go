@@ -33,7 +33,7 @@ func (s *Snapshot) view() *Model {
 	bindLayers(v.layers, v.params, nil, s.cfg)
 	v.conv = bindConv(s.cfg, v.params, nil)
 	v.initKind()
-	v.eval = newWorkspace(v.layers, evalRows, false, v.codeWidth())
+	v.eval = newWorkspace(v.layers, s.cfg.evalRows(), false, v.codeWidth())
 	v.attachConv(v.eval, false)
 	return v
 }

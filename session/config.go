@@ -42,7 +42,15 @@ type Config struct {
 	// into the dataset's class names); the others are the anomalies an
 	// anomaly-detection run should flag. Empty means every class.
 	TrainClasses []int `json:"train_classes,omitempty"`
+	// Conv, for image datasets, puts convolutional layers before the dense
+	// encoder layers, in order: each has its filters (output channels), an
+	// odd kernel size (same padding) and a stride, and the hidden
+	// activation. The decoder mirrors them with transposed convolutions back
+	// to the image. Empty or missing: a dense autoencoder.
+	Conv []ae.ConvLayer `json:"conv,omitempty"`
 
+	// image is the dataset's image shape, set by Validate for a Conv config.
+	image ae.ImageShape
 	// given names the fields a request set explicitly (nil: none marked).
 	given map[string]bool
 }
@@ -247,8 +255,11 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 	if c.Seed > 1<<53 {
 		fe.add("seed", "seed must be between 0 and 2^53")
 	}
+	if len(c.Conv) > 0 {
+		c.image = checkConv(&fe, c, info)
+	}
 	if len(fe) == 0 {
-		if p := ParamCount(c.Sizes(k)); p > lim.MaxParams {
+		if p := c.ParamCount(k); p > lim.MaxParams {
 			fe.add("encoder", "this network has %s parameters, more than the %s this server allows: use narrower or fewer layers", groupDigits(p), groupDigits(lim.MaxParams))
 		}
 	}
@@ -277,6 +288,8 @@ func engineCheck(fe *FieldErrors, c Config, k int) {
 			c.BatchSize, groupDigits(work), groupDigits(c.BatchSize*work), groupDigits(ae.MaxBatchWork), max(1, ae.MaxBatchWork/work))
 	case ac.NumParams() > ae.MaxParams:
 		fe.add("encoder", "this network has %s parameters, more than the engine's %s: use narrower or fewer layers", groupDigits(ac.NumParams()), groupDigits(ae.MaxParams))
+	case len(c.Conv) > 0:
+		fe.add("conv", "the engine cannot build this network: %s", strings.TrimPrefix(err.Error(), ae.ErrInvalidConfig.Error()+": "))
 	default:
 		fe.add("encoder", "the engine cannot build this network: %s", strings.TrimPrefix(err.Error(), ae.ErrInvalidConfig.Error()+": "))
 	}
@@ -309,6 +322,10 @@ func datasetNames(reg *datasets.Registry) string {
 	return strings.Join(names, ", ")
 }
 
+// ParamCount is the number of weights and biases of the model c describes
+// for k input features, its convolutions included.
+func (c Config) ParamCount(k int) int { return aeConfig(c, k).NumParams() }
+
 // ParamCount is the number of weights and biases of a dense network with
 // the given layer widths.
 func ParamCount(sizes []int) int {
@@ -326,11 +343,14 @@ type Summary struct {
 	Bottleneck int     `json:"bottleneck"`
 	Ratio      float64 `json:"ratio"` // K/M
 	Params     int     `json:"params"`
+	// Conv lists the convolutional layers before the dense ones (none for
+	// a dense autoencoder).
+	Conv []ae.ConvLayer `json:"conv,omitempty"`
 }
 
 // Summarize describes c for a dataset of k features.
 func Summarize(c Config, k int) Summary {
-	s := Summary{Sizes: c.Sizes(k), Features: k, Bottleneck: c.Bottleneck, Params: ParamCount(c.Sizes(k))}
+	s := Summary{Sizes: c.Sizes(k), Features: k, Bottleneck: c.Bottleneck, Params: c.ParamCount(k), Conv: c.Conv}
 	if c.Bottleneck > 0 {
 		s.Ratio = float64(k) / float64(c.Bottleneck)
 	}

@@ -109,6 +109,9 @@ func (s *Session) Pretrain(ctx context.Context, req PretrainRequest) (*PretrainR
 	if err != nil {
 		return nil, err
 	}
+	if len(snap.Config().Conv) > 0 {
+		return nil, Errorf(EConflict, "session %s has a convolutional encoder: the pretraining comparison starts a dense classifier from a dense encoder", s.id)
+	}
 	start := time.Now()
 	classes, k := len(ds.ClassNames), ds.Features
 	cfg := ae.ClassifierConfigFor(snap, classes)

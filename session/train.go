@@ -166,6 +166,8 @@ func aeConfig(c Config, k int) ae.Config {
 		Optimizer:  ae.Optimizer{Kind: ae.OptimizerKind(c.Optimizer), LearningRate: c.LearningRate},
 		BatchSize:  c.BatchSize,
 		Seed:       c.Seed,
+		Conv:       c.Conv,
+		Image:      c.image,
 	}
 }
 
