@@ -213,15 +213,17 @@ func TestConvNetworkGradient(t *testing.T) {
 		hidden, out Activation
 		loss        Loss
 		kind        Kind
+		decay, l1   float64 // weight decay (all weights, the convolutions' too) and sparsity
 	}{
-		{Tanh, Sigmoid, MSE, AE}, {ELU, Linear, MSE, AE}, {Sigmoid, Sigmoid, BCE, AE},
-		{ReLU, Sigmoid, MSE, AE}, {LeakyReLU, Tanh, L1, AE},
-		{Tanh, Sigmoid, BCE, VAE}, {ReLU, Sigmoid, BCE, VAE},
+		{Tanh, Sigmoid, MSE, AE, 0, 0}, {ELU, Linear, MSE, AE, 0, 0}, {Sigmoid, Sigmoid, BCE, AE, 0, 0},
+		{ReLU, Sigmoid, MSE, AE, 0, 0}, {LeakyReLU, Tanh, L1, AE, 0, 0},
+		{Tanh, Sigmoid, BCE, VAE, 0, 0}, {ReLU, Sigmoid, BCE, VAE, 0, 0},
+		{Tanh, Sigmoid, MSE, AE, 0.5, 0.5}, {Tanh, Sigmoid, BCE, VAE, 0.5, 0.5},
 	}
 	for _, tc := range cases {
-		name := fmt.Sprintf("%s %s/%s+%s", tc.kind, tc.hidden, tc.out, tc.loss)
+		name := fmt.Sprintf("%s %s/%s+%s decay %v sparsity %v", tc.kind, tc.hidden, tc.out, tc.loss, tc.decay, tc.l1)
 		c := convTestConfig(tc.hidden, tc.out, tc.loss)
-		c.Kind = tc.kind
+		c.Kind, c.WeightDecay, c.Sparsity = tc.kind, tc.decay, tc.l1
 		const n = 2
 		step, margin := gradStep, kinkMargin
 		if tc.hidden == ReLU || tc.hidden == LeakyReLU || tc.hidden == ELU || tc.loss == L1 {

@@ -186,6 +186,18 @@ func (c Config) evalRows() int {
 type convNet struct {
 	enc []conv
 	dec []convT
+	// weights views every layer's weights (and their gradients) as a dense
+	// layer's w and gw, for the weight decay of regularise.go.
+	weights []dense
+}
+
+// weightViews returns the convolutions' weights as dense layers that hold
+// only w and gw (nil for a nil convNet: a dense model).
+func (cn *convNet) weightViews() []dense {
+	if cn == nil {
+		return nil
+	}
+	return cn.weights
 }
 
 // newConvNet binds the layers of geo to params and grads (grads may be nil)
@@ -219,6 +231,12 @@ func newConvNet(geo []convGeom, params, grads []float32, hidden, output actKind)
 		}
 		l.w, l.gw = take(g.small * g.patch())
 		l.b, l.gb = take(g.big)
+	}
+	for i := range cn.enc {
+		cn.weights = append(cn.weights, dense{w: cn.enc[i].w, gw: cn.enc[i].gw})
+	}
+	for j := range cn.dec {
+		cn.weights = append(cn.weights, dense{w: cn.dec[j].w, gw: cn.dec[j].gw})
 	}
 	return cn
 }

@@ -167,6 +167,7 @@ func (m *Model) TrainStep(x, target []float32, n int) float64 {
 	loss := m.gradient(x, target, n)
 	if m.cfg.WeightDecay > 0 && m.cfg.Optimizer.Kind == Adam {
 		decayDecoupled(m.layers, m.cfg.WeightDecay, m.lr)
+		decayDecoupled(m.conv.weightViews(), m.cfg.WeightDecay, m.lr)
 	}
 	m.opt.update(m.params, m.grads, m.lr)
 	m.steps++
@@ -204,11 +205,12 @@ func (m *Model) gradient(x, target []float32, n int) float64 {
 		parts.Sparsity = sparsityForward(code, width, cols, m.cfg.Sparsity, m.sparsityScale(n))
 	}
 	if m.cfg.WeightDecay > 0 {
-		parts.WeightDecay = decayForward(m.layers, m.cfg.WeightDecay)
+		parts.WeightDecay = decayForward(m.layers, m.cfg.WeightDecay) + decayForward(m.conv.weightViews(), m.cfg.WeightDecay)
 	}
 	m.backward(ws, x, n, w)
 	if m.cfg.WeightDecay > 0 && m.cfg.Optimizer.Kind != Adam {
 		decayBackward(m.layers, m.cfg.WeightDecay)
+		decayBackward(m.conv.weightViews(), m.cfg.WeightDecay)
 	}
 	m.parts = parts
 	return parts.objective(m.beta)
