@@ -122,7 +122,7 @@ func TestBrowserUploadCSVAndTrain(t *testing.T) {
 	click(t, ctx, "upload-button")
 	waitText(t, ctx, "upload-error", "the size limit", has("larger than 32 mib"))
 
-	setField(t, ctx, "encoder", "12") // typed before the upload, kept after it
+	setField(t, ctx, "encoder", "12")            // typed before the upload, kept after it
 	eval[bool](t, ctx, `(window.stayed = true)`) // gone if the page reloads
 	setField(t, ctx, "label_column", "group")
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(testid("upload-file"), []string{classroomCSV(t, "Class survey.csv")})); err != nil {

@@ -171,6 +171,8 @@ func TestBrowserTrainAndWatch(t *testing.T) {
 	click(t, ctx, "btn-stop")
 	waitText(t, ctx, "state", "stopped", has("stopped"))
 	final := waitText(t, ctx, "final-loss", "the final test loss", has("loss"))
+	// Nothing is left to pause, resume or stop.
+	waitFor(t, ctx, "the controls gone after the run ended", `["btn-pause", "btn-resume", "btn-stop"].every((id) => document.querySelector('[data-testid="' + id + '"]').offsetParent === null)`)
 
 	// Reopening the page shows the same final state from the snapshot.
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {

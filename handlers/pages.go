@@ -177,7 +177,7 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 	kv := []templates.KV{
 		{Key: "Layers", Value: session.Arrow(in.Summary.Sizes)},
 		{Key: "Compression", Value: fmt.Sprintf("%d → %d (%.1f×)", in.Summary.Features, in.Summary.Bottleneck, in.Summary.Ratio)},
-		{Key: "Parameters", Value: strconv.Itoa(in.Summary.Params)},
+		{Key: "Parameters", Value: groupDigits(in.Summary.Params)},
 		{Key: "Activation", Value: activationSummary(c)},
 		{Key: "Loss", Value: choiceLabels[c.Loss]},
 		{Key: "Optimizer", Value: fmt.Sprintf("%s, learning rate %g", choiceLabels[c.Optimizer], c.LearningRate)},

@@ -186,7 +186,7 @@ func Session(v SessionView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if !isTerminal(v.State) || v.TestLoss == "" {
+			if !isTerminal(v.State) || v.State == "failed" || v.TestLoss == "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, " hidden")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -221,7 +221,7 @@ func Session(v SessionView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</div></section><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"loss-title\"><div class=\"panel-head\"><h2 id=\"loss-title\">Loss</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"log-toggle\"> Log scale</label></div><div class=\"loss-chart\" data-testid=\"loss-chart\" data-updates=\"0\" role=\"figure\" aria-label=\"Training and test loss by epoch\"></div><p class=\"caption\">Lower is better. <span class=\"key key-train\">Train</span>: mean over the batches since the previous point. <span class=\"key key-test\">Test</span>: the whole test split.</p></section><section class=\"panel chart-panel\" aria-labelledby=\"latent-title\"><div class=\"panel-head\"><h2 id=\"latent-title\">Latent space</h2></div><canvas class=\"latent-canvas\" data-testid=\"latent-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Scatter plot of the codes of test examples, one marker per example\"></canvas><ul class=\"legend class-legend\" data-testid=\"latent-legend\" aria-label=\"Classes\"></ul><p class=\"caption\" data-testid=\"latent-caption\">Each marker is one test example placed at its code. Waiting for data…</p></section></div><section class=\"panel\" aria-labelledby=\"recon-title\"><div class=\"panel-head\"><h2 id=\"recon-title\">Reconstructions</h2><div class=\"legend recon-legend\" data-testid=\"recon-legend\"></div></div><canvas class=\"recon-canvas\" data-testid=\"recon-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Test examples and the network's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"recon-caption\">The same test examples every time, and what the network makes of them. Waiting for data…</p></section><section class=\"panel\" aria-labelledby=\"config-title\"><h2 id=\"config-title\">Configuration</h2><table class=\"table config-table\" data-testid=\"config\"><tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</div></section><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"loss-title\"><div class=\"panel-head\"><h2 id=\"loss-title\">Loss</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"log-toggle\" checked> Log scale</label></div><div class=\"loss-chart\" data-testid=\"loss-chart\" data-updates=\"0\" role=\"figure\" aria-label=\"Training and test loss by epoch\"></div><p class=\"caption\">Lower is better. <span class=\"key key-train\">Train</span>: mean over the batches since the previous point. <span class=\"key key-test\">Test</span>: the whole test split.</p></section><section class=\"panel chart-panel\" aria-labelledby=\"latent-title\"><div class=\"panel-head\"><h2 id=\"latent-title\">Latent space</h2></div><canvas class=\"latent-canvas\" data-testid=\"latent-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Scatter plot of the codes of test examples, one marker per example\"></canvas><ul class=\"legend class-legend\" data-testid=\"latent-legend\" aria-label=\"Classes\"></ul><p class=\"caption\" data-testid=\"latent-caption\">Each marker is one test example placed at its code. Waiting for data…</p></section></div><section class=\"panel\" aria-labelledby=\"recon-title\"><div class=\"panel-head\"><h2 id=\"recon-title\">Reconstructions</h2><div class=\"legend recon-legend\" data-testid=\"recon-legend\"></div></div><canvas class=\"recon-canvas\" data-testid=\"recon-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Test examples and the network's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"recon-caption\">The same test examples every time, and what the network makes of them. Waiting for data…</p></section><section class=\"panel\" aria-labelledby=\"config-title\"><h2 id=\"config-title\">Configuration</h2><table class=\"table config-table\" data-testid=\"config\"><tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -299,27 +299,45 @@ func ownerControls(state string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, ">Pause</button> <button type=\"button\" class=\"button\" data-testid=\"btn-resume\" data-action=\"resume\"")
+		if isTerminal(state) {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, " hidden")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, ">Pause</button> <button type=\"button\" class=\"button\" data-testid=\"btn-resume\" data-action=\"resume\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canResume(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, ">Resume</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-stop\" data-action=\"stop\"")
+		if isTerminal(state) {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, " hidden")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, ">Resume</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-stop\" data-action=\"stop\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canStop(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, ">Stop</button><p class=\"field-error control-error\" data-testid=\"control-error\" role=\"alert\"></p></div>")
+		if isTerminal(state) {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, " hidden")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, ">Stop</button><p class=\"field-error control-error\" data-testid=\"control-error\" role=\"alert\"></p></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

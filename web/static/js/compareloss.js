@@ -8,6 +8,7 @@ import { logRange, mergeSeries, spreadLabels } from './comparedata.js';
 import { formatLoss } from './format.js';
 import { bumpUpdates, observeWidth } from './frame.js';
 import { AXIS } from './chartstyle.js';
+import { logTicks } from './ticks.js';
 
 const LABEL_ROOM = 118; // css px right of the plot for the run names
 
@@ -109,7 +110,13 @@ export class CompareLossChart {
       },
       axes: [
         { ...AXIS, label: 'epoch', size: 48 },
-        { ...AXIS, label: yLabel, size: 80, values: (u, splits) => splits.map((v) => (v == null ? '' : formatLoss(v))) },
+        {
+          ...AXIS,
+          label: yLabel,
+          size: 80,
+          ...(this.log ? { splits: (u) => logTicks(u.scales.y.min, u.scales.y.max), filter: (u, splits) => splits } : {}),
+          values: (u, splits) => splits.map((v) => (v == null ? '' : formatLoss(v))),
+        },
       ],
       series,
       legend: { show: false },

@@ -33,6 +33,10 @@ export class Controls {
   sync() {
     const ok = allowedActions(this.state);
     for (const b of this.buttons) b.disabled = this.busy || !ok[b.dataset.action];
+    // After the run ends nothing can be paused, resumed or stopped: the buttons go away (a
+    // message from the last click stays readable).
+    const ended = ['completed', 'stopped', 'failed'].includes(this.state);
+    for (const b of this.buttons) b.hidden = ended;
   }
 
   async act(action) {

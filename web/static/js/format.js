@@ -20,11 +20,11 @@ export function formatRatio(r) {
 
 /**
  * formatLoss writes a loss with four significant digits and no trailing zeros:
- * 0.012301 → "0.0123", 1.5e-5 → "1.5e-5".
+ * 0.012301 → "0.0123", 1.5e-5 → "1.5e-5", 6.43e24 (a diverged run) → "6.43e24".
  */
 export function formatLoss(x) {
   if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
-  if (x !== 0 && Math.abs(x) < 1e-4) {
+  if (x !== 0 && (Math.abs(x) < 1e-4 || Math.abs(x) >= 1e5)) {
     const [m, e] = x.toExponential(3).split('e');
     return `${String(Number(m))}e${Number(e)}`;
   }

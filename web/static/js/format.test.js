@@ -21,6 +21,12 @@ test('formatRatio', () => {
   assert.equal(formatRatio(NaN), '–');
 });
 
+test('formatLoss writes a diverged loss briefly', () => {
+  assert.equal(formatLoss(6.4331e24), '6.433e24');
+  assert.equal(formatLoss(1e12), '1e12');
+  assert.equal(formatLoss(12345), '12350');
+});
+
 test('formatLoss keeps four significant digits', () => {
   assert.equal(formatLoss(0.0123), '0.0123');
   assert.equal(formatLoss(0.012345678), '0.01235');

@@ -8,6 +8,7 @@ import { formatLoss } from './format.js';
 import { SERIES } from './palette.js';
 import { bumpUpdates, observeWidth } from './frame.js';
 import { AXIS } from './chartstyle.js';
+import { logTicks } from './ticks.js';
 
 /** latest is the last non-null value of series si (the legend shows it when not hovering). */
 function latest(u, si) {
@@ -40,7 +41,14 @@ export class LossChart {
         this.scheduler.request(this);
       });
     }
+    // Reserve the chart's height (plot and a two-line legend) before the first point, so that
+    // the panels below do not jump when data arrives.
+    const reserve = () => {
+      this.el.style.minHeight = `${this.size().height + 64}px`;
+    };
+    reserve();
     observeWidth(el, () => {
+      reserve();
       if (this.plot) this.plot.setSize(this.size());
     });
   }
@@ -115,6 +123,7 @@ export class LossChart {
           ...AXIS,
           label: yLabel,
           size: 78,
+          ...(this.log ? { splits: (u) => logTicks(u.scales.y.min, u.scales.y.max), filter: (u, splits) => splits } : {}),
           values: (u, splits) => splits.map((v) => (v == null ? '' : formatLoss(v))),
         },
       ],

@@ -22,9 +22,9 @@ export function progressText(p, state, queuePos = 0) {
   ];
   switch (state) {
     case 'completed':
-      return `Done · ${parts.join(' · ')} · ${formatDuration(p.elapsed_seconds)} of training`;
+      return `Done · ${parts.join(' · ')} · ${formatDuration(p.elapsed_seconds)} of training (time computing; waiting for a CPU turn beside other runs, in the queue or paused not counted)`;
     case 'stopped':
-      return `Stopped · ${parts.join(' · ')} · ${formatDuration(p.elapsed_seconds)} of training`;
+      return `Stopped · ${parts.join(' · ')} · ${formatDuration(p.elapsed_seconds)} of training (time computing; waiting for a CPU turn beside other runs, in the queue or paused not counted)`;
     case 'failed':
       return `Failed · ${parts.join(' · ')}`;
     case 'paused':

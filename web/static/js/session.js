@@ -64,7 +64,8 @@ class StateView {
       this.badge.textContent = st;
       this.badge.className = `badge state-${KNOWN.has(st) ? st : 'unknown'}`;
     }
-    const done = isTerminal(st);
+    // A failed run has no final loss: the last finite one may be the untrained network's.
+    const done = isTerminal(st) && st !== 'failed';
     const loss = this.testLoss ?? lastLoss(this.loss.test);
     if (!done) {
       this.final.hidden = true;

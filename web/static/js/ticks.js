@@ -38,3 +38,30 @@ export function niceTicks(min, max, count = 5) {
   for (let i = first; i <= last; i++) ticks.push(Number((i * step).toPrecision(12)));
   return { ticks, step };
 }
+
+/**
+ * logTicks returns the powers of ten inside [min, max] (both > 0) for a log axis, every one when
+ * they are few and every 2nd, 3rd, … when they are more than `count`, so that a run that diverged
+ * to 1e24 still gets a few readable labels instead of a wall of them. A range within one decade
+ * gets its ends' 1-2-5 steps.
+ */
+export function logTicks(min, max, count = 6) {
+  if (!(min > 0) || !(max > min) || !Number.isFinite(max)) return [];
+  const lo = Math.ceil(Math.log10(min) - 1e-9);
+  const hi = Math.floor(Math.log10(max) + 1e-9);
+  if (hi - lo < 3) {
+    // A few decades: 1, 2 and 5 of each (0.05, 0.1, 0.2, 0.5, 1).
+    const out = [];
+    for (let e = lo - 1; e <= hi; e++) {
+      for (const m of [1, 2, 5]) {
+        const v = Number((m * 10 ** e).toPrecision(12));
+        if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) out.push(v);
+      }
+    }
+    return out.length >= 2 ? out : niceTicks(min, max, 3).ticks; // inside one decade: round steps
+  }
+  const stride = Math.max(1, Math.ceil((hi - lo + 1) / count));
+  const out = [];
+  for (let e = hi; e >= lo; e -= stride) out.unshift(Number((10 ** e).toPrecision(12)));
+  return out;
+}

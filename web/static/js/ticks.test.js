@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extent, niceTicks } from './ticks.js';
+import { extent, niceTicks, logTicks } from './ticks.js';
 
 test('extent pads and widens', () => {
   assert.deepEqual(extent([0, 10]), [-0.5, 10.5]);
@@ -16,4 +16,15 @@ test('niceTicks picks round steps inside the range', () => {
   assert.equal(t.step, 0.5);
   assert.deepEqual(t.ticks, [0, 0.5, 1]);
   assert.deepEqual(niceTicks(1, 1, 5).ticks, []);
+});
+
+test('logTicks: powers of ten, thinned for a diverged run', () => {
+  assert.deepEqual(logTicks(0.04, 1), [0.05, 0.1, 0.2, 0.5, 1]);
+  assert.deepEqual(logTicks(0.0001, 1), [0.0001, 0.001, 0.01, 0.1, 1]);
+  const wide = logTicks(0.1, 1e24);
+  assert.ok(wide.length <= 6 && wide.length >= 3, `${wide.length} ticks`);
+  assert.ok(wide.every((v) => Number.isInteger(Math.log10(v)) || Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9));
+  assert.equal(wide[wide.length - 1], 1e24);
+  assert.ok(logTicks(0.021, 0.049).length >= 2, 'a range inside one decade still gets labels');
+  assert.deepEqual(logTicks(0, 1), []);
 });
