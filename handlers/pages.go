@@ -154,12 +154,12 @@ func sessionTitle(s *session.Session, m *session.Manager) string {
 	if in, err := m.Datasets().Info(name); err == nil {
 		name = in.Title
 	}
-	return name + " · " + session.Arrow(s.Summary().Sizes)
+	return name + " · " + s.Summary().Network()
 }
 
 func sessionRow(s *session.Session) templates.SessionRow {
 	in := s.Info()
-	row := templates.SessionRow{ID: in.ID, Title: s.Config().Dataset + " · " + session.Arrow(in.Summary.Sizes),
+	row := templates.SessionRow{ID: in.ID, Title: s.Config().Dataset + " · " + in.Summary.Network(),
 		State: string(in.State), URL: "/sessions/" + in.ID}
 	if in.TestLoss != nil {
 		row.TestLoss = strconv.FormatFloat(*in.TestLoss, 'g', 4, 64)
@@ -175,7 +175,7 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 		train = strconv.Itoa(c.TrainSize)
 	}
 	kv := []templates.KV{
-		{Key: "Layers", Value: session.Arrow(in.Summary.Sizes)},
+		{Key: "Layers", Value: in.Summary.Network()},
 		{Key: "Compression", Value: fmt.Sprintf("%d → %d (%.1f×)", in.Summary.Features, in.Summary.Bottleneck, in.Summary.Ratio)},
 		{Key: "Parameters", Value: groupDigits(in.Summary.Params)},
 		{Key: "Activation", Value: activationSummary(c)},

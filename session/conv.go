@@ -1,6 +1,7 @@
 package session
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/aelab/aelab/ae"
@@ -35,4 +36,39 @@ func checkConv(fe *FieldErrors, c Config, info datasets.Info) ae.ImageShape {
 		}
 	}
 	return im
+}
+
+// convText writes conv layers as "16/3/2, 32/3/2" (filters/kernel/stride),
+// or "none".
+func convText(layers []ae.ConvLayer) string {
+	if len(layers) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(layers))
+	for i, l := range layers {
+		parts[i] = strconv.Itoa(l.Filters) + "/" + strconv.Itoa(l.Kernel) + "/" + strconv.Itoa(l.Stride)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Network writes the layers of the summarised model from input to output,
+// e.g. "784 → 256 → 50 → 256 → 784", or for a convolutional one
+// "784 → conv 16 → conv 32 → 32 → convᵀ 16 → 784": each convolution by its
+// filters, each transposed convolution of the decoder by its output
+// channels (the last gives back the image).
+func (s Summary) Network() string {
+	if len(s.Conv) == 0 || len(s.Sizes) < 3 {
+		return Arrow(s.Sizes)
+	}
+	parts := []string{strconv.Itoa(s.Sizes[0])}
+	for _, l := range s.Conv {
+		parts = append(parts, "conv "+strconv.Itoa(l.Filters))
+	}
+	for _, w := range s.Sizes[1 : len(s.Sizes)-1] {
+		parts = append(parts, strconv.Itoa(w))
+	}
+	for i := len(s.Conv) - 2; i >= 0; i-- {
+		parts = append(parts, "convᵀ "+strconv.Itoa(s.Conv[i].Filters))
+	}
+	return strings.Join(append(parts, strconv.Itoa(s.Sizes[len(s.Sizes)-1])), " → ")
 }

@@ -95,3 +95,57 @@ func TestConvSessionTrains(t *testing.T) {
 		t.Fatalf("test loss did not go down: %+v", h.Test)
 	}
 }
+
+// TestConvNetworkText checks how a convolutional model's layers are written.
+func TestConvNetworkText(t *testing.T) {
+	c, fe := Validate(convConfig(), testRegistry, DefaultLimits())
+	if len(fe) != 0 {
+		t.Fatal(fe)
+	}
+	if got, want := Summarize(c, 784).Network(), "784 → conv 16 → conv 32 → 32 → convᵀ 16 → 784"; got != want {
+		t.Errorf("Network() = %q; want %q", got, want)
+	}
+	if got := Summarize(small(), 784).Network(); got != "784 → 32 → 2 → 784" { // not validated: no decoder
+		t.Errorf("dense Network() = %q", got)
+	}
+}
+
+// TestDenseVersusConvComparison puts a dense and a convolutional
+// autoencoder with the same code width side by side: the comparison names
+// what differs (the layers), labels the members by it, and each member's
+// summary carries its own parameter count.
+func TestDenseVersusConvComparison(t *testing.T) {
+	m := newTestManager(t, Options{})
+	st := newTestStore(t, m)
+	dense := small()
+	dense.Encoder, dense.Bottleneck, dense.Epochs, dense.TrainSize, dense.TestSize = []int{256}, 32, 1, 128, 100
+	conv := convConfig()
+	conv.Epochs, conv.TrainSize, conv.TestSize = 1, 128, 100
+	var ids []string
+	for _, c := range []Config{dense, conv} {
+		s, _, err := m.Create(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID())
+	}
+	g, err := st.Group(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := g.Info()
+	texts := map[string]string{}
+	for _, d := range in.Differs {
+		texts[d.Field] = d.Text
+	}
+	if texts["conv"] != "conv: none vs 16/3/2, 32/3/2" || texts["encoder"] != "encoder: 256 vs none" || len(texts) != 3 {
+		t.Errorf("differs = %+v", in.Differs)
+	}
+	if got := strings.Join(g.Labels(), " | "); got != "encoder 256 · decoder 256 · dense | encoder none · decoder none · conv 16/3/2, 32/3/2" {
+		t.Errorf("labels = %q", got)
+	}
+	params := []int{in.Members[0].Session.Summary.Params, in.Members[1].Session.Summary.Params}
+	if params[0] != ParamCount([]int{784, 256, 32, 256, 784}) || params[1] != 111521 {
+		t.Errorf("parameter counts %v; want the dense network's and the convolutional one's 111521", params)
+	}
+}

@@ -48,6 +48,12 @@ var configFields = []configField{
 	{"test_size", func(c Config) string { return sizeText(c.TestSize) }, func(v string) string { return v + " test" }},
 	{"seed", func(c Config) string { return strconv.FormatUint(c.Seed, 10) }, func(v string) string { return "seed " + v }},
 	{"noise", noiseText, func(v string) string { return "noise " + v }},
+	{"conv", func(c Config) string { return convText(c.Conv) }, func(v string) string {
+		if v == "none" {
+			return "dense"
+		}
+		return "conv " + v
+	}},
 	{"train_classes", func(c Config) string {
 		if len(c.TrainClasses) == 0 {
 			return "all"
