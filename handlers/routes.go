@@ -112,6 +112,7 @@ func addRoutes(r chi.Router, d Deps) {
 		// Running the model on its latest snapshot (latent explorer, denoising).
 		runner := newModelRunner()
 		r.Method(http.MethodPost, "/sessions/{id}/decode", handleDecode(m, log, runner))
+		r.Method(http.MethodPost, "/sessions/{id}/generate", handleGenerate(m, log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/encode", handleEncode(m, log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/interpolate", handleInterpolate(m, log, runner))
 		r.Method(http.MethodGet, "/sessions/{id}/manifold", handleManifold(m, log, runner))

@@ -48,11 +48,42 @@ type Config struct {
 	// activation. The decoder mirrors them with transposed convolutions back
 	// to the image. Empty or missing: a dense autoencoder.
 	Conv []ae.ConvLayer `json:"conv,omitempty"`
+	// Kind is "ae" (the default: a plain autoencoder) or "vae" (a
+	// variational one: the encoder outputs a mean and a variance per code
+	// unit, the decoder reads a sample, and the loss adds Beta × KL).
+	Kind string `json:"kind,omitempty"`
+	// Beta weighs a VAE's KL term (default 1); only for kind "vae".
+	Beta *float64 `json:"beta,omitempty"`
+	// Sparsity is the weight of an L1 penalty on the code's activity
+	// (0 or absent: off).
+	Sparsity float64 `json:"sparsity,omitempty"`
+	// WeightDecay is the weight of an L2 penalty on the weights, decoupled
+	// (AdamW) with Adam (0 or absent: off).
+	WeightDecay float64 `json:"weight_decay,omitempty"`
 
 	// image is the dataset's image shape, set by Validate for a Conv config.
 	image ae.ImageShape
 	// given names the fields a request set explicitly (nil: none marked).
 	given map[string]bool
+}
+
+// Bounds of the regularisation fields. They are generous: values near them
+// already drown the reconstruction.
+const (
+	MaxBeta        = 100
+	MaxSparsity    = 10
+	MaxWeightDecay = 1
+)
+
+// IsVAE reports whether c describes a variational autoencoder.
+func (c Config) IsVAE() bool { return c.Kind == "vae" }
+
+// BetaValue is the KL weight a VAE trains with (1 unless Beta says otherwise).
+func (c Config) BetaValue() float64 {
+	if c.Beta == nil {
+		return 1
+	}
+	return *c.Beta
 }
 
 // MarkGiven records that a request set these fields (JSON keys or form
@@ -105,8 +136,9 @@ func DefaultLimits() Limits {
 // Choices lists the accepted values of the enumerated fields, in the order a
 // form shows them; the first is the default.
 var Choices = struct {
-	Activation, OutputActivation, Loss, Optimizer []string
+	Kind, Activation, OutputActivation, Loss, Optimizer []string
 }{
+	Kind:             []string{"ae", "vae"},
 	Activation:       []string{"relu", "leaky_relu", "elu", "tanh", "sigmoid", "linear"},
 	OutputActivation: []string{"sigmoid", "linear"},
 	Loss:             []string{"mse", "bce", "l1"},
@@ -128,6 +160,11 @@ func (c Config) Defaults() Config {
 		for i, w := range c.Encoder {
 			c.Decoder[len(c.Encoder)-1-i] = w
 		}
+	}
+	c.Kind = c.orDefault("kind", c.Kind, Choices.Kind[0])
+	if c.Kind == "vae" && c.Beta == nil {
+		one := 1.0
+		c.Beta = &one
 	}
 	c.Activation = c.orDefault("activation", c.Activation, Choices.Activation[0])
 	c.BottleneckActivation = c.orDefault("bottleneck_activation", c.BottleneckActivation, "linear")
@@ -252,6 +289,24 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 			fe.add("train_classes", "train_classes lists every class, so no class is left to be an anomaly: leave one or more out (or leave the list empty)")
 		}
 	}
+	checkChoice(&fe, "kind", c.Kind, Choices.Kind)
+	if c.Beta != nil {
+		switch b := *c.Beta; {
+		case c.Kind != "vae":
+			fe.add("beta", "beta weighs the KL term of a variational autoencoder: set kind to \"vae\", or leave beta out")
+		case math.IsNaN(b) || b <= 0 || b > MaxBeta:
+			fe.add("beta", "beta must be greater than 0 and at most %d (1 is the standard VAE; 0.1 sharper pictures, 4 a smoother code space)", MaxBeta)
+		}
+	}
+	if c.IsVAE() && c.BottleneckActivation != "" && c.BottleneckActivation != "linear" {
+		fe.add("bottleneck_activation", "a variational autoencoder's code is a Gaussian sample (its mean and variance come from a linear layer): leave bottleneck_activation out")
+	}
+	if math.IsNaN(c.Sparsity) || c.Sparsity < 0 || c.Sparsity > MaxSparsity {
+		fe.add("sparsity", "sparsity must be between 0 (off) and %d (typical: 0.001–0.1)", MaxSparsity)
+	}
+	if math.IsNaN(c.WeightDecay) || c.WeightDecay < 0 || c.WeightDecay > MaxWeightDecay {
+		fe.add("weight_decay", "weight decay must be between 0 (off) and %d (typical: 0.0001–0.01)", MaxWeightDecay)
+	}
 	if c.Seed > 1<<53 {
 		fe.add("seed", "seed must be between 0 and 2^53")
 	}
@@ -323,7 +378,8 @@ func datasetNames(reg *datasets.Registry) string {
 }
 
 // ParamCount is the number of weights and biases of the model c describes
-// for k input features, its convolutions included.
+// for k input features, its convolutions included (a VAE's code layer
+// outputs a mean and a variance per unit, so it has twice the outputs).
 func (c Config) ParamCount(k int) int { return aeConfig(c, k).NumParams() }
 
 // ParamCount is the number of weights and biases of a dense network with

@@ -16,11 +16,19 @@ const (
 	TypeAnomaly         = "anomaly"
 )
 
-// LossPoint is one point of a loss curve.
+// LossPoint is one point of a loss curve. Loss is the reconstruction loss
+// (for a VAE: reconstruction + KL, the negative ELBO per example). The parts
+// are present only where they exist: Reconstruction and KL for a VAE,
+// Sparsity and WeightDecay when those penalties are on (training points
+// only).
 type LossPoint struct {
-	Step  int     `json:"step"`
-	Epoch float64 `json:"epoch"`
-	Loss  float64 `json:"loss"`
+	Step           int      `json:"step"`
+	Epoch          float64  `json:"epoch"`
+	Loss           float64  `json:"loss"`
+	Reconstruction *float64 `json:"reconstruction,omitempty"`
+	KL             *float64 `json:"kl,omitempty"`
+	Sparsity       *float64 `json:"sparsity,omitempty"`
+	WeightDecay    *float64 `json:"weight_decay,omitempty"`
 }
 
 // Progress says how far a training has come.

@@ -57,6 +57,7 @@ type trainer struct {
 	pendingMetrics            map[string][]MetricPoint
 	pendingAnomaly            *Anomaly
 	lossSum                   float64
+	partSum                   ae.LossParts // sums of the parts since the last point
 	lossN                     int
 	lastTest                  float64
 
@@ -156,18 +157,26 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 // aeConfig translates a validated session config into the engine's.
 func aeConfig(c Config, k int) ae.Config {
 	enc := len(c.Encoder) + 1
+	beta := 0.0 // the engine's default (1); a plain autoencoder has none
+	if c.IsVAE() {
+		beta = c.BetaValue()
+	}
 	return ae.Config{
-		Sizes:      c.Sizes(k),
-		Bottleneck: enc,
-		Hidden:     ae.Activation(c.Activation),
-		Latent:     ae.Activation(c.BottleneckActivation),
-		Output:     ae.Activation(c.OutputActivation),
-		Loss:       ae.Loss(c.Loss),
-		Optimizer:  ae.Optimizer{Kind: ae.OptimizerKind(c.Optimizer), LearningRate: c.LearningRate},
-		BatchSize:  c.BatchSize,
-		Seed:       c.Seed,
-		Conv:       c.Conv,
-		Image:      c.image,
+		Sizes:       c.Sizes(k),
+		Bottleneck:  enc,
+		Hidden:      ae.Activation(c.Activation),
+		Latent:      ae.Activation(c.BottleneckActivation),
+		Output:      ae.Activation(c.OutputActivation),
+		Loss:        ae.Loss(c.Loss),
+		Optimizer:   ae.Optimizer{Kind: ae.OptimizerKind(c.Optimizer), LearningRate: c.LearningRate},
+		BatchSize:   c.BatchSize,
+		Seed:        c.Seed,
+		Conv:        c.Conv,
+		Image:       c.image,
+		Kind:        ae.Kind(c.Kind),
+		Beta:        beta,
+		Sparsity:    c.Sparsity,
+		WeightDecay: c.WeightDecay,
 	}
 }
 
@@ -247,17 +256,15 @@ func (t *trainer) slice(start time.Time) (State, string) {
 		if t.den != nil {
 			in = t.den.corrupt(x)
 		}
-		loss := t.model.TrainStep(in, x, n)
+		loss := t.model.TrainStep(in, x, n) // the objective, penalties included
 		t.step++
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return Failed, fmt.Sprintf("the loss became %v at step %d: the learning rate (%g) is probably too high for this network; try one ten times smaller",
 				loss, t.step, s.cfg.LearningRate)
 		}
-		t.lossSum += loss
-		t.lossN++
+		t.addTrainLoss()
 		if t.lossN == t.pointEvery || t.step%t.stepsPerEpoch == 0 {
-			t.pendingTrain = append(t.pendingTrain, LossPoint{Step: t.step, Epoch: t.epochAt(t.step), Loss: t.lossSum / float64(t.lossN)})
-			t.lossSum, t.lossN = 0, 0
+			t.flushTrainPoint()
 		}
 		now := time.Now()
 		// Views that run the model on demand (the latent explorer) asked
@@ -292,15 +299,16 @@ func (t *trainer) epochAt(step int) float64 { return round4(float64(step) / floa
 // (for a denoising run: noisy inputs against clean targets, with the PSNR
 // of both); a run on some classes only also scores every test example.
 func (t *trainer) testPoint() {
-	var l float64
+	var p ae.LossParts
 	if t.den != nil {
-		l = t.model.EvalLoss(t.den.testNoisy, t.testX, t.nTest)
+		p = t.model.EvalParts(t.den.testNoisy, t.testX, t.nTest)
 		in, out := t.den.psnr(t.model.Reconstruct, t.testX, t.nTest, t.model.InputDim())
 		t.addMetric("psnr_noisy", in)
 		t.addMetric("psnr_denoised", out)
 	} else {
-		l = t.model.EvalLoss(t.testX, nil, t.nTest)
+		p = t.model.EvalParts(t.testX, nil, t.nTest)
 	}
+	l := p.Reconstruction + p.KL // EvalLoss
 	if t.anom != nil {
 		t.pendingAnomaly = t.anom.score(t.model, t.step, t.epochAt(t.step))
 	}
@@ -308,11 +316,58 @@ func (t *trainer) testPoint() {
 		return
 	}
 	t.lastTest = l
-	t.pendingTest = append(t.pendingTest, LossPoint{Step: t.step, Epoch: t.epochAt(t.step), Loss: l})
+	t.pendingTest = append(t.pendingTest, t.lossPoint(l, p, false))
 	s := t.s
 	s.mu.Lock()
 	s.testLoss = &l
 	s.mu.Unlock()
+}
+
+// addTrainLoss adds the last step's loss parts to the running sums of the
+// next training-loss point.
+func (t *trainer) addTrainLoss() {
+	p := t.model.LastParts()
+	t.lossSum += p.Reconstruction + p.KL
+	t.partSum.Reconstruction += p.Reconstruction
+	t.partSum.KL += p.KL
+	t.partSum.Sparsity += p.Sparsity
+	t.partSum.WeightDecay += p.WeightDecay
+	t.lossN++
+}
+
+// flushTrainPoint records the mean of the steps since the last point.
+func (t *trainer) flushTrainPoint() {
+	n := float64(t.lossN)
+	p := t.partSum
+	p.Reconstruction, p.KL, p.Sparsity, p.WeightDecay = p.Reconstruction/n, p.KL/n, p.Sparsity/n, p.WeightDecay/n
+	t.pendingTrain = append(t.pendingTrain, t.lossPoint(t.lossSum/n, p, true))
+	t.lossSum, t.lossN, t.partSum = 0, 0, ae.LossParts{}
+}
+
+// lossPoint is a point of loss l at the current step with the parts that
+// exist for this configuration (see LossPoint); the penalties only on
+// training points.
+func (t *trainer) lossPoint(l float64, p ae.LossParts, train bool) LossPoint {
+	pt := LossPoint{Step: t.step, Epoch: t.epochAt(t.step), Loss: l}
+	c := t.s.cfg
+	if c.IsVAE() {
+		pt.Reconstruction, pt.KL = finitePtr(p.Reconstruction), finitePtr(p.KL)
+	}
+	if c.Sparsity > 0 && train {
+		pt.Sparsity = finitePtr(p.Sparsity)
+	}
+	if c.WeightDecay > 0 && train {
+		pt.WeightDecay = finitePtr(p.WeightDecay)
+	}
+	return pt
+}
+
+// finitePtr returns &v, or nil for a value JSON cannot carry.
+func finitePtr(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 func (t *trainer) addMetric(name string, v float64) {
@@ -449,8 +504,7 @@ func (s *Session) finish(t *trainer, st State, msg string) {
 func (t *trainer) flushAll() {
 	now := time.Now()
 	if t.lossN > 0 {
-		t.pendingTrain = append(t.pendingTrain, LossPoint{Step: t.step, Epoch: t.epochAt(t.step), Loss: t.lossSum / float64(t.lossN)})
-		t.lossSum, t.lossN = 0, 0
+		t.flushTrainPoint()
 	}
 	if len(t.pendingTrain)+len(t.pendingTest) > 0 {
 		t.s.hub.publishWait(hubEvent{loss: &LossBatch{Train: t.pendingTrain, Test: t.pendingTest}})
