@@ -19,6 +19,7 @@ func formValues(f url.Values) templates.FormValues {
 		Activation: g("activation"), BottleneckActivation: g("bottleneck_activation"), OutputActivation: g("output_activation"), Loss: g("loss"),
 		Optimizer: g("optimizer"), LearningRate: g("learning_rate"), BatchSize: g("batch_size"),
 		Epochs: g("epochs"), TrainSize: g("train_size"), Seed: g("seed"),
+		Kind: g("kind"), Beta: g("beta"), Sparsity: g("sparsity"), WeightDecay: g("weight_decay"),
 	}
 }
 
@@ -74,6 +75,16 @@ func configForm(c session.Config) templates.FormValues {
 	if c.TrainSize > 0 {
 		f.TrainSize = strconv.Itoa(c.TrainSize)
 	}
+	f.Kind = c.Kind
+	if c.IsVAE() && c.Beta != nil {
+		f.Beta = strconv.FormatFloat(*c.Beta, 'g', -1, 64)
+	}
+	if c.Sparsity > 0 {
+		f.Sparsity = strconv.FormatFloat(c.Sparsity, 'g', -1, 64)
+	}
+	if c.WeightDecay > 0 {
+		f.WeightDecay = strconv.FormatFloat(c.WeightDecay, 'g', -1, 64)
+	}
 	return f
 }
 
@@ -117,7 +128,7 @@ func fitShape(f *templates.FormValues, k int, set map[string]bool) {
 func defaultForm() templates.FormValues {
 	return templates.FormValues{Dataset: "mnist", Encoder: "256", Bottleneck: "50", Activation: "relu",
 		BottleneckActivation: "linear", OutputActivation: "sigmoid", Loss: "mse", Optimizer: "adam", LearningRate: "0.001", BatchSize: "64",
-		Epochs: "5", Seed: "1"}
+		Epochs: "5", Seed: "1", Kind: "ae"}
 }
 
 // parseForm turns form text into a configuration. Text that is not a number
@@ -127,7 +138,7 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 	var fe session.FieldErrors
 	add := func(field, msg string) { fe = append(fe, session.FieldError{Field: field, Message: msg}) }
 	c := session.Config{Dataset: v.Dataset, Activation: v.Activation, BottleneckActivation: v.BottleneckActivation, OutputActivation: v.OutputActivation,
-		Loss: v.Loss, Optimizer: v.Optimizer}
+		Loss: v.Loss, Optimizer: v.Optimizer, Kind: v.Kind}
 	var ok bool
 	if c.Encoder, ok = parseWidths(v.Encoder); !ok {
 		add("encoder", "write the encoder's hidden layer widths as whole numbers separated by commas, like 512, 128 (or leave it blank for none)")
@@ -169,6 +180,22 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 			c.MarkGiven(field)
 		}
 	}
+	decimal := func(field, text, what string) (float64, bool) {
+		if text == "" {
+			return 0, false
+		}
+		x, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			add(field, what+" must be a number, like 0.01 (or leave it blank)")
+			return 0, false
+		}
+		return x, true
+	}
+	if b, ok := decimal("beta", v.Beta, "β"); ok {
+		c.Beta = &b
+	}
+	c.Sparsity, _ = decimal("sparsity", v.Sparsity, "the sparsity penalty")
+	c.WeightDecay, _ = decimal("weight_decay", v.WeightDecay, "the weight decay")
 	if v.Seed != "" {
 		seed, err := strconv.ParseUint(v.Seed, 10, 64)
 		if err != nil {

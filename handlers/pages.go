@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -98,6 +99,7 @@ func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
 func homeView(m *session.Manager, form templates.FormValues, errs map[string]string) templates.HomeView {
 	v := templates.HomeView{Form: form, Defaults: defaultForm(), Errors: errs,
 		Activations:           choices(session.Choices.Activation),
+		Kinds:                 choices(session.Choices.Kind),
 		BottleneckActivations: choices(session.Choices.Activation),
 		OutputActivations:     choices(session.Choices.OutputActivation),
 		Losses:                choices(session.Choices.Loss),
@@ -144,6 +146,7 @@ func choices(values []string) []templates.Choice {
 }
 
 var choiceLabels = map[string]string{
+	"ae": "plain autoencoder", "vae": "variational (VAE)",
 	"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
 	"linear": "linear (none)", "mse": "mean squared error (MSE)", "bce": "binary cross-entropy (BCE)",
 	"l1": "mean absolute error (L1)", "adam": "Adam", "momentum": "SGD with momentum", "sgd": "plain SGD",
@@ -187,8 +190,17 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 		{Key: "Seed", Value: strconv.FormatUint(c.Seed, 10)},
 		{Key: "Created", Value: in.CreatedAt.UTC().Format(time.RFC1123)},
 	}
+	if c.IsVAE() {
+		kv = slices.Insert(kv, 0, templates.KV{Key: "Kind", Value: fmt.Sprintf("variational autoencoder, β = %g", c.BetaValue())})
+	}
+	if c.Sparsity > 0 {
+		kv = append(kv, templates.KV{Key: "Sparsity (L1 on the code)", Value: strconv.FormatFloat(c.Sparsity, 'g', -1, 64)})
+	}
+	if c.WeightDecay > 0 {
+		kv = append(kv, templates.KV{Key: "Weight decay (L2)", Value: strconv.FormatFloat(c.WeightDecay, 'g', -1, 64)})
+	}
 	v := templates.SessionView{ID: in.ID, Title: sessionTitle(s, m), State: string(in.State), IsOwner: owner,
-		Error: in.Error, Config: kv, Boot: templates.SessionBoot{ID: in.ID, WSURL: "/api/sessions/" + in.ID + "/ws",
+		Error: in.Error, Generative: c.IsVAE(), Config: kv, Boot: templates.SessionBoot{ID: in.ID, WSURL: "/api/sessions/" + in.ID + "/ws",
 			APIURL: "/api/sessions/" + in.ID, Owner: owner},
 		RetrainURL: "/?" + formQuery(configForm(c))}
 	if in.TestLoss != nil {

@@ -91,7 +91,13 @@ func architectureFields(v HomeView) []field {
 	dec := newField(v, "decoder", "Decoder layers", v.Form.Decoder,
 		"Hidden widths from the code back to the output. Empty: the encoder mirrored.")
 	dec.Placeholder = "mirror of encoder"
+	beta := decimalField(v, "beta", "β (variational only)", v.Form.Beta,
+		"Weight of the KL term that pulls the codes towards a standard normal. Blank: 1. Lower: sharper pictures; higher: a smoother code space.")
+	beta.Placeholder = "1"
 	return []field{
+		selectField(v, "kind", "Kind of autoencoder", v.Form.Kind,
+			"Plain: the code is a point. Variational: the code is a Gaussian sample, so codes drawn at random decode to new examples.", v.Kinds),
+		beta,
 		dec,
 		selectField(v, "activation", "Hidden activation", v.Form.Activation,
 			"Applied after every hidden layer.", v.Activations),
@@ -107,10 +113,18 @@ func trainingFields(v HomeView) []field {
 	ts := numberField(v, "train_size", "Training examples", v.Form.TrainSize,
 		"Empty: the whole training split.", "1")
 	ts.Placeholder = "all"
+	sp := decimalField(v, "sparsity", "Sparsity penalty", v.Form.Sparsity,
+		"L1 penalty on the code's activity: few code units active per example. Blank or 0: off; try 0.01.")
+	sp.Placeholder = "0 (off)"
+	wd := decimalField(v, "weight_decay", "Weight decay", v.Form.WeightDecay,
+		"L2 penalty on the weights (AdamW-style with Adam): smaller weights. Blank or 0: off; try 0.0001.")
+	wd.Placeholder = "0 (off)"
 	return []field{
 		selectField(v, "loss", "Loss", v.Form.Loss, "What “a good reconstruction” means.", v.Losses),
 		selectField(v, "optimizer", "Optimizer", v.Form.Optimizer, "How the weights are updated.", v.Optimizers),
 		decimalField(v, "learning_rate", "Learning rate", v.Form.LearningRate, "Step size, e.g. 0.001."),
+		sp,
+		wd,
 		numberField(v, "batch_size", "Batch size", v.Form.BatchSize, "Examples per optimizer step.", "1"),
 		ts,
 		numberField(v, "seed", "Random seed", v.Form.Seed, "Same seed and settings: the same run.", "1"),

@@ -221,43 +221,63 @@ func Session(v SessionView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</div></section><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"loss-title\"><div class=\"panel-head\"><h2 id=\"loss-title\">Loss</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"log-toggle\" checked> Log scale</label></div><div class=\"loss-chart\" data-testid=\"loss-chart\" data-updates=\"0\" role=\"figure\" aria-label=\"Training and test loss by epoch\"></div><p class=\"caption\">Lower is better. <span class=\"key key-train\">Train</span>: mean over the batches since the previous point. <span class=\"key key-test\">Test</span>: the whole test split.</p></section><section class=\"panel chart-panel\" aria-labelledby=\"latent-title\"><div class=\"panel-head\"><h2 id=\"latent-title\">Latent space</h2></div><canvas class=\"latent-canvas\" data-testid=\"latent-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Scatter plot of the codes of test examples, one marker per example\"></canvas><ul class=\"legend class-legend\" data-testid=\"latent-legend\" aria-label=\"Classes\"></ul><p class=\"caption\" data-testid=\"latent-caption\">Each marker is one test example placed at its code. Waiting for data…</p></section></div><section class=\"panel\" aria-labelledby=\"recon-title\"><div class=\"panel-head\"><h2 id=\"recon-title\">Reconstructions</h2><div class=\"legend recon-legend\" data-testid=\"recon-legend\"></div></div><canvas class=\"recon-canvas\" data-testid=\"recon-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Test examples and the network's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"recon-caption\">The same test examples every time, and what the network makes of them. Waiting for data…</p></section><section class=\"panel\" aria-labelledby=\"config-title\"><h2 id=\"config-title\">Configuration</h2><table class=\"table config-table\" data-testid=\"config\"><tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</div></section><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"loss-title\"><div class=\"panel-head\"><h2 id=\"loss-title\">Loss</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"log-toggle\" checked> Log scale</label></div><div class=\"loss-chart\" data-testid=\"loss-chart\" data-updates=\"0\" role=\"figure\" aria-label=\"Training and test loss by epoch\"></div><p class=\"caption\">Lower is better. <span class=\"key key-train\">Train</span>: mean over the batches since the previous point. <span class=\"key key-test\">Test</span>: the whole test split. ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.Generative {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "For this variational autoencoder the loss is the reconstruction error summed over the pixels plus the KL term (how far the codes stray from a standard normal), both drawn on their own.")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</p></section><section class=\"panel chart-panel\" aria-labelledby=\"latent-title\"><div class=\"panel-head\"><h2 id=\"latent-title\">Latent space</h2></div><canvas class=\"latent-canvas\" data-testid=\"latent-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Scatter plot of the codes of test examples, one marker per example\"></canvas><ul class=\"legend class-legend\" data-testid=\"latent-legend\" aria-label=\"Classes\"></ul><p class=\"caption\" data-testid=\"latent-caption\">Each marker is one test example placed at its code. Waiting for data…</p></section></div><section class=\"panel\" aria-labelledby=\"recon-title\"><div class=\"panel-head\"><h2 id=\"recon-title\">Reconstructions</h2><div class=\"legend recon-legend\" data-testid=\"recon-legend\"></div></div><canvas class=\"recon-canvas\" data-testid=\"recon-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Test examples and the network's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"recon-caption\">The same test examples every time, and what the network makes of them. Waiting for data…</p></section>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.Generative {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<section class=\"panel\" aria-labelledby=\"generated-title\"><div class=\"panel-head\"><h2 id=\"generated-title\">New digits</h2></div><canvas class=\"generated-canvas\" data-testid=\"generated-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Examples the decoder draws from random codes\"></canvas><p class=\"caption\" data-testid=\"generated-caption\">Codes drawn at random from the prior N(0, I), the same codes every time, decoded by the current weights: things the network makes up. Waiting for the model…</p></section>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<section class=\"panel\" aria-labelledby=\"config-title\"><h2 id=\"config-title\">Configuration</h2><table class=\"table config-table\" data-testid=\"config\"><tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, kv := range v.Config {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<tr><th scope=\"row\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<tr><th scope=\"row\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var12 string
 				templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(kv.Key)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 75, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 88, Col: 35}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</th><td>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "</th><td>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var13 string
 				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(kv.Value)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 75, Col: 56}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 88, Col: 56}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</td></tr>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</td></tr>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</tbody></table></section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</tbody></table></section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -289,55 +309,55 @@ func ownerControls(state string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<div class=\"controls\" role=\"group\" aria-label=\"Training controls\" data-testid=\"owner-controls\"><button type=\"button\" class=\"button\" data-testid=\"btn-pause\" data-action=\"pause\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<div class=\"controls\" role=\"group\" aria-label=\"Training controls\" data-testid=\"owner-controls\"><button type=\"button\" class=\"button\" data-testid=\"btn-pause\" data-action=\"pause\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canPause(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
 		if isTerminal(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, ">Pause</button> <button type=\"button\" class=\"button\" data-testid=\"btn-resume\" data-action=\"resume\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, ">Pause</button> <button type=\"button\" class=\"button\" data-testid=\"btn-resume\" data-action=\"resume\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canResume(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
 		if isTerminal(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, ">Resume</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-stop\" data-action=\"stop\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, ">Resume</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-stop\" data-action=\"stop\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canStop(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
 		if isTerminal(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, ">Stop</button><p class=\"field-error control-error\" data-testid=\"control-error\" role=\"alert\"></p></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, ">Stop</button><p class=\"field-error control-error\" data-testid=\"control-error\" role=\"alert\"></p></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -30,6 +30,8 @@ type FormValues struct {
 	Dataset, Encoder, Bottleneck, Decoder, Activation, OutputActivation, Loss, Optimizer,
 	LearningRate, BatchSize, Epochs, TrainSize, Seed string
 	BottleneckActivation string // "" = linear (session.Config.Defaults)
+	// Kind is "ae" or "vae"; Beta, Sparsity and WeightDecay are blank for the defaults.
+	Kind, Beta, Sparsity, WeightDecay string
 }
 
 // Map returns the values by form field name (FieldNames), e.g. {"encoder": "512, 128"}.
@@ -39,6 +41,7 @@ func (f FormValues) Map() map[string]string {
 		"activation": f.Activation, "bottleneck_activation": f.BottleneckActivation, "output_activation": f.OutputActivation,
 		"loss": f.Loss, "optimizer": f.Optimizer, "learning_rate": f.LearningRate, "batch_size": f.BatchSize,
 		"epochs": f.Epochs, "train_size": f.TrainSize, "seed": f.Seed,
+		"kind": f.Kind, "beta": f.Beta, "sparsity": f.Sparsity, "weight_decay": f.WeightDecay,
 	}
 }
 
@@ -63,6 +66,7 @@ type HomeView struct {
 	Errors                                             map[string]string
 	Activations, OutputActivations, Losses, Optimizers []Choice
 	BottleneckActivations                              []Choice
+	Kinds                                              []Choice
 	Limits                                             []LimitRow
 	Recent                                             []SessionRow
 	// Labs are the "uses of autoencoders" labs, one click away.
@@ -103,6 +107,9 @@ type SessionView struct {
 	// RetrainURL is the home form filled with this session's configuration ("Train again"),
 	// e.g. /?dataset=mnist&encoder=256&bottleneck=50&….
 	RetrainURL string
+	// Generative is true for a variational autoencoder: the page shows a grid of examples
+	// decoded from codes drawn from its prior ("new digits").
+	Generative bool
 }
 
 // ErrorView is an error page: the HTTP status, a short title and a longer message.
@@ -114,6 +121,6 @@ type ErrorView struct {
 // FieldNames lists the new-session form's field names in the order the form shows them. The
 // handlers read these names from the POSTed form and use them as keys of HomeView.Errors.
 var FieldNames = []string{
-	"dataset", "encoder", "bottleneck", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
-	"optimizer", "learning_rate", "batch_size", "epochs", "train_size", "seed",
+	"dataset", "kind", "beta", "encoder", "bottleneck", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
+	"optimizer", "learning_rate", "sparsity", "weight_decay", "batch_size", "epochs", "train_size", "seed",
 }

@@ -5,9 +5,11 @@
 /** The form fields that are whole numbers (parsed client-side before the check). */
 const INT_FIELDS = ['bottleneck', 'batch_size', 'epochs', 'train_size', 'seed'];
 /** The fields that are chosen from a list and sent as typed. */
-const CHOICE_FIELDS = ['dataset', 'activation', 'bottleneck_activation', 'output_activation', 'loss', 'optimizer'];
+const CHOICE_FIELDS = ['dataset', 'kind', 'activation', 'bottleneck_activation', 'output_activation', 'loss', 'optimizer'];
 /** Fields that may be left empty: decoder (mirror of the encoder) and train_size (all). */
 const OPTIONAL_FIELDS = new Set(['decoder', 'train_size']);
+/** Decimal fields that may be left blank (then the server's default applies). */
+const DECIMAL_OPTIONAL = ['beta', 'sparsity', 'weight_decay'];
 
 export const MSG_LAYERS = 'Write whole numbers separated by commas, e.g. 512, 128.';
 export const MSG_INT = 'Write a whole number, e.g. 64.';
@@ -94,9 +96,21 @@ export function buildConfig(values, badInput = new Set()) {
     else config.learning_rate = lr.value;
   }
 
+  // Optional numbers (blank: left out, the server's default): a VAE's beta and the penalties.
+  for (const k of DECIMAL_OPTIONAL) {
+    if (badInput.has(k)) {
+      errors[k] = MSG_NUMBER;
+      continue;
+    }
+    const r = parseDecimal(get(k));
+    if (r.empty) continue;
+    if (r.error) errors[k] = r.error;
+    else config[k] = r.value;
+  }
+
   // Keep the order of keys stable (and equal to the documented example) for readable requests.
-  const order = ['dataset', 'encoder', 'bottleneck', 'decoder', 'activation', 'bottleneck_activation', 'output_activation',
-    'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'seed'];
+  const order = ['dataset', 'kind', 'encoder', 'bottleneck', 'decoder', 'activation', 'bottleneck_activation', 'output_activation',
+    'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'seed', 'beta', 'sparsity', 'weight_decay'];
   const ordered = {};
   for (const k of order) if (k in config) ordered[k] = config[k];
   return { config: ordered, errors };

@@ -82,3 +82,16 @@ test('compressionRatio and layerNames', () => {
     ['input', 'enc 1', 'enc 2', 'code', 'dec 1', 'dec 2', 'output']);
   assert.deepEqual(layerNames([784, 30, 784], 0), ['input', 'code', 'output']);
 });
+
+test('buildConfig sends kind, and beta, sparsity and weight_decay only when typed', () => {
+  const base = { dataset: 'mnist', encoder: '256', bottleneck: '2', learning_rate: '0.001', batch_size: '64', epochs: '5', seed: '1' };
+  let { config, errors } = buildConfig({ ...base, kind: 'vae', beta: '4', sparsity: '', weight_decay: '0.0001' });
+  assert.deepEqual(errors, {});
+  assert.equal(config.kind, 'vae');
+  assert.equal(config.beta, 4);
+  assert.equal(config.weight_decay, 0.0001);
+  assert.ok(!('sparsity' in config));
+  ({ config, errors } = buildConfig({ ...base, beta: 'lots' }));
+  assert.ok(errors.beta);
+  assert.ok(!('beta' in config));
+});

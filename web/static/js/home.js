@@ -6,6 +6,7 @@
 // the shape fields the user has not set. The form itself is a plain POST form and works without
 // this script.
 
+import { applyPreset } from './presets.js';
 import { buildConfig, layerSizes, paramCount, compressionRatio, layerNames } from './arch.js';
 import { renderArch } from './archsvg.js';
 import { formatInt, formatRatio } from './format.js';
@@ -286,6 +287,15 @@ if (form && arch) {
     }
     update(name);
   });
+  for (const btn of form.querySelectorAll('[data-preset]')) {
+    btn.addEventListener('click', () => {
+      for (const name of applyPreset(form, btn.dataset.preset)) {
+        touched.add(name);
+        delete serverErrors[name];
+      }
+      update();
+    });
+  }
   form.addEventListener('submit', () => {
     delete putErrors[''];
   });

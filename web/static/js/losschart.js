@@ -3,9 +3,9 @@
 // messages and replaced on every `snapshot`.
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
-import { mergeLoss, validPoints } from './lossdata.js';
+import { mergeLoss, partKeys, validPoints } from './lossdata.js';
 import { formatLoss } from './format.js';
-import { SERIES } from './palette.js';
+import { OKABE_ITO, SERIES } from './palette.js';
 import { bumpUpdates, observeWidth } from './frame.js';
 import { AXIS } from './chartstyle.js';
 import { logTicks } from './ticks.js';
@@ -16,6 +16,14 @@ function latest(u, si) {
   for (let i = d.length - 1; i >= 0; i--) if (d[i] != null) return d[i];
   return null;
 }
+
+/** How each loss part is drawn: thinner lines in their own colour and dash pattern. */
+const PART_STYLE = {
+  reconstruction: { label: 'reconstruction (train)', stroke: OKABE_ITO.green, dash: [] },
+  kl: { label: 'KL (train)', stroke: OKABE_ITO.purple, dash: [4, 4] },
+  sparsity: { label: 'sparsity penalty (train)', stroke: OKABE_ITO.orange, dash: [2, 3] },
+  weight_decay: { label: 'weight decay (train)', stroke: OKABE_ITO.black, dash: [12, 4, 2, 4] },
+};
 
 function fmtEpoch(v) {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(2) : '–';
@@ -28,6 +36,7 @@ export class LossChart {
     this.scheduler = scheduler;
     this.train = [];
     this.test = [];
+    this.parts = []; // keys of the loss parts drawn (see lossdata.partKeys)
     this.log = Boolean(logToggle?.checked);
     this.lossName = '';
     this.epochs = 0;
@@ -86,6 +95,11 @@ export class LossChart {
   }
 
   changed() {
+    const parts = partKeys(this.train);
+    if (parts.join() !== this.parts.join()) {
+      this.parts = parts;
+      this.rebuild = true;
+    }
     this.dataChanged = true;
     this.scheduler.request(this);
   }
@@ -146,6 +160,15 @@ export class LossChart {
           points: { show: true, size: 11, width: 2, stroke: SERIES.b, fill: '#ffffff' },
           value: (u, v, si, idx) => (idx == null ? formatLoss(latest(u, si)) : formatLoss(v)),
         },
+        ...this.parts.map((k) => ({
+          label: PART_STYLE[k].label,
+          stroke: PART_STYLE[k].stroke,
+          dash: PART_STYLE[k].dash,
+          width: 2,
+          spanGaps: true,
+          points: { show: false },
+          value: (u, v, si, idx) => (idx == null ? formatLoss(latest(u, si)) : formatLoss(v)),
+        })),
       ],
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false }, points: { size: 10 } },
@@ -153,7 +176,7 @@ export class LossChart {
   }
 
   render() {
-    const data = mergeLoss(this.train, this.test, this.log);
+    const data = mergeLoss(this.train, this.test, this.log, this.parts);
     if (this.rebuild || !this.plot) {
       if (this.plot) this.plot.destroy();
       this.plot = new uPlot(this.options(), data, this.el);

@@ -7,14 +7,25 @@ function clean(v, log) {
   return v;
 }
 
+/** The parts of a loss a point may carry (docs/protocol.md), in the order the chart draws them. */
+export const LOSS_PARTS = ['reconstruction', 'kl', 'sparsity', 'weight_decay'];
+
+/** partKeys lists the parts that some training point carries, in LOSS_PARTS order. */
+export function partKeys(trainPts) {
+  return LOSS_PARTS.filter((k) => trainPts.some((p) => typeof p[k] === 'number'));
+}
+
 /**
- * mergeLoss returns [xs, train, test] for uPlot: xs the sorted union of the points' epochs, train
- * and test the losses at those epochs or null. With log set, non-positive losses become null.
+ * mergeLoss returns [xs, train, test, ...parts] for uPlot: xs the sorted union of the points'
+ * epochs, train and test the losses at those epochs or null, then for each key of `parts` the
+ * training points' value of that part. With log set, non-positive values become null.
  */
-export function mergeLoss(trainPts, testPts, log = false) {
+export function mergeLoss(trainPts, testPts, log = false, parts = []) {
   const xs = [];
   const a = [];
   const b = [];
+  const ps = parts.map(() => []);
+  const pushParts = (pt) => parts.forEach((k, n) => ps[n].push(pt ? clean(pt[k], log) : null));
   let i = 0;
   let j = 0;
   while (i < trainPts.length || j < testPts.length) {
@@ -22,19 +33,22 @@ export function mergeLoss(trainPts, testPts, log = false) {
     const ey = j < testPts.length ? testPts[j].epoch : Infinity;
     if (ex === ey) {
       xs.push(ex);
+      pushParts(trainPts[i]);
       a.push(clean(trainPts[i++].loss, log));
       b.push(clean(testPts[j++].loss, log));
     } else if (ex < ey) {
       xs.push(ex);
+      pushParts(trainPts[i]);
       a.push(clean(trainPts[i++].loss, log));
       b.push(null);
     } else {
       xs.push(ey);
+      pushParts(null);
       a.push(null);
       b.push(clean(testPts[j++].loss, log));
     }
   }
-  return [xs, a, b];
+  return [xs, a, b, ...ps];
 }
 
 /** validPoints keeps the well-formed loss points of a message ({step, epoch, loss}). */

@@ -6,6 +6,7 @@ import { connectLive, wsURL } from './ws.js';
 import { createScheduler } from './frame.js';
 import { Progress } from './progress.js';
 import { LossChart } from './losschart.js';
+import { GeneratedView } from './generated.js';
 import { Scatter } from './scatter.js';
 import { Recon } from './recon.js';
 import { Controls } from './controls.js';
@@ -94,6 +95,8 @@ function main() {
   const loss = new LossChart($('loss-chart'), scheduler, { logToggle: $('log-toggle') });
   const scatter = new Scatter($('latent-canvas'), $('latent-legend'), $('latent-caption'), scheduler);
   const recon = new Recon($('recon-canvas'), $('recon-legend'), $('recon-caption'), scheduler, () => scatter.classNames);
+  const genCanvas = $('generated-canvas');
+  const generated = genCanvas ? new GeneratedView(genCanvas, $('generated-caption'), scheduler, boot.api_url) : null;
   const controlsRoot = $('owner-controls');
   let stateView = null;
   const controls = controlsRoot
@@ -122,6 +125,7 @@ function main() {
       progress.set(m.progress);
       scatter.set(m.latent);
       recon.set(m.reconstructions);
+      if (m.reconstructions) generated?.refresh(true);
       const st = m.state || m.session;
       if (st) stateView.set({ error: m.session?.error, ...st });
     },
@@ -139,9 +143,11 @@ function main() {
     },
     reconstructions(m) {
       recon.set(m);
+      generated?.refresh();
     },
     state(m) {
       stateView.set(m);
+      if (isTerminal(m.state)) generated?.refresh(true);
     },
   };
 

@@ -1,0 +1,33 @@
+// Presets of the new-session form: one click fills the fields of a classic set-up (the user can
+// still change any of them before pressing Train). Pure data plus one function that applies it.
+
+/** PRESETS maps a preset name to form values (field name → text); fields not named are kept. */
+export const PRESETS = {
+  plain: {
+    kind: 'ae', beta: '', encoder: '256', bottleneck: '50', decoder: '', bottleneck_activation: 'linear',
+    loss: 'mse', sparsity: '', weight_decay: '', learning_rate: '0.001', batch_size: '64', epochs: '5',
+  },
+  // The PyTorch examples' VAE with a 2-D code that can be plotted: 784 → 400 → (2) → 400 → 784, BCE.
+  vae2: {
+    kind: 'vae', beta: '1', encoder: '400', bottleneck: '2', decoder: '', bottleneck_activation: 'linear',
+    loss: 'bce', output_activation: 'sigmoid', sparsity: '', weight_decay: '', learning_rate: '0.001',
+    batch_size: '128', epochs: '10',
+  },
+};
+
+/**
+ * applyPreset writes preset `name` into `form` (an HTMLFormElement) and returns the names of the
+ * fields it changed; the caller then refreshes what depends on them.
+ */
+export function applyPreset(form, name) {
+  const values = PRESETS[name];
+  if (!values) return [];
+  const changed = [];
+  for (const [field, value] of Object.entries(values)) {
+    const el = form.elements.namedItem(field);
+    if (!el || el.value === value) continue;
+    el.value = value;
+    changed.push(field);
+  }
+  return changed;
+}
