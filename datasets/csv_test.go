@@ -111,7 +111,7 @@ func TestParseCSVErrors(t *testing.T) {
 		{"delimiter", good, CSVOptions{Delimiter: '"'}, "cannot separate fields"},
 		{"header mode", good, CSVOptions{Header: 7}, "unknown header mode 7"},
 		{"tab thousands", "a\tb\n1,000\t2\n3\t4\n", CSVOptions{}, `line 2, column "a": "1,000" is not a number`},
-		{"columns", strings.Repeat("1,", MaxCSVColumns) + "1\n", CSVOptions{}, "the file has 4097 columns; at most 4096 are allowed"},
+		{"columns", strings.Repeat("1,", MaxCSVColumns) + "1\n", CSVOptions{}, "line 1, column 4097: more than 4096 columns: at most 4096 are allowed"},
 	}
 	for _, c := range cases {
 		_, err := ParseCSV(strings.NewReader(c.in), c.opt)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // csvTable is a CSV file read into memory, before splitting and scaling.
@@ -45,7 +46,7 @@ func readCSVTable(r io.Reader, opt CSVOptions) (*csvTable, error) {
 	if delim == 0 {
 		delim = detectDelimiter(br)
 	}
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(newCSVGuard(br, delim))
 	cr.Comma, cr.FieldsPerRecord, cr.TrimLeadingSpace = delim, -1, true
 	next := func() (*csvRecord, error) {
 		fields, err := cr.Read()
@@ -110,6 +111,10 @@ func newCSVParser(rec1, rec2 *csvRecord, delim rune, opt CSVOptions) (*csvParser
 		p.names[j] = fmt.Sprintf("column %d", j+1)
 		if hasHeader {
 			if name := strings.TrimSpace(rec1.fields[j]); name != "" {
+				if n := utf8.RuneCountInString(name); n > MaxLabelLength {
+					return nil, nil, &CSVError{Line: rec1.line, Column: fmt.Sprintf("column %d", j+1),
+						Msg: fmt.Sprintf("the column name %s has %d characters; at most %d are allowed", quoteCell(name), n, MaxLabelLength)}
+				}
 				p.names[j] = name
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // csvParser turns CSV records into rows of a csvTable.
@@ -64,6 +65,10 @@ func (p *csvParser) add(t *csvTable, rec *csvRecord) error {
 	if p.label >= 0 {
 		if v := strings.TrimSpace(rec.fields[p.label]); v != "" {
 			c, ok := p.classIndex[v]
+			if !ok && utf8.RuneCountInString(v) > MaxLabelLength {
+				return &CSVError{Line: rec.line, Column: p.column(p.label),
+					Msg: fmt.Sprintf("the label %s has %d characters; class names may have at most %d", quoteCell(v), utf8.RuneCountInString(v), MaxLabelLength)}
+			}
 			if !ok {
 				if len(p.classOrder) == MaxCSVClasses {
 					return invalid(fmt.Sprintf("label %s has more than %d different values: "+
