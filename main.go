@@ -51,6 +51,7 @@ type config struct {
 	// connsPerAddr and maxConns cap open connections per client address
 	// (IPv6: per /64) and in all.
 	connsPerAddr, maxConns int
+	uploadMiB              int // memory for uploaded datasets, in all
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -81,6 +82,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	proxies := fl.String("trusted-proxy", getenv("AELAB_TRUSTED_PROXY"), "comma-separated CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-* headers are believed, e.g. 127.0.0.1/32,10.0.0.0/8")
 	fl.IntVar(&c.connsPerAddr, "max-conns-per-addr", 256, "open connections one client address (IPv6: one /64) may hold; a classroom behind one router shares it")
 	fl.IntVar(&c.maxConns, "max-conns", 4096, "open connections in all")
+	fl.IntVar(&c.uploadMiB, "max-upload-memory", datasets.DefaultUploadBudget>>20, "MiB of memory for uploaded datasets, in all (the least recently used are evicted to make room)")
 	err := fl.Parse(args[1:])
 	if err != nil {
 		return c, err
@@ -91,8 +93,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	if c.net, err = handlers.ParseNetwork(*publicURL, *proxies); err != nil {
 		return c, err
 	}
-	if c.connsPerAddr < 1 || c.maxConns < 1 {
-		return c, errors.New("-max-conns-per-addr and -max-conns must be at least 1")
+	if c.connsPerAddr < 1 || c.maxConns < 1 || c.uploadMiB < 1 {
+		return c, errors.New("-max-conns-per-addr, -max-conns and -max-upload-memory must be at least 1")
 	}
 	if c.startLimit.Burst == 0 {
 		c.startLimit.Burst = -1 // no limit
@@ -130,8 +132,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer st.Close()
+	reg := datasets.NewRegistry(cfg.dataDir)
+	reg.SetUploadBudget(int64(cfg.uploadMiB) << 20)
 	mgr := session.NewManager(session.Options{
-		Datasets: datasets.NewRegistry(cfg.dataDir),
+		Datasets: reg,
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
 	})
 	socks := handlers.NewSockets()

@@ -17,6 +17,9 @@ var (
 	ErrInvalid = errors.New("invalid data")
 	// ErrExists: AddCSV was given a name that is already taken.
 	ErrExists = errors.New("dataset already exists")
+	// ErrFull: there is no room for another upload on this server now (see
+	// MaxUploads); the text says what would fit.
+	ErrFull = errors.New("no room for the upload")
 )
 
 // invalidError is a message for a user that wraps ErrInvalid without

@@ -22,6 +22,7 @@ type Registry struct {
 	uploads map[string]*Dataset
 	order   []string            // upload names in the order they were added
 	seeds   map[string][]string // generated set → its cached keys, oldest first
+	up      uploadBook          // owners, sizes and uses of the uploads (upload.go)
 }
 
 // NewRegistry returns a registry of the built-in datasets. dataDir is where
@@ -97,6 +98,7 @@ func (r *Registry) Load(name string, seed uint64) (*Dataset, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if d, ok := r.uploads[name]; ok {
+		r.touchLocked(name)
 		return d, nil
 	}
 	return nil, notFound(name)

@@ -96,8 +96,10 @@ func TestAddCSVConcurrentAndFull(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := r.AddCSV("one-more", strings.NewReader(good), CSVOptions{}); !errors.Is(err, ErrInvalid) ||
-		!strings.Contains(err.Error(), "already holds 64 uploaded datasets") {
+	// All 64 were used just now: none is evicted for a newcomer, which is
+	// told the server is full.
+	if _, err := r.AddCSV("one-more", strings.NewReader(good), CSVOptions{}); !errors.Is(err, ErrFull) ||
+		!strings.Contains(err.Error(), "full (64 datasets") {
 		t.Errorf("beyond MaxUploads: %v", err)
 	}
 }

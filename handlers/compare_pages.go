@@ -52,7 +52,7 @@ func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, starts *
 			}
 		}
 		again := func(st int, errs map[string]string) {
-			v := homeView(m, form, errs)
+			v := homeView(m, r, form, errs)
 			v.Compare = templates.CompareForm{Bottlenecks: text, Selected: q.Sessions}
 			render(w, r, log, st, templates.Home(v))
 		}

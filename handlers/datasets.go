@@ -46,7 +46,9 @@ func newDatasetBody(d datasets.Info) datasetBody {
 
 func handleListDatasets(m *session.Manager) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		list := m.Datasets().List()
+		// The built-in sets and the caller's own uploads (its browser key);
+		// others' uploads are reached by name.
+		list := m.Datasets().ListFor(ownerKey(browserOwner(r)))
 		out := make([]datasetBody, len(list))
 		for i, d := range list {
 			out[i] = newDatasetBody(d)
@@ -139,6 +141,8 @@ func datasetError(err error) error {
 	case errors.Is(err, datasets.ErrUnavailable):
 		// Listed, but not loadable here: retrying does not help, installing does.
 		return &session.Error{Code: session.EConflict, Message: trimSentinel(err, datasets.ErrUnavailable)}
+	case errors.Is(err, datasets.ErrFull):
+		return &session.Error{Code: session.EFull, Field: "file", Message: trimSentinel(err, datasets.ErrFull)}
 	case errors.Is(err, datasets.ErrInvalid):
 		return &session.Error{Code: session.EInvalid, Field: invalidField(err.Error()), Message: err.Error()}
 	}

@@ -75,7 +75,7 @@ func newUploadServer(t *testing.T, dataDir string) *testServer {
 	}
 	m := session.NewManager(session.Options{Datasets: datasets.NewRegistry(dataDir)})
 	socks := NewSockets()
-	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, Sockets: socks}))
+	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, Sockets: socks, UploadLimit: RateLimit{Burst: -1}}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -138,7 +138,10 @@ func snapshotOf(t *testing.T, ts *testServer, id string) session.Snapshot {
 
 func TestUploadCSVAndTrainOnIt(t *testing.T) {
 	ts := newUploadServer(t, "")
-	res, b := ts.upload(t, "/api/datasets", map[string]string{"label_column": "kind", "title": "Boxes"}, "My boxes (v2).csv", labelledCSV(300))
+	// A page's script sends its browser's owner key along.
+	key := ownerCookieName + "=" + strings.Repeat("k", 43)
+	ct, body := multipartBody(t, map[string]string{"label_column": "kind", "title": "Boxes"}, "My boxes (v2).csv", labelledCSV(300))
+	res, b := ts.do(t, "POST", "/api/datasets", body.String(), map[string]string{"Content-Type": ct, "Cookie": key})
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("upload: %d %s", res.StatusCode, b)
 	}
@@ -152,10 +155,14 @@ func TestUploadCSVAndTrainOnIt(t *testing.T) {
 		a.DroppedRows == nil || *a.DroppedRows != 0 {
 		t.Fatalf("uploaded dataset = %+v, dropped %v", d, a.DroppedRows)
 	}
-	// It is listed like any other, and can be asked for by name.
-	_, b = ts.do(t, "GET", "/api/datasets", "", nil)
+	// It is listed for its uploader (not for others), and can be asked for
+	// by name by anyone.
+	_, b = ts.do(t, "GET", "/api/datasets", "", map[string]string{"Cookie": key})
 	if !strings.Contains(string(b), `"name": "`+a.Name+`"`) {
 		t.Fatalf("GET /api/datasets does not list %s", a.Name)
+	}
+	if _, b = ts.do(t, "GET", "/api/datasets", "", nil); strings.Contains(string(b), `"name": "`+a.Name+`"`) {
+		t.Fatalf("GET /api/datasets lists %s to another browser", a.Name)
 	}
 	if res, b := ts.do(t, "GET", "/api/datasets/"+a.Name, "", nil); res.StatusCode != 200 || !strings.Contains(string(b), `"Boxes"`) {
 		t.Fatalf("GET /api/datasets/%s: %d %s", a.Name, res.StatusCode, b)

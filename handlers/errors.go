@@ -57,7 +57,7 @@ type errorBody struct {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := session.ErrorCode(err)
 	st := status(code)
-	if st >= 500 && code != session.EUnavailable {
+	if st >= 500 && code != session.EUnavailable && code != session.EFull {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := errorBody{Error: session.ErrorMessage(err), Code: code, Field: session.ErrorField(err)}
@@ -84,7 +84,7 @@ func writeJSON(w http.ResponseWriter, st int, v any) {
 func renderError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := session.ErrorCode(err)
 	st := status(code)
-	if st >= 500 && code != session.EUnavailable {
+	if st >= 500 && code != session.EUnavailable && code != session.EFull {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	render(w, r, log, st, templates.Error(templates.ErrorView{

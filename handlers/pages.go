@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/aelab/aelab/datasets"
 	"github.com/aelab/aelab/session"
 	"github.com/aelab/aelab/web/templates"
 )
@@ -25,7 +26,7 @@ func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		form, set := queryForm(q)
-		v := homeView(m, form, nil)
+		v := homeView(m, r, form, nil)
 		preselect(m, &v, q.Get("dataset"))
 		if info, err := m.Datasets().Info(v.Form.Dataset); err == nil && set["dataset"] {
 			fitShape(&v.Form, info.Features, set)
@@ -56,12 +57,12 @@ func handleFormCreate(m *session.Manager, starts *limiter, log *slog.Logger) htt
 			_, _, fe = m.Check(c)
 		}
 		if len(fe) > 0 {
-			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(homeView(m, v, fe.Map())))
+			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(homeView(m, r, v, fe.Map())))
 			return
 		}
 		if err := checkStartLimit(starts, r); err != nil {
 			setRetryAfter(w, err)
-			hv := homeView(m, v, map[string]string{"": session.ErrorMessage(err)})
+			hv := homeView(m, r, v, map[string]string{"": session.ErrorMessage(err)})
 			var rs *refusedStarts
 			if errors.As(err, &rs) {
 				hv.RetryAfter = rs.Retry
@@ -76,7 +77,7 @@ func handleFormCreate(m *session.Manager, starts *limiter, log *slog.Logger) htt
 				return
 			}
 			st := status(session.ErrorCode(err))
-			render(w, r, log, st, templates.Home(homeView(m, v, map[string]string{"": session.ErrorMessage(err)})))
+			render(w, r, log, st, templates.Home(homeView(m, r, v, map[string]string{"": session.ErrorMessage(err)})))
 			return
 		}
 		s.SetOwner(ensureOwner(w, r))
@@ -96,7 +97,9 @@ func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
 	})
 }
 
-func homeView(m *session.Manager, form templates.FormValues, errs map[string]string) templates.HomeView {
+// homeView is the home page for the browser of r: the built-in datasets
+// and its own uploads (others' uploads are reached by name or link).
+func homeView(m *session.Manager, r *http.Request, form templates.FormValues, errs map[string]string) templates.HomeView {
 	v := templates.HomeView{Form: form, Defaults: defaultForm(), Errors: errs,
 		Activations:           choices(session.Choices.Activation),
 		Kinds:                 choices(session.Choices.Kind),
@@ -105,10 +108,8 @@ func homeView(m *session.Manager, form templates.FormValues, errs map[string]str
 		Losses:                choices(session.Choices.Loss),
 		Optimizers:            choices(session.Choices.Optimizer),
 	}
-	for _, d := range m.Datasets().List() {
-		v.Datasets = append(v.Datasets, templates.DatasetOption{Name: d.Name, Title: d.Title, Description: d.Description,
-			Features: d.Features, Width: d.Shape.Width, Height: d.Shape.Height, TrainSize: d.TrainSize, TestSize: d.TestSize,
-			ClassNames: d.ClassNames, ValueMin: d.ValueRange[0], ValueMax: d.ValueRange[1], Available: d.Available, Reason: d.Reason})
+	for _, d := range m.Datasets().ListFor(ownerKey(browserOwner(r))) {
+		v.Datasets = append(v.Datasets, datasetOption(d))
 	}
 	lim := m.Limits()
 	v.Limits = []templates.LimitRow{
@@ -132,6 +133,23 @@ func homeView(m *session.Manager, form templates.FormValues, errs map[string]str
 		v.Recent = append(v.Recent, sessionRow(s))
 	}
 	return v
+}
+
+// shownClasses is how many class names a dataset card shows (and the page
+// carries); the card says how many there are in all.
+const shownClasses = 10
+
+// datasetOption is a dataset's card: what the page shows and its script
+// needs, not every class name of an upload.
+func datasetOption(d datasets.Info) templates.DatasetOption {
+	names := d.ClassNames
+	if len(names) > shownClasses {
+		names = names[:shownClasses]
+	}
+	return templates.DatasetOption{Name: d.Name, Title: d.Title, Description: d.Description,
+		Features: d.Features, Width: d.Shape.Width, Height: d.Shape.Height, TrainSize: d.TrainSize, TestSize: d.TestSize,
+		ClassNames: names, Classes: len(d.ClassNames), ValueMin: d.ValueRange[0], ValueMax: d.ValueRange[1],
+		Available: d.Available, Reason: d.Reason}
 }
 
 func choices(values []string) []templates.Choice {

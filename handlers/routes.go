@@ -23,6 +23,9 @@ type Deps struct {
 	// StartLimit bounds how often one address may start trainings; the
 	// zero value means DefaultRateLimit, a negative Burst means no limit.
 	StartLimit RateLimit
+	// UploadLimit bounds how often one address may upload a dataset; the
+	// zero value means DefaultUploadLimit, a negative Burst means no limit.
+	UploadLimit RateLimit
 	// Comparisons holds the side-by-side comparisons of sessions; nil means
 	// a new store for Sessions.
 	Comparisons *session.ComparisonStore
@@ -70,6 +73,7 @@ func NewServer(d Deps) http.Handler {
 func addRoutes(r chi.Router, d Deps) {
 	m, log, cs := d.Sessions, d.Logger, d.Comparisons
 	starts := newLimiter(d.StartLimit)
+	uploads := newUploadGate(d.UploadLimit)
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
 
 	// Pages.
@@ -80,7 +84,7 @@ func addRoutes(r chi.Router, d Deps) {
 	// A sweep counts one start per width (checked inside, once the widths are valid).
 	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, starts, log))
 	r.Method(http.MethodGet, "/compare/{id}", handleComparePage(m, cs, log))
-	r.Method(http.MethodPost, "/datasets", handleFormUpload(m, log))
+	r.Method(http.MethodPost, "/datasets", handleFormUpload(m, uploads, log))
 	r.Handle("/static/*", handleStatic(d.Static, log))
 	r.Method(http.MethodGet, "/labs", handleLabsIndex(log))
 	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
@@ -90,7 +94,7 @@ func addRoutes(r chi.Router, d Deps) {
 	// JSON API (docs/api.md).
 	r.Route("/api", func(r chi.Router) {
 		r.Method(http.MethodGet, "/datasets", handleListDatasets(m))
-		r.Method(http.MethodPost, "/datasets", handleUploadDataset(m, log))
+		r.Method(http.MethodPost, "/datasets", handleUploadDataset(m, uploads, log))
 		r.Method(http.MethodGet, "/datasets/{name}", handleGetDataset(m, log))
 		r.Method(http.MethodGet, "/datasets/{name}/samples", handleDatasetSamples(m, log))
 		r.Method(http.MethodGet, "/sessions", handleListSessions(m))

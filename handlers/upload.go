@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,12 +24,9 @@ const (
 	// multipart framing.
 	maxUploadBody = datasets.MaxCSVBytes + 1<<20
 	// uploadMemory is how much of an upload is held in memory; the rest of
-	// the file waits in a temporary file (removed when the request ends)
-	// until the CSV reader streams it.
+	// the file waits in a temporary file (removed before the handler
+	// returns, whatever happened) until the CSV reader streams it.
 	uploadMemory = 256 << 10
-	// uploadTimeout replaces the server's read and write timeouts for an
-	// upload: 32 MiB over a slow classroom network takes a while.
-	uploadTimeout = 5 * time.Minute
 	// maxTestFraction is the largest test fraction datasets.ParseCSV takes.
 	maxTestFraction = 0.9
 	maxTitle        = 100 // runes
@@ -48,10 +46,12 @@ type uploadedBody struct {
 	DroppedRows int         `json:"dropped_rows"`
 }
 
-func handleUploadDataset(m *session.Manager, log *slog.Logger) http.Handler {
+func handleUploadDataset(m *session.Manager, gate *uploadGate, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, _, err := uploadCSV(w, r, m.Datasets())
+		// A script's upload is owned by the browser key it sends, if any.
+		info, _, err := uploadCSV(w, r, m.Datasets(), gate, browserOwner(r))
 		if err != nil {
+			setRetryAfter(w, err)
 			writeUploadError(w, r, log, err)
 			return
 		}
@@ -60,10 +60,12 @@ func handleUploadDataset(m *session.Manager, log *slog.Logger) http.Handler {
 	})
 }
 
-// uploadCSV reads a multipart upload and adds its CSV file to reg. It
-// returns the new dataset, the text fields as sent (to show them again) and
-// an error whose code says what went wrong.
-func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry) (datasets.Info, templates.UploadValues, error) {
+// uploadCSV reads a multipart upload and adds its CSV file to reg, owned by
+// owner (the zero Owner: nobody's). It returns the new dataset, the text
+// fields as sent (to show them again) and an error whose code says what
+// went wrong. Uploads pass gate: a rate per address, and a few parses at
+// once. No temporary file outlives the call.
+func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry, gate *uploadGate, owner session.Owner) (datasets.Info, templates.UploadValues, error) {
 	var vals templates.UploadValues
 	if r.ContentLength > maxUploadBody {
 		return datasets.Info{}, vals, uploadTooLarge
@@ -72,11 +74,17 @@ func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry) (
 		return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: "file",
 			Message: `send the upload as multipart/form-data with the CSV file in a part named "file" (see docs/api.md)`}
 	}
+	if err := gate.allow(r); err != nil {
+		return datasets.Info{}, vals, err
+	}
+	// The body gets time in proportion to its size, the answer a little
+	// more for the parse (not every ResponseWriter supports deadlines).
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(uploadTimeout)) // not every ResponseWriter supports deadlines
-	_ = rc.SetWriteDeadline(time.Now().Add(uploadTimeout))
+	d := uploadDeadline(r.ContentLength)
+	_ = rc.SetReadDeadline(time.Now().Add(d))
+	_ = rc.SetWriteDeadline(time.Now().Add(d + uploadWaitMax + time.Minute))
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
-	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+	if err := r.ParseMultipartForm(uploadMemory); err != nil { // on failure it removes its own files
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
 			return datasets.Info{}, vals, uploadTooLarge
@@ -84,6 +92,7 @@ func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry) (
 		return datasets.Info{}, vals, session.Errorf(session.EInvalid, "could not read the upload: %v", err)
 	}
 	form := r.MultipartForm
+	defer func() { _ = form.RemoveAll() }() // accepted, refused or failed: the file leaves the disk
 	vals = uploadValues(form.Value)
 	for k := range form.Value {
 		if !slices.Contains(uploadFieldNames, k) {
@@ -118,11 +127,24 @@ func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry) (
 		return datasets.Info{}, vals, &session.Error{Code: session.EInternal, Message: "internal error", Err: err}
 	}
 	defer f.Close()
-	info, err := reg.AddCSV(name, f, opt)
-	if err != nil {
-		return datasets.Info{}, vals, datasetError(err)
+	var info datasets.Info
+	err = gate.parse(r.Context(), func() error {
+		var err error
+		info, err = reg.AddOwnedCSV(ownerKey(owner), name, f, opt)
+		if err != nil {
+			return datasetError(err)
+		}
+		return nil
+	})
+	return info, vals, err
+}
+
+// ownerKey is how the datasets registry names an owner: "" for nobody.
+func ownerKey(o session.Owner) string {
+	if o.IsZero() {
+		return ""
 	}
-	return info, vals, nil
+	return hex.EncodeToString(o[:])
 }
 
 // uploadValues reads the text fields of an upload as sent.

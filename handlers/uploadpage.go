@@ -1,11 +1,11 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,9 +17,9 @@ import (
 // handleFormUpload takes the home page's upload form: on success it
 // redirects home with the new dataset selected; otherwise it shows the home
 // page again with the message above the upload form.
-func handleFormUpload(m *session.Manager, log *slog.Logger) http.Handler {
+func handleFormUpload(m *session.Manager, gate *uploadGate, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, vals, err := uploadCSV(w, r, m.Datasets())
+		info, vals, err := uploadCSV(w, r, m.Datasets(), gate, ensureOwner(w, r))
 		if err == nil {
 			http.Redirect(w, r, "/?dataset="+url.QueryEscape(info.Name), http.StatusSeeOther)
 			return
@@ -29,13 +29,11 @@ func handleFormUpload(m *session.Manager, log *slog.Logger) http.Handler {
 			renderError(w, r, log, err)
 			return
 		}
-		v := homeView(m, defaultForm(), nil)
+		v := homeView(m, r, defaultForm(), nil)
 		v.Upload.Values = vals
 		v.Upload.Error = session.ErrorMessage(err)
-		var se *session.Error
-		if errors.As(err, &se) {
-			v.Upload.ErrorField = se.Field
-		}
+		v.Upload.ErrorField = session.ErrorField(err)
+		setRetryAfter(w, err)
 		render(w, r, log, status(code), templates.Home(v))
 	})
 }
@@ -70,6 +68,9 @@ func preselect(m *session.Manager, v *templates.HomeView, name string) {
 		return
 	}
 	v.Form.Dataset = name
+	if !slices.ContainsFunc(v.Datasets, func(d templates.DatasetOption) bool { return d.Name == name }) {
+		v.Datasets = append(v.Datasets, datasetOption(info)) // someone else's upload, reached by its link
+	}
 	if b, err := strconv.Atoi(v.Form.Bottleneck); err == nil && b >= info.Features && info.Features > 1 {
 		v.Form.Bottleneck = strconv.Itoa(min(2, info.Features-1))
 	}

@@ -60,13 +60,17 @@ func stateLabel(state string) string {
 }
 
 // classList shortens a dataset's class names for a card: all of them when few, else the first
-// ones and a count.
-func classList(names []string) string {
+// ones and a count (d.Classes, when the card carries only the first names).
+func classList(d DatasetOption) string {
 	const show = 10
-	if len(names) <= show {
+	names, total := d.ClassNames, max(d.Classes, len(d.ClassNames))
+	if len(names) > show {
+		names = names[:show]
+	}
+	if total <= len(names) {
 		return strings.Join(names, ", ")
 	}
-	return strings.Join(names[:show], ", ") + " … (" + strconv.Itoa(len(names)) + " classes)"
+	return strings.Join(names, ", ") + " … (" + strconv.Itoa(total) + " classes)"
 }
 
 // datasetShape describes a dataset's example shape: "784 features (28 × 28 image)" or "2 features".

@@ -8,19 +8,22 @@ type Choice struct{ Value, Label string }
 // DatasetOption describes a dataset the user may train on: its size, shape, classes and whether it
 // can be used on this server right now (Reason says why not when Available is false).
 type DatasetOption struct {
-	Name        string   `json:"name"`
-	Title       string   `json:"title"`
-	Description string   `json:"description"`
-	Features    int      `json:"features"`
-	Width       int      `json:"width"`
-	Height      int      `json:"height"`
-	TrainSize   int      `json:"train_size"`
-	TestSize    int      `json:"test_size"`
-	ClassNames  []string `json:"class_names"`
-	ValueMin    float32  `json:"value_min"`
-	ValueMax    float32  `json:"value_max"`
-	Available   bool     `json:"available"`
-	Reason      string   `json:"reason,omitempty"`
+	Name        string `json:"name"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Features    int    `json:"features"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	TrainSize   int    `json:"train_size"`
+	TestSize    int    `json:"test_size"`
+	// ClassNames are the first few class names (at most 10); Classes
+	// counts them all.
+	ClassNames []string `json:"class_names"`
+	Classes    int      `json:"classes"`
+	ValueMin   float32  `json:"value_min"`
+	ValueMax   float32  `json:"value_max"`
+	Available  bool     `json:"available"`
+	Reason     string   `json:"reason,omitempty"`
 }
 
 // FormValues are the new-session form's fields exactly as the user typed them, e.g. Encoder "256"
