@@ -2,8 +2,12 @@ package handlers
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/aelab/aelab/ae"
 )
 
 // The conv field reaches the engine through the API, and its mistakes are
@@ -45,5 +49,39 @@ func TestAPIConv(t *testing.T) {
 	res, b = ts.do(t, "POST", "/api/sessions", `{"encoder":[],"bottleneck":32,"train_size":256,"test_size":100,"epochs":1,`+ref+`}`, nil)
 	if res.StatusCode != 201 {
 		t.Fatalf("a convolutional session → %d %s", res.StatusCode, b)
+	}
+}
+
+// The home form's conv field: "16, 32" starts the reference convolutional
+// autoencoder, text that is not layers is refused on the field, and "Train
+// again" fills the field back in.
+func TestHomeFormConv(t *testing.T) {
+	ts := newTestServer(t)
+	form := url.Values{"dataset": {"mnist"}, "encoder": {""}, "bottleneck": {"32"}, "conv": {"16/5"},
+		"epochs": {"1"}, "train_size": {"128"}, "batch_size": {"32"}, "seed": {"1"}}
+	post := func() (*http.Response, []byte) {
+		return ts.do(t, "POST", "/sessions", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	}
+	if res, b := post(); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "filters of each convolutional layer") {
+		t.Fatalf("unreadable conv: %d", res.StatusCode)
+	}
+	form.Set("conv", "16, 32")
+	res, b := post()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("conv form: %d %s", res.StatusCode, b)
+	}
+	ss := ts.m.List()
+	if len(ss) != 1 {
+		t.Fatalf("%d sessions", len(ss))
+	}
+	c := ss[0].Config()
+	if len(c.Conv) != 2 || c.Conv[1] != (ae.ConvLayer{Filters: 32, Kernel: 3, Stride: 2}) {
+		t.Fatalf("the session's conv is %v", c.Conv)
+	}
+	if got := configForm(c).Conv; got != "16, 32" {
+		t.Errorf("Train again fills conv with %q", got)
+	}
+	if got := convForm([]ae.ConvLayer{{Filters: 8, Kernel: 5, Stride: 1}, {Filters: 4, Kernel: 3, Stride: 2}}); got != "8/5/1, 4" {
+		t.Errorf("convForm = %q", got)
 	}
 }

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"fmt"
+
+	"github.com/aelab/aelab/ae"
 	"net/url"
 	"slices"
 	"strconv"
@@ -19,7 +21,7 @@ func formValues(f url.Values) templates.FormValues {
 		Activation: g("activation"), BottleneckActivation: g("bottleneck_activation"), OutputActivation: g("output_activation"), Loss: g("loss"),
 		Optimizer: g("optimizer"), LearningRate: g("learning_rate"), BatchSize: g("batch_size"),
 		Epochs: g("epochs"), TrainSize: g("train_size"), Seed: g("seed"),
-		Kind: g("kind"), Beta: g("beta"), Sparsity: g("sparsity"), WeightDecay: g("weight_decay"),
+		Kind: g("kind"), Beta: g("beta"), Sparsity: g("sparsity"), WeightDecay: g("weight_decay"), Conv: g("conv"),
 	}
 }
 
@@ -85,6 +87,7 @@ func configForm(c session.Config) templates.FormValues {
 	if c.WeightDecay > 0 {
 		f.WeightDecay = strconv.FormatFloat(c.WeightDecay, 'g', -1, 64)
 	}
+	f.Conv = convForm(c.Conv)
 	return f
 }
 
@@ -147,6 +150,9 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 		if c.Decoder, ok = parseWidths(v.Decoder); !ok {
 			add("decoder", "write the decoder's hidden layer widths as whole numbers separated by commas, like 128, 512 (or leave it blank to mirror the encoder)")
 		}
+	}
+	if c.Conv, ok = parseConv(v.Conv); !ok {
+		add("conv", "write the filters of each convolutional layer separated by commas, like 16, 32 (3×3 kernels, stride 2), or filters/kernel/stride like 16/5/1 (or leave it blank for a dense model)")
 	}
 	intField := func(field, text string, dst *int, blankOK bool, what string) {
 		if text == "" && blankOK {
@@ -219,4 +225,45 @@ func parseWidths(s string) ([]int, bool) {
 		out = append(out, n)
 	}
 	return out, true
+}
+
+// parseConv reads convolutional layers as the form takes them: "16, 32"
+// (filters, with 3×3 kernels and stride 2) or "16/5/1" (filters/kernel/
+// stride); blank means none. The ranges are session.Validate's to check.
+func parseConv(s string) ([]ae.ConvLayer, bool) {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	var out []ae.ConvLayer
+	for _, f := range fields {
+		parts := strings.Split(f, "/")
+		if len(parts) != 1 && len(parts) != 3 {
+			return nil, false
+		}
+		n := make([]int, len(parts))
+		for i, p := range parts {
+			v, err := strconv.Atoi(p)
+			if err != nil {
+				return nil, false
+			}
+			n[i] = v
+		}
+		l := ae.ConvLayer{Filters: n[0], Kernel: 3, Stride: 2}
+		if len(n) == 3 {
+			l.Kernel, l.Stride = n[1], n[2]
+		}
+		out = append(out, l)
+	}
+	return out, true
+}
+
+// convForm writes conv layers as the form shows them: "16, 32" when every
+// layer has a 3×3 kernel and stride 2, else filters/kernel/stride each.
+func convForm(layers []ae.ConvLayer) string {
+	parts := make([]string, len(layers))
+	for i, l := range layers {
+		parts[i] = strconv.Itoa(l.Filters)
+		if l.Kernel != 3 || l.Stride != 2 {
+			parts[i] += "/" + strconv.Itoa(l.Kernel) + "/" + strconv.Itoa(l.Stride)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

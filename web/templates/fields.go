@@ -94,11 +94,15 @@ func architectureFields(v HomeView) []field {
 	beta := decimalField(v, "beta", "β (variational only)", v.Form.Beta,
 		"Weight of the KL term that pulls the codes towards a standard normal. Blank: 1. Lower: sharper pictures; higher: a smoother code space.")
 	beta.Placeholder = "1"
+	conv := newField(v, "conv", "Convolutional layers", v.Form.Conv,
+		"Images only. Filters per layer, e.g. 16, 32: 3×3 kernels, stride 2 (each halves the image), before the encoder layers; the decoder mirrors them. 16/5/1 is 16 filters, 5×5, stride 1. Empty: dense.")
+	conv.Placeholder = "none (dense)"
 	return []field{
 		selectField(v, "kind", "Kind of autoencoder", v.Form.Kind,
 			"Plain: the code is a point. Variational: the code is a Gaussian sample, so codes drawn at random decode to new examples.", v.Kinds),
 		beta,
 		dec,
+		conv,
 		selectField(v, "activation", "Hidden activation", v.Form.Activation,
 			"Applied after every hidden layer.", v.Activations),
 		selectField(v, "bottleneck_activation", "Bottleneck activation", v.Form.BottleneckActivation,

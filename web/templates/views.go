@@ -35,6 +35,8 @@ type FormValues struct {
 	BottleneckActivation string // "" = linear (session.Config.Defaults)
 	// Kind is "ae" or "vae"; Beta, Sparsity and WeightDecay are blank for the defaults.
 	Kind, Beta, Sparsity, WeightDecay string
+	// Conv lists convolutional layers as typed, e.g. "16, 32" or "16/5/1"; empty: a dense model.
+	Conv string
 }
 
 // Map returns the values by form field name (FieldNames), e.g. {"encoder": "512, 128"}.
@@ -44,7 +46,7 @@ func (f FormValues) Map() map[string]string {
 		"activation": f.Activation, "bottleneck_activation": f.BottleneckActivation, "output_activation": f.OutputActivation,
 		"loss": f.Loss, "optimizer": f.Optimizer, "learning_rate": f.LearningRate, "batch_size": f.BatchSize,
 		"epochs": f.Epochs, "train_size": f.TrainSize, "seed": f.Seed,
-		"kind": f.Kind, "beta": f.Beta, "sparsity": f.Sparsity, "weight_decay": f.WeightDecay,
+		"kind": f.Kind, "beta": f.Beta, "sparsity": f.Sparsity, "weight_decay": f.WeightDecay, "conv": f.Conv,
 	}
 }
 
@@ -124,6 +126,6 @@ type ErrorView struct {
 // FieldNames lists the new-session form's field names in the order the form shows them. The
 // handlers read these names from the POSTed form and use them as keys of HomeView.Errors.
 var FieldNames = []string{
-	"dataset", "kind", "beta", "encoder", "bottleneck", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
+	"dataset", "kind", "beta", "encoder", "bottleneck", "decoder", "conv", "activation", "bottleneck_activation", "output_activation", "loss",
 	"optimizer", "learning_rate", "sparsity", "weight_decay", "batch_size", "epochs", "train_size", "seed",
 }

@@ -15,6 +15,24 @@ export const MSG_LAYERS = 'Write whole numbers separated by commas, e.g. 512, 12
 export const MSG_INT = 'Write a whole number, e.g. 64.';
 export const MSG_NUMBER = 'Write a number, e.g. 0.001.';
 export const MSG_REQUIRED = 'Required.';
+export const MSG_CONV = 'Write filters per layer separated by commas, e.g. 16, 32, or filters/kernel/stride like 16/5/1.';
+
+/**
+ * parseConv reads convolutional layers such as "16, 32" (3×3 kernels, stride 2) or "16/5/1, 32"
+ * (filters/kernel/stride). Empty text is no layer. Returns {value: [{filters, kernel, stride}]} or
+ * {error}; the server checks the ranges and shapes.
+ */
+export function parseConv(text) {
+  const t = String(text ?? '').trim();
+  if (t === '') return { value: [] };
+  const out = [];
+  for (const p of t.split(/\s*[,;]\s*|\s+/).filter((q) => q !== '')) {
+    const m = /^(\d+)(?:\/(\d+)\/(\d+))?$/.exec(p);
+    if (!m) return { error: MSG_CONV };
+    out.push({ filters: Number(m[1]), kernel: m[2] ? Number(m[2]) : 3, stride: m[3] ? Number(m[3]) : 2 });
+  }
+  return { value: out };
+}
 
 /**
  * parseLayers reads a list of layer widths such as "512, 128" (commas and/or spaces).
@@ -77,6 +95,12 @@ export function buildConfig(values, badInput = new Set()) {
     else config.decoder = dec.value;
   }
 
+  if (get('conv').trim() !== '') {
+    const conv = parseConv(get('conv'));
+    if (conv.error) errors.conv = conv.error;
+    else config.conv = conv.value;
+  }
+
   for (const k of INT_FIELDS) {
     if (badInput.has(k)) {
       errors[k] = MSG_INT;
@@ -109,7 +133,7 @@ export function buildConfig(values, badInput = new Set()) {
   }
 
   // Keep the order of keys stable (and equal to the documented example) for readable requests.
-  const order = ['dataset', 'kind', 'encoder', 'bottleneck', 'decoder', 'activation', 'bottleneck_activation', 'output_activation',
+  const order = ['dataset', 'kind', 'conv', 'encoder', 'bottleneck', 'decoder', 'activation', 'bottleneck_activation', 'output_activation',
     'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'seed', 'beta', 'sparsity', 'weight_decay'];
   const ordered = {};
   for (const k of order) if (k in config) ordered[k] = config[k];

@@ -3,7 +3,26 @@ import assert from 'node:assert/strict';
 import {
   parseLayers, parseInteger, parseDecimal, buildConfig, layerSizes, paramCount,
   compressionRatio, layerNames, MSG_LAYERS, MSG_INT, MSG_NUMBER, MSG_REQUIRED,
+  parseConv, MSG_CONV,
 } from './arch.js';
+
+test('parseConv', () => {
+  assert.deepEqual(parseConv(''), { value: [] });
+  assert.deepEqual(parseConv('16, 32'), {
+    value: [{ filters: 16, kernel: 3, stride: 2 }, { filters: 32, kernel: 3, stride: 2 }],
+  });
+  assert.deepEqual(parseConv('16/5/1 8'), {
+    value: [{ filters: 16, kernel: 5, stride: 1 }, { filters: 8, kernel: 3, stride: 2 }],
+  });
+  assert.deepEqual(parseConv('16/5'), { error: MSG_CONV });
+  assert.deepEqual(parseConv('16x3'), { error: MSG_CONV });
+  assert.deepEqual(parseConv('-4'), { error: MSG_CONV });
+  const { config, errors } = buildConfig({ encoder: '', bottleneck: '32', conv: '16, 32', learning_rate: '0.001',
+    batch_size: '64', epochs: '1', seed: '1' });
+  assert.deepEqual(errors, {});
+  assert.deepEqual(config.conv, [{ filters: 16, kernel: 3, stride: 2 }, { filters: 32, kernel: 3, stride: 2 }]);
+  assert.equal(buildConfig({ conv: '16/x' }).errors.conv, MSG_CONV);
+});
 
 test('parseLayers', () => {
   assert.deepEqual(parseLayers('256'), { value: [256] });
