@@ -139,9 +139,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
 	})
 	socks := handlers.NewSockets()
+	comparisons := session.NewComparisonStore(mgr)
+	classes := session.NewClassBook(mgr, session.ClassOptions{PCA: comparisons.Baseline, Logger: log})
+	if err := classes.Restore(ctx); err != nil {
+		return fmt.Errorf("restore the classes: %w", err)
+	}
 	srv := &http.Server{
-		Addr:    cfg.addr,
-		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, StartLimit: cfg.startLimit, Net: cfg.net}),
+		Addr: cfg.addr,
+		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, StartLimit: cfg.startLimit, Net: cfg.net,
+			Comparisons: comparisons, Classes: classes}),
 		// Slow or idle clients give their connection back: headers within
 		// 5 s, a body within 30 s (uploads extend it in proportion to their
 		// size), and an idle keep-alive connection is closed after 30 s.
@@ -174,7 +180,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer cancel()
 	// Trainings first, so that their final state reaches the open sockets;
 	// then the sockets say goodbye; then the plain HTTP requests finish.
-	errs := []error{mgr.Shutdown(sctx), socks.Close(sctx), srv.Shutdown(sctx)}
+	errs := []error{mgr.Shutdown(sctx), socks.Close(sctx), srv.Shutdown(sctx), classes.Close(sctx), comparisons.Close(sctx)}
 	log.Info("stopped")
 	return errors.Join(errs...)
 }

@@ -32,6 +32,9 @@ type Deps struct {
 	// Net says where the server is reached from: its public URL and the
 	// reverse proxies whose forwarding headers are believed.
 	Net Network
+	// Classes holds the classes; nil means a new, empty book (in memory)
+	// that nothing closes, for tests that use no classes.
+	Classes *session.ClassBook
 }
 
 // NewServer returns the app's root handler.
@@ -47,6 +50,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Comparisons == nil {
 		d.Comparisons = session.NewComparisonStore(d.Sessions)
+	}
+	if d.Classes == nil {
+		d.Classes = session.NewClassBook(d.Sessions, session.ClassOptions{PCA: d.Comparisons.Baseline, Logger: d.Logger})
 	}
 	r := chi.NewRouter()
 	r.Use(recoverer(d.Logger))
@@ -71,9 +77,10 @@ func NewServer(d Deps) http.Handler {
 
 // addRoutes is the whole surface of the app in one place.
 func addRoutes(r chi.Router, d Deps) {
-	m, log, cs := d.Sessions, d.Logger, d.Comparisons
+	m, log, cs, cb := d.Sessions, d.Logger, d.Comparisons, d.Classes
 	starts := newLimiter(d.StartLimit)
 	uploads := newUploadGate(d.UploadLimit)
+	joins := newLimiter(joinRate)
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
 
 	// Pages.
@@ -90,6 +97,7 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
 	// Starts count against the rate limit inside: a sweep lab one per width, any other lab one.
 	r.Method(http.MethodPost, "/labs/{slug}/start", handleLabStart(m, cs, starts, log))
+	addClassPages(r, d, starts, joins)
 
 	// JSON API (docs/api.md).
 	r.Route("/api", func(r chi.Router) {
@@ -98,10 +106,10 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/datasets/{name}", handleGetDataset(m, log))
 		r.Method(http.MethodGet, "/datasets/{name}/samples", handleDatasetSamples(m, log))
 		r.Method(http.MethodGet, "/sessions", handleListSessions(m))
-		r.Method(http.MethodPost, "/sessions", limitStarts(starts, log, handleCreateSession(m, log)))
+		r.Method(http.MethodPost, "/sessions", limitStarts(starts, log, classAware(m, cb, log, handleCreateSession(m, log))))
 		r.Method(http.MethodPost, "/sessions/check", handleCheckConfig(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}", handleGetSession(m, log))
-		r.Method(http.MethodPost, "/sessions/{id}/stop", handleControl(m, log, (*session.Session).Stop))
+		r.Method(http.MethodPost, "/sessions/{id}/stop", handleStop(m, cb, log))
 		r.Method(http.MethodPost, "/sessions/{id}/pause", handleControl(m, log, (*session.Session).Pause))
 		r.Method(http.MethodPost, "/sessions/{id}/resume", handleControl(m, log, (*session.Session).Resume))
 		r.Method(http.MethodGet, "/sessions/{id}/ws", handleSessionWS(m, log, d.Sockets))
@@ -109,6 +117,14 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/sessions/{id}/reconstructions.png", handleReconstructionsPNG(m, log))
 		// An import evaluates the model once: it counts as a start.
 		r.Method(http.MethodPost, "/models", limitStarts(starts, log, handleImportModel(m, log)))
+		r.Method(http.MethodPost, "/classes", handleCreateClass(cb, log))
+		r.Method(http.MethodGet, "/classes/{id}", handleGetClass(m, cb, log))
+		r.Method(http.MethodGet, "/classes/{id}/ws", handleClassWS(cb, log, d.Sockets))
+		r.Method(http.MethodGet, "/classes/{id}/results.csv", handleClassCSV(m, cb, log))
+		r.Method(http.MethodGet, "/classes/{id}/qr.png", handleClassQR(cb, log))
+		r.Method(http.MethodPost, "/classes/{id}/close", handleClassOpen(cb, log, false))
+		r.Method(http.MethodPost, "/classes/{id}/open", handleClassOpen(cb, log, true))
+		r.Method(http.MethodPost, "/join", handleJoin(cb, joins, log))
 		r.Method(http.MethodPost, "/comparisons", handleCreateComparison(cs, starts, log))
 		r.Method(http.MethodGet, "/comparisons/{id}", handleGetComparison(cs, log))
 		r.Method(http.MethodGet, "/comparisons/{id}/table.csv", handleComparisonTableCSV(cs, log))

@@ -115,32 +115,43 @@ func handleSessionWS(m *session.Manager, log *slog.Logger, socks *Sockets) http.
 			writeError(w, r, log, err)
 			return
 		}
-		if !sameOrigin(r) {
-			writeError(w, r, log, session.Errorf(session.EForbidden, "a page of another site may not open this stream"))
-			return
-		}
-		select {
-		case <-socks.stopping:
-			writeError(w, r, log, session.Errorf(session.EUnavailable, "the server is shutting down"))
-			return
-		default:
-		}
-		conn, err := upgrader.Upgrade(w, r, nil)
-		if err != nil {
-			return // the upgrader has answered with an HTTP error
-		}
-		if !socks.add(conn) {
-			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
-			_ = conn.Close()
-			return
-		}
-		defer socks.remove(conn)
-		sub := s.Subscribe()
-		defer sub.Close()
-		readerGone := make(chan struct{})
-		go readPump(conn, readerGone)
-		writePump(conn, sub, readerGone, socks.stopping)
+		serveStream(w, r, log, socks, "session ended", func() (<-chan []byte, func() bool, func()) {
+			sub := s.Subscribe()
+			return sub.C, sub.Dropped, sub.Close
+		})
 	})
+}
+
+// serveStream upgrades r to a WebSocket and writes the messages of the
+// stream that subscribe opens until it ends; endText is the reason of the
+// final close frame.
+func serveStream(w http.ResponseWriter, r *http.Request, log *slog.Logger, socks *Sockets, endText string,
+	subscribe func() (msgs <-chan []byte, dropped func() bool, unsubscribe func())) {
+	if !sameOrigin(r) {
+		writeError(w, r, log, session.Errorf(session.EForbidden, "a page of another site may not open this stream"))
+		return
+	}
+	select {
+	case <-socks.stopping:
+		writeError(w, r, log, session.Errorf(session.EUnavailable, "the server is shutting down"))
+		return
+	default:
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	if !socks.add(conn) {
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+		_ = conn.Close()
+		return
+	}
+	defer socks.remove(conn)
+	msgs, dropped, unsubscribe := subscribe()
+	defer unsubscribe()
+	readerGone := make(chan struct{})
+	go readPump(conn, readerGone)
+	writePump(conn, msgs, dropped, endText, readerGone, socks.stopping)
 }
 
 // readPump reads (and discards) what the viewer sends, so that pongs and
@@ -157,8 +168,9 @@ func readPump(conn *websocket.Conn, gone chan<- struct{}) {
 	}
 }
 
-// writePump is the only writer of conn.
-func writePump(conn *websocket.Conn, sub *session.Subscription, readerGone <-chan struct{}, stopping <-chan struct{}) {
+// writePump is the only writer of conn: it sends msgs until they end (then
+// a close frame saying endText, or "too slow" when dropped reports true).
+func writePump(conn *websocket.Conn, msgs <-chan []byte, dropped func() bool, endText string, readerGone <-chan struct{}, stopping <-chan struct{}) {
 	ticker := time.NewTicker(pingPeriod)
 	defer func() {
 		ticker.Stop()
@@ -174,13 +186,13 @@ func writePump(conn *websocket.Conn, sub *session.Subscription, readerGone <-cha
 	}
 	for {
 		select {
-		case msg, ok := <-sub.C:
+		case msg, ok := <-msgs:
 			if !ok {
 				switch {
-				case sub.Dropped():
+				case dropped():
 					closeWith(closeTryLater, "viewer too slow; reconnect for a fresh snapshot")
 				default:
-					closeWith(websocket.CloseNormalClosure, "session ended")
+					closeWith(websocket.CloseNormalClosure, endText)
 				}
 				return
 			}
@@ -195,7 +207,7 @@ func writePump(conn *websocket.Conn, sub *session.Subscription, readerGone <-cha
 		case <-stopping:
 			// Drain what the session has already queued (its final state,
 			// when shutdown stopped it) before saying goodbye.
-			drain(conn, sub)
+			drain(conn, msgs)
 			closeWith(websocket.CloseGoingAway, "server shutting down")
 			return
 		case <-readerGone:
@@ -206,11 +218,11 @@ func writePump(conn *websocket.Conn, sub *session.Subscription, readerGone <-cha
 
 // drain writes the messages already waiting for the viewer, without waiting
 // for new ones longer than a moment.
-func drain(conn *websocket.Conn, sub *session.Subscription) {
+func drain(conn *websocket.Conn, msgs <-chan []byte) {
 	deadline := time.After(500 * time.Millisecond)
 	for {
 		select {
-		case msg, ok := <-sub.C:
+		case msg, ok := <-msgs:
 			if !ok {
 				return
 			}

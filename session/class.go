@@ -1,0 +1,354 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+)
+
+// A class is a room of students training autoencoders under one teacher: a
+// name, an optional lesson (a preset configuration, some of whose fields are
+// locked or hidden), a join code, the students by display name, and their
+// runs. The teacher's key and the students' keys are kept as hashes.
+
+// ClassLimits bound what classes may take, in total and per creator.
+type ClassLimits struct {
+	MaxClasses  int // classes the server keeps
+	MaxPerAddr  int // classes one address may create
+	MaxStudents int // students per class
+	MaxRuns     int // runs per class
+}
+
+// DefaultClassLimits suit a school server.
+func DefaultClassLimits() ClassLimits {
+	return ClassLimits{MaxClasses: 200, MaxPerAddr: 20, MaxStudents: 200, MaxRuns: 500}
+}
+
+// ClassOptions configure a ClassBook.
+type ClassOptions struct {
+	Store  ClassStore  // nil: classes live in memory only
+	Limits ClassLimits // zero: DefaultClassLimits
+	// PCA computes the PCA baseline of a configuration (the same figure as
+	// a comparison's); nil leaves the class's PCA column empty.
+	PCA    func(ctx context.Context, c Config) Baseline
+	Logger *slog.Logger
+}
+
+// ClassBook creates classes, finds them by id and join code, and restores
+// them from its store. It is safe for concurrent use.
+type ClassBook struct {
+	m      *Manager
+	opt    ClassOptions
+	lim    ClassLimits
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	byID    map[string]*Class
+	byCode  map[string]*Class
+	byRun   map[string]*Class
+	perAddr map[string]int
+	closed  bool
+}
+
+// NewClassBook returns an empty book for the sessions of m. Call Restore to
+// load the classes of its store.
+func NewClassBook(m *Manager, opt ClassOptions) *ClassBook {
+	if opt.Limits == (ClassLimits{}) {
+		opt.Limits = DefaultClassLimits()
+	}
+	if opt.Logger == nil {
+		opt.Logger = m.log
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &ClassBook{m: m, opt: opt, lim: opt.Limits, log: opt.Logger, ctx: ctx, cancel: cancel,
+		byID: map[string]*Class{}, byCode: map[string]*Class{}, byRun: map[string]*Class{}, perAddr: map[string]int{}}
+}
+
+// Limits returns the book's bounds.
+func (b *ClassBook) Limits() ClassLimits { return b.lim }
+
+// NewClass is what a teacher asks for.
+type NewClass struct {
+	Name   string   `json:"name"`
+	Preset *Config  `json:"preset,omitempty"`
+	Locked []string `json:"locked,omitempty"`
+	Hidden []string `json:"hidden,omitempty"`
+}
+
+// Create validates req and opens a new class for teacher (the owner of a
+// browser's key, say). When teacher is zero a fresh teacher token is made
+// and returned; it is the only time it is shown.
+func (b *ClassBook) Create(addr string, req NewClass, teacher Owner) (*Class, string, error) {
+	name, err := cleanName(req.Name, "name", MaxClassNameLen)
+	if err != nil {
+		return nil, "", err
+	}
+	lesson, fe := b.checkLesson(req)
+	if err := fe.Err(); err != nil {
+		return nil, "", err
+	}
+	token := ""
+	if teacher.IsZero() {
+		token = newToken()
+		teacher = OwnerOf(token)
+	}
+	b.mu.Lock()
+	switch {
+	case b.closed:
+		b.mu.Unlock()
+		return nil, "", Errorf(EUnavailable, "the server is shutting down; try again in a minute")
+	case len(b.byID) >= b.lim.MaxClasses:
+		b.mu.Unlock()
+		return nil, "", Errorf(EUnavailable, "this server already keeps %d classes, its limit", b.lim.MaxClasses)
+	case b.perAddr[addr] >= b.lim.MaxPerAddr:
+		b.mu.Unlock()
+		return nil, "", Errorf(EConflict, "your address has created %d classes, the most allowed: reuse one of them", b.lim.MaxPerAddr)
+	}
+	c := &Class{book: b, id: newID(), name: name, lesson: lesson, teacher: teacher, open: true,
+		addr: addr, created: time.Now().UTC(), byName: map[string]*Student{}}
+	for b.byID[c.id] != nil {
+		c.id = newID()
+	}
+	c.code = newJoinCode()
+	for b.byCode[c.code] != nil {
+		c.code = newJoinCode()
+	}
+	b.addLocked(c)
+	b.mu.Unlock()
+	if err := c.persist(); err != nil {
+		b.log.Error("keep new class", "class", c.id, "err", err)
+	}
+	b.log.Info("class created", "class", c.id, "code", c.code)
+	return c, token, nil
+}
+
+func (b *ClassBook) addLocked(c *Class) {
+	b.byID[c.id] = c
+	b.byCode[c.code] = c
+	b.perAddr[c.addr]++
+	c.hub = newClassHub(c)
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		c.hub.run(b.ctx)
+	}()
+}
+
+// checkLesson validates the preset and the lists of locked and hidden
+// fields, completing the preset with its defaults.
+func (b *ClassBook) checkLesson(req NewClass) (Lesson, FieldErrors) {
+	var fe FieldErrors
+	l := Lesson{Locked: dedupe(req.Locked), Hidden: dedupe(req.Hidden)}
+	for _, list := range []struct {
+		name   string
+		fields []string
+	}{{"locked", l.Locked}, {"hidden", l.Hidden}} {
+		if len(list.fields) > len(configFields) {
+			fe.add(list.name, "%s lists %d fields; a configuration has %d", list.name, len(list.fields), len(configFields))
+			continue
+		}
+		for _, f := range list.fields {
+			if !IsLessonField(f) {
+				fe.add(list.name, "%q is not a field of the form: use some of %s", truncate(f, 40), lessonFieldNames())
+				break
+			}
+		}
+	}
+	if req.Preset == nil {
+		if len(l.Locked)+len(l.Hidden) > 0 {
+			fe.add("preset", "locked and hidden fields need a preset configuration to hold them at")
+		}
+		return l, fe
+	}
+	p, _, pfe := b.m.Check(*req.Preset)
+	for _, e := range pfe {
+		fe.add("preset."+e.Field, "%s", e.Message)
+	}
+	l.Preset = &p
+	return l, fe
+}
+
+// Get returns the class with the given id.
+func (b *ClassBook) Get(id string) (*Class, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c := b.byID[id]; c != nil {
+		return c, nil
+	}
+	return nil, Errorf(ENotFound, "there is no class %q", truncate(id, 40))
+}
+
+// ByCode returns the class with the given join code, typed in any of the
+// forms NormalizeCode accepts.
+func (b *ClassBook) ByCode(code string) (*Class, error) {
+	n := NormalizeCode(code)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c := b.byCode[n]; n != "" && c != nil {
+		return c, nil
+	}
+	return nil, &Error{Code: ENotFound, Field: "code", Message: "no class has the code " + quoteShort(code) + ": check it on the wall (six letters and digits, like K7Q-4XP)"}
+}
+
+// OfRun returns the class a session was started in, or nil.
+func (b *ClassBook) OfRun(sessionID string) *Class {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.byRun[sessionID]
+}
+
+// Restore loads the classes of the store and reattaches their runs to the
+// sessions the manager still knows.
+func (b *ClassBook) Restore(ctx context.Context) error {
+	if b.opt.Store == nil {
+		return nil
+	}
+	recs, err := b.opt.Store.Classes(ctx)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range recs {
+		if b.byID[r.ID] != nil {
+			continue
+		}
+		c := classFromRecord(b, r)
+		b.addLocked(c)
+		for _, run := range c.runs {
+			b.byRun[run.SessionID] = c
+			c.hub.watch(*run)
+		}
+	}
+	b.log.Info("classes restored", "classes", len(recs))
+	return nil
+}
+
+// Close stops every class's live stream and waits for them.
+func (b *ClassBook) Close(ctx context.Context) error {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	b.cancel()
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Lesson is a class's preset: the configuration its form starts from, the
+// fields students cannot change and the fields they do not see.
+type Lesson struct {
+	Preset *Config  `json:"preset,omitempty"`
+	Locked []string `json:"locked"`
+	Hidden []string `json:"hidden"`
+}
+
+// IsLocked reports whether field f is locked.
+func (l Lesson) IsLocked(f string) bool { return l.Preset != nil && slices.Contains(l.Locked, f) }
+
+// IsHidden reports whether field f is hidden.
+func (l Lesson) IsHidden(f string) bool { return l.Preset != nil && slices.Contains(l.Hidden, f) }
+
+// Apply returns the configuration of a run asked for with req, of which
+// the JSON fields in present were given: the preset with those fields
+// replaced. A locked field given with another value than the preset's is a
+// field error naming it.
+func (l Lesson) Apply(req Config, present map[string]bool) (Config, FieldErrors) {
+	if l.Preset == nil {
+		return req, nil
+	}
+	var base, over map[string]json.RawMessage
+	pb, _ := json.Marshal(*l.Preset)
+	rb, _ := json.Marshal(req)
+	_ = json.Unmarshal(pb, &base)
+	_ = json.Unmarshal(rb, &over)
+	for k := range present {
+		if v, ok := over[k]; ok {
+			base[k] = v
+		} else {
+			delete(base, k) // an omitempty field given empty
+		}
+	}
+	var out Config
+	mb, _ := json.Marshal(base)
+	_ = json.Unmarshal(mb, &out)
+	var fe FieldErrors
+	want, got := l.Preset.Defaults(), out.Defaults()
+	for _, f := range configFields {
+		if l.IsLocked(f.name) && present[f.name] && f.value(want) != f.value(got) {
+			fe.add(f.name, "%s is locked by the lesson at %s: leave it as it is", f.name, f.value(want))
+		}
+	}
+	return out, fe
+}
+
+// IsLessonField reports whether f names a configuration field that a
+// lesson may lock or hide.
+func IsLessonField(f string) bool {
+	return slices.ContainsFunc(configFields, func(cf configField) bool { return cf.name == f })
+}
+
+func lessonFieldNames() string {
+	names := make([]string, len(configFields))
+	for i, f := range configFields {
+		names[i] = f.name
+	}
+	return joinComma(names)
+}
+
+// ownerFromHash reads a kept hash back (a malformed one owns nothing).
+func ownerFromHash(h []byte) Owner {
+	var o Owner
+	if len(h) == len(o) {
+		copy(o[:], h)
+	}
+	return o
+}
+
+func dedupe(fs []string) []string {
+	out := []string{}
+	for _, f := range fs {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func quoteShort(s string) string { return "\"" + truncate(s, 20) + "\"" }
+
+func joinComma(xs []string) string {
+	out := ""
+	for i, x := range xs {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+// Baseline computes (or finds cached) the PCA baseline of configuration c,
+// the figure a comparison shows; a class's runs use it too.
+func (st *ComparisonStore) Baseline(ctx context.Context, c Config) Baseline {
+	return st.base.compute(ctx, c)
+}
