@@ -210,10 +210,11 @@ func (h *classHub) apply(ev classEvent) []byte {
 		}
 		v := ev.pca.mse
 		t.PCA = &v
-		go h.c.updateRun(t, false)
 		bare := *t
-		bare.Spark, bare.Latent, bare.Recon = nil, nil, nil
-		return marshalClass(RunMsg{Type: TypeClassRun, Run: bare})
+		go h.c.updateRun(&bare, false)
+		msg := bare
+		msg.Spark, msg.Latent, msg.Recon = nil, nil, nil
+		return marshalClass(RunMsg{Type: TypeClassRun, Run: msg})
 	case ev.student != nil:
 		m := *ev.student
 		m.Type = TypeClassStudent
@@ -259,7 +260,11 @@ func (h *classHub) follow(ctx context.Context, r ClassRun) {
 		}
 		return
 	}
-	go h.baseline(ctx, r.SessionID, s.Config())
+	h.c.book.wg.Add(1)
+	go func() {
+		defer h.c.book.wg.Done()
+		h.baseline(ctx, r.SessionID, s.Config())
+	}()
 	f := follower{}
 	tick := time.NewTicker(classTick)
 	defer tick.Stop()
