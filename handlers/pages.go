@@ -25,6 +25,12 @@ const maxFormBody = 64 << 10
 func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
+		if form, ok := presetForm(q); ok {
+			v := homeView(m, r, form, nil)
+			applyLesson(&v, q)
+			render(w, r, log, http.StatusOK, templates.Home(v))
+			return
+		}
 		form, set := queryForm(q)
 		v := homeView(m, r, form, nil)
 		preselect(m, &v, q.Get("dataset"))
@@ -36,6 +42,7 @@ func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
 		for name := range set {
 			setFormField(&v.Form, name, given[name])
 		}
+		applyLesson(&v, q)
 		render(w, r, log, http.StatusOK, templates.Home(v))
 	})
 }

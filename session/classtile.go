@@ -18,7 +18,7 @@ const (
 	sparkPoints   = 48   // points of the loss sparkline
 	thumbPoints   = 200  // points of the latent thumbnail
 	stripExamples = 4    // examples of the reconstruction strip
-	stripValues   = 3200 // values of the strip, originals and reconstructions together, at most
+	stripValues   = 6400 // values of the strip, originals and reconstructions together, at most
 	keptLoss      = 1024 // training-loss points a follower keeps (halved when full)
 )
 

@@ -10,6 +10,7 @@ type field struct {
 	Placeholder, Help, Limits string
 	Error                     string
 	Choices                   []Choice
+	Locked, Hidden            bool // by a lesson preset
 }
 
 // ID is the element id of the field's input.
@@ -40,6 +41,8 @@ func newField(v HomeView, name, label, value, help string) field {
 		Help:   help,
 		Limits: limitsFor(v.Limits, name),
 		Error:  v.Errors[name],
+		Locked: v.Lesson.IsLocked(name),
+		Hidden: v.Lesson.IsHidden(name),
 	}
 }
 

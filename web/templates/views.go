@@ -2,6 +2,8 @@
 // that the HTTP handlers fill in; nothing here does I/O or knows about sessions or training.
 package templates
 
+import "slices"
+
 // Choice is one option of a select: the submitted Value and the Label shown to the user.
 type Choice struct{ Value, Label string }
 
@@ -83,6 +85,34 @@ type HomeView struct {
 	RetryAfter int
 	// Compare holds the comparison controls: the sweep's widths and the ticked sessions.
 	Compare CompareForm
+	// Lesson, when set, locks or hides some fields (a lesson preset) and may
+	// put the form in a class.
+	Lesson *HomeLesson
+}
+
+// HomeLesson is a lesson preset applied to the form: fields locked (shown
+// disabled) or hidden, and for a class the banner and the form's target.
+type HomeLesson struct {
+	Locked, Hidden []string
+	Banner         *LessonBanner // nil: a preset without a class
+	Action         string        // where the form posts; "" is /sessions
+}
+
+// IsLocked reports whether field f is locked; a nil lesson locks nothing.
+func (l *HomeLesson) IsLocked(f string) bool { return l != nil && slices.Contains(l.Locked, f) }
+
+// IsHidden reports whether field f is hidden; a nil lesson hides nothing.
+func (l *HomeLesson) IsHidden(f string) bool { return l != nil && slices.Contains(l.Hidden, f) }
+
+// InClass reports whether the form starts runs in a class.
+func (v HomeView) InClass() bool { return v.Lesson != nil && v.Lesson.Banner != nil }
+
+// FormAction is where the form posts.
+func (v HomeView) FormAction() string {
+	if v.Lesson != nil && v.Lesson.Action != "" {
+		return v.Lesson.Action
+	}
+	return "/sessions"
 }
 
 // KV is one row of a key/value table, e.g. a line of a session's configuration.

@@ -176,6 +176,8 @@ export class RDChart {
     // Provisional points (training loss before the first test) are faded.
     for (const p of aePts) drawMarkers(ctx, runStyle(p.index), [[sx(p.m), sy(p.ae)]], 8, p.provisional ? 0.4 : 1);
     ctx.restore();
+    // Where each run's marker is (CSS pixels), for pages that name the run under the pointer.
+    this.hits = aePts.map((p) => ({ x: sx(p.m), y: sy(p.ae), index: p.index }));
 
     this.canvas.dataset.points = String(aePts.length);
     this.canvas.dataset.provisional = String(aePts.filter((p) => p.provisional).length);
