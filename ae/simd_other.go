@@ -18,3 +18,4 @@ func reluBackVec(d, z []float32) int                                    { return
 func addVec(dst, x []float32) int                                       { return 0 }
 func mseSigmoidGradVec(dz, p, y []float32, scale float32, s *sum16) int { return 0 }
 func mseSumVec(p, y []float32, s *sum16) int                            { return 0 }
+func bceVec(dz, z, p, y []float32, scale float32, s *sum16) int         { return 0 }

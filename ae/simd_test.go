@@ -137,6 +137,13 @@ func TestKernelsMatchGo(t *testing.T) {
 			compareLevels(t, "mse sum "+name, func() ([][]float32, float64) {
 				return nil, lossSum(z0, pf, yf, lossMSE)
 			})
+			compareLevels(t, "bce gradient "+name, func() ([][]float32, float64) {
+				dz := make([]float32, len(pf))
+				return [][]float32{dz}, outputGrad(dz, z0, pf, yf, lossBCE, actSigmoid, 1/float32(max(1, len(pf))))
+			})
+			compareLevels(t, "bce sum "+name, func() ([][]float32, float64) {
+				return nil, lossSum(z0, pf, yf, lossBCE)
+			})
 		}
 	}
 }

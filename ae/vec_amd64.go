@@ -92,6 +92,24 @@ func mseSumVec(p, y []float32, s *sum16) int {
 	return n
 }
 
+// bceVec does, for a prefix of z whose length is a multiple of 16, the BCE
+// loop of outputGrad: s[i mod 16] += bceValue(zᵢ, yᵢ) and, unless dz is nil
+// (lossSum's loop), dzᵢ = scale·bceGradLogit(pᵢ, yᵢ). Only AVX-512 has a
+// kernel (the softplus needs more registers than AVX2's sixteen hold with
+// ease); with AVX2 the Go loop does it all.
+func bceVec(dz, z, p, y []float32, scale float32, s *sum16) int {
+	n := len(z) &^ 15
+	if n == 0 || simd != simdAVX512 {
+		return 0
+	}
+	var d *float32
+	if dz != nil {
+		d = &dz[0]
+	}
+	bceAVX512(d, &z[0], &p[0], &y[0], n, scale, s)
+	return n
+}
+
 // vecLen returns the longest multiple of the vector width (16 floats for
 // AVX-512, 8 for AVX2) not above n, or 0 without vector kernels.
 func vecLen(n int) int {
@@ -141,6 +159,9 @@ func mseSigmoidGradAVX2(dz, p, y *float32, n int, scale float32, s *sum16)
 func mseSumAVX512(p, y *float32, n int, s *sum16)
 
 //go:noescape
+func bceAVX512(dz, z, p, y *float32, n int, scale float32, s *sum16)
+
+//go:noescape
 func mseSumAVX2(p, y *float32, n int, s *sum16)
 
 // vecConst holds the constants of the kernels as float32 bit patterns,
@@ -149,6 +170,10 @@ func mseSumAVX2(p, y *float32, n int, s *sum16)
 // is at ·vecConst+32·i(SB) (offsets in vecconst_amd64.h). They are set
 // from the Go constants the Go loops use, so both see the same values.
 var vecConst [vecConstN][8]uint32
+
+// vecConst64 holds the float64 constants of bceAVX512, broadcast from
+// ·vecConst64+8·i(SB): 2, then softplusTail's lnC3 … lnC13.
+var vecConst64 = [7]float64{2, lnC3, lnC5, lnC7, lnC9, lnC11, lnC13}
 
 // Indices into vecConst; vecconst_amd64.h has 32 times these.
 const (

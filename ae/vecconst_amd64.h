@@ -15,3 +15,11 @@
 #define C_ONE 384
 #define C_TWO 416
 #define C_127 448
+// Offsets in ·vecConst64 (float64 constants, one copy each).
+#define D_TWO 0
+#define D_L3 8
+#define D_L5 16
+#define D_L7 24
+#define D_L9 32
+#define D_L11 40
+#define D_L13 48
