@@ -81,7 +81,7 @@ func TestExplorerAndDenoisingLabsStart(t *testing.T) {
 	_, home := ts.do(t, "GET", "/", "", nil)
 	for _, slug := range []string{"explorer", "denoising"} {
 		res, b := ts.do(t, "GET", "/labs/"+slug, "", nil)
-		if res.StatusCode != 200 || !strings.Contains(string(b), `src="/static/js/lab-`+slug+`.js"`) || !strings.Contains(string(b), "uPlot.min.css") {
+		if res.StatusCode != 200 || !strings.Contains(string(b), `src="`+web.Asset("/static/js/lab-"+slug+".js")+`"`) || !strings.Contains(string(b), "uPlot.min.css") {
 			t.Errorf("/labs/%s: %d, without its script or the chart styles", slug, res.StatusCode)
 		}
 		if _, err := fs.Stat(static, "js/lab-"+slug+".js"); err != nil {

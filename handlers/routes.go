@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/aelab/aelab/session"
 )
@@ -55,7 +56,9 @@ func NewServer(d Deps) http.Handler {
 		d.Classes = session.NewClassBook(d.Sessions, session.ClassOptions{PCA: d.Comparisons.Baseline, Logger: d.Logger})
 	}
 	r := chi.NewRouter()
-	r.Use(recoverer(d.Logger))
+	// Pages, JSON and CSV go out gzipped when the browser takes it (static
+	// files are compressed once, in handleStatic).
+	r.Use(recoverer(d.Logger), middleware.Compress(5, "text/html", "application/json", "text/csv"))
 	addRoutes(r, d)
 	// State-changing requests from other sites are refused (Sec-Fetch-Site /
 	// Origin checks), in JSON on the API; WebSockets check their Origin in

@@ -27,6 +27,8 @@ var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 16 << 10,
 	CheckOrigin:     sameOrigin,
+	// permessage-deflate for the large messages (ws_compress.go).
+	EnableCompression: true,
 }
 
 // shutdownGrace is how long open sockets get, once a shutdown begins, to
@@ -197,7 +199,7 @@ func writePump(conn *websocket.Conn, msgs <-chan []byte, dropped func() bool, en
 				return
 			}
 			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+			if err := writeText(conn, msg); err != nil {
 				return
 			}
 		case <-ticker.C:
@@ -227,7 +229,7 @@ func drain(conn *websocket.Conn, msgs <-chan []byte) {
 				return
 			}
 			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if conn.WriteMessage(websocket.TextMessage, msg) != nil {
+			if writeText(conn, msg) != nil {
 				return
 			}
 		case <-deadline:

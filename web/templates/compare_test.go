@@ -2,6 +2,7 @@ package templates
 
 import (
 	"encoding/json"
+	"github.com/aelab/aelab/web"
 	"reflect"
 	"strings"
 	"testing"
@@ -86,12 +87,12 @@ func TestComparePageElements(t *testing.T) {
 	if n := len(byTestID(doc, "mixed-loss-note")); n != 0 {
 		t.Errorf("MSE-only comparison shows the mixed-loss note")
 	}
-	if src := moduleScripts(t, doc); !reflect.DeepEqual(src, []string{"/static/js/compare.js"}) {
+	if src := moduleScripts(t, doc); !reflect.DeepEqual(src, []string{web.Asset("/static/js/compare.js")}) {
 		t.Errorf("module scripts = %v", src)
 	}
 	css := findAll(doc, func(n *html.Node) bool {
 		h, _ := attr(n, "href")
-		return n.Data == "link" && h == "/static/css/compare.css"
+		return n.Data == "link" && h == web.Asset("/static/css/compare.css")
 	})
 	if len(css) != 1 {
 		t.Error("compare.css not linked")

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"encoding/json"
+	"github.com/aelab/aelab/web"
 	"reflect"
 	"strings"
 	"testing"
@@ -279,7 +280,7 @@ func TestHomeBootData(t *testing.T) {
 	if !reflect.DeepEqual(got.Fields, FieldNames) || got.CheckURL != "/api/sessions/check" {
 		t.Errorf("fields %v check_url %q", got.Fields, got.CheckURL)
 	}
-	if src := moduleScripts(t, doc); !reflect.DeepEqual(src, []string{"/static/js/home.js"}) {
+	if src := moduleScripts(t, doc); !reflect.DeepEqual(src, []string{web.Asset("/static/js/home.js")}) {
 		t.Errorf("module scripts = %v", src)
 	}
 	for _, id := range []string{"arch", "ratio", "params", "features", "code-size"} {

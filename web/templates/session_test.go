@@ -2,6 +2,7 @@ package templates
 
 import (
 	"encoding/json"
+	"github.com/aelab/aelab/web"
 	"reflect"
 	"strings"
 	"testing"
@@ -71,12 +72,12 @@ func TestSessionPageElements(t *testing.T) {
 		t.Errorf("second config row = %q", text(rows[1]))
 	}
 	srcs := moduleScripts(t, doc)
-	if !reflect.DeepEqual(srcs, []string{"/static/js/session.js"}) {
+	if !reflect.DeepEqual(srcs, []string{web.Asset("/static/js/session.js")}) {
 		t.Errorf("module scripts = %v", srcs)
 	}
 	css := findAll(doc, func(n *html.Node) bool {
 		h, _ := attr(n, "href")
-		return n.Data == "link" && h == "/static/vendor/uplot/uPlot.min.css"
+		return n.Data == "link" && h == web.Asset("/static/vendor/uplot/uPlot.min.css")
 	})
 	if len(css) != 1 {
 		t.Error("uPlot CSS not linked")
@@ -194,7 +195,7 @@ func TestLayoutHeaderFooter(t *testing.T) {
 		}
 		if css := findAll(doc, func(n *html.Node) bool {
 			h, _ := attr(n, "href")
-			return n.Data == "link" && h == "/static/css/app.css"
+			return n.Data == "link" && h == web.Asset("/static/css/app.css")
 		}); len(css) != 1 {
 			t.Errorf("%s: app.css not linked", name)
 		}
