@@ -140,7 +140,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	})
 	socks := handlers.NewSockets()
 	comparisons := session.NewComparisonStore(mgr)
-	classes := session.NewClassBook(mgr, session.ClassOptions{PCA: comparisons.Baseline, Logger: log})
+	classes := session.NewClassBook(mgr, session.ClassOptions{Store: st, PCA: comparisons.Baseline, Logger: log})
 	if err := classes.Restore(ctx); err != nil {
 		return fmt.Errorf("restore the classes: %w", err)
 	}

@@ -46,7 +46,8 @@ type ClassBook struct {
 	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // class hubs and run followers
+	pcaWG  sync.WaitGroup // PCA baselines (a fit cannot be interrupted)
 
 	mu      sync.Mutex
 	byID    map[string]*Class
@@ -230,14 +231,26 @@ func (b *ClassBook) Restore(ctx context.Context) error {
 	return nil
 }
 
-// Close stops every class's live stream and waits for them.
+// Close stops every class's live stream and waits for them, then for the
+// PCA baselines under way until ctx ends: a fit cannot be interrupted, and
+// one still running then is abandoned (it touches nothing kept).
 func (b *ClassBook) Close(ctx context.Context) error {
 	b.mu.Lock()
 	b.closed = true
 	b.mu.Unlock()
 	b.cancel()
+	if err := waitCtx(ctx, &b.wg); err != nil {
+		return err
+	}
+	if waitCtx(ctx, &b.pcaWG) != nil {
+		b.log.Warn("a PCA baseline of a class was still computing at shutdown; it is abandoned")
+	}
+	return nil
+}
+
+func waitCtx(ctx context.Context, wg *sync.WaitGroup) error {
 	done := make(chan struct{})
-	go func() { b.wg.Wait(); close(done) }()
+	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil

@@ -260,9 +260,9 @@ func (h *classHub) follow(ctx context.Context, r ClassRun) {
 		}
 		return
 	}
-	h.c.book.wg.Add(1)
+	h.c.book.pcaWG.Add(1)
 	go func() {
-		defer h.c.book.wg.Done()
+		defer h.c.book.pcaWG.Done()
 		h.baseline(ctx, r.SessionID, s.Config())
 	}()
 	f := follower{}

@@ -17,6 +17,8 @@ import (
 // Every method is safe for concurrent use. Writes of one Batch are atomic:
 // after a crash a batch is either wholly kept or wholly lost.
 type Store interface {
+	// ClassStore keeps the classes (PutClass, Classes).
+	ClassStore
 	// Write applies one batch of changes in one transaction.
 	Write(ctx context.Context, b *Batch) error
 	// Sessions returns the head of every kept session, oldest first.

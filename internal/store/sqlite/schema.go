@@ -65,6 +65,12 @@ var migrations = []string{
 		data       BLOB NOT NULL,
 		created_at INTEGER NOT NULL
 	);`,
+	// 2: classes, each kept whole (a bounded record: students, runs).
+	`CREATE TABLE classes (
+		id         TEXT PRIMARY KEY,
+		created_at INTEGER NOT NULL,
+		record     TEXT NOT NULL
+	);`,
 }
 
 // Version is the schema version this build writes.
