@@ -101,6 +101,7 @@ func TestParseCSVErrors(t *testing.T) {
 		{"header only", "a,b\n", CSVOptions{}, "header but no data rows"},
 		{"one row", "a,b\n1,2\n", CSVOptions{}, "only 1 usable data row"},
 		{"all dropped", "a,b\nx,1\n2,y\n", CSVOptions{DropBad: true}, "all 2 data rows have missing or non-numeric values"},
+		{"names without a label column", "a,b,species\n1,2,setosa\n", CSVOptions{}, `line 2, column "species": "setosa" is not a number: if column "species" holds class names, give it as the label column`},
 		{"label not found", good, CSVOptions{LabelColumn: "species"}, `label column "species" not found; the columns are sepal_length, petal_width`},
 		{"label index", good, CSVOptions{LabelColumn: "2"}, "label column 2 is out of range: the file has 2 columns, numbered 0 to 1"},
 		{"only label", "a\n1\n2\n", CSVOptions{LabelColumn: "a"}, `no numeric columns besides the label column "a"`},

@@ -57,6 +57,11 @@ func (p *csvParser) add(t *csvTable, rec *csvRecord) error {
 				t.dropped++
 				return nil
 			}
+			if p.label < 0 && p.rows <= 1 && strings.HasSuffix(problem, "is not a number") {
+				// Text in the first row of a file without a label column is most
+				// often the class names (later, more often a typo).
+				problem += fmt.Sprintf(": if %s holds class names, give it as the label column", p.column(j))
+			}
 			return &CSVError{Line: rec.line, Column: p.column(j), Msg: problem}
 		}
 		p.row = append(p.row, v)

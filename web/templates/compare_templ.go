@@ -237,7 +237,7 @@ func Compare(v CompareView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</ul><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"closs-title\"><div class=\"panel-head\"><h2 id=\"closs-title\">Loss while training</h2><div class=\"toggles\"><label class=\"toggle\"><input type=\"checkbox\" checked data-testid=\"compare-log-toggle\"> Log scale</label> <label class=\"toggle\"><input type=\"checkbox\" checked data-testid=\"compare-train-toggle\"> Training loss</label></div></div><div class=\"compare-loss-chart\" data-testid=\"compare-loss-chart\" data-updates=\"0\" data-series=\"0\" role=\"figure\" aria-label=\"Loss of every run by epoch, with the PCA error at the same code size\"></div><p class=\"caption\">One colour per run, named at the end of its line. <span class=\"key key-thick\">test loss</span> <span class=\"key key-thin\">training loss</span> <span class=\"key key-dash\">PCA with k = M (test MSE)</span></p></section><section class=\"panel chart-panel\" aria-labelledby=\"rd-title\"><div class=\"panel-head\"><h2 id=\"rd-title\">Rate–distortion</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"rd-log-toggle\"> Log scale</label></div><canvas class=\"rd-canvas\" data-testid=\"rd-chart\" data-updates=\"0\" data-points=\"0\" role=\"img\" aria-label=\"Test loss against bottleneck width M, autoencoder and PCA, with the compression ratio K/M\"></canvas><ul class=\"legend\" data-testid=\"rd-legend\"><li><span class=\"mark mark-ae\" aria-hidden=\"true\"></span> autoencoder: latest test loss</li><li><span class=\"mark mark-ae faded\" aria-hidden=\"true\"></span> its training loss, until the first epoch ends</li><li><span class=\"mark mark-pca\" aria-hidden=\"true\"></span> PCA with k = M: test MSE</li></ul><p class=\"caption\">Narrower codes compress more (K/M under each width) and lose more detail. Where the autoencoder lies below PCA, its nonlinearity pays off.</p></section></div><section class=\"panel\" aria-labelledby=\"crecon-title\"><div class=\"panel-head\"><h2 id=\"crecon-title\">Reconstructions</h2><p class=\"legend\"><span class=\"item\">Top row: originals</span><span class=\"item\">Then one row per run, narrowest code first</span></p></div><canvas class=\"compare-recon\" data-testid=\"compare-recon\" data-updates=\"0\" data-rows=\"0\" role=\"img\" aria-label=\"The same test images and each run's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"compare-recon-caption\">The same test images for every run. Waiting for data…</p></section><section class=\"panel\" aria-labelledby=\"clatent-title\"><div class=\"panel-head\"><h2 id=\"clatent-title\">Latent spaces</h2><ul class=\"legend class-legend\" data-testid=\"compare-latent-legend\" aria-label=\"Classes\"></ul></div><div class=\"latent-grid\" data-testid=\"compare-latents\" data-updates=\"0\" data-plots=\"0\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</ul><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"closs-title\"><div class=\"panel-head\"><h2 id=\"closs-title\">Loss while training</h2><div class=\"toggles\"><label class=\"toggle\"><input type=\"checkbox\" checked data-testid=\"compare-log-toggle\"> Log scale</label> <label class=\"toggle\"><input type=\"checkbox\" checked data-testid=\"compare-train-toggle\"> Training loss</label></div></div><div class=\"compare-loss-chart\" data-testid=\"compare-loss-chart\" data-updates=\"0\" data-series=\"0\" role=\"figure\" aria-label=\"Loss of every run by epoch, with the PCA error at the same code size\"></div><p class=\"caption\">One colour per run, named at the end of its line. <span class=\"key key-thick\">test loss</span> <span class=\"key key-thin\">training loss</span> <span class=\"key key-dash\">PCA with k = M (test MSE)</span> <span class=\"pca-status\" data-testid=\"pca-status\" aria-live=\"polite\">PCA line: computing…</span></p></section><section class=\"panel chart-panel\" aria-labelledby=\"rd-title\"><div class=\"panel-head\"><h2 id=\"rd-title\">Rate–distortion</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"rd-log-toggle\"> Log scale</label></div><canvas class=\"rd-canvas\" data-testid=\"rd-chart\" data-updates=\"0\" data-points=\"0\" role=\"img\" aria-label=\"Test loss against bottleneck width M, autoencoder and PCA, with the compression ratio K/M\"></canvas><ul class=\"legend\" data-testid=\"rd-legend\"><li><span class=\"mark mark-ae\" aria-hidden=\"true\"></span> autoencoder: latest test loss</li><li><span class=\"mark mark-ae faded\" aria-hidden=\"true\"></span> its training loss, until the first epoch ends</li><li><span class=\"mark mark-pca\" aria-hidden=\"true\"></span> PCA with k = M: test MSE</li></ul><p class=\"caption\">Narrower codes compress more (K/M under each width) and lose more detail. Where the autoencoder lies below PCA, its nonlinearity pays off.</p></section></div><section class=\"panel\" aria-labelledby=\"crecon-title\"><div class=\"panel-head\"><h2 id=\"crecon-title\">Reconstructions</h2><p class=\"legend\"><span class=\"item\">Top row: originals</span><span class=\"item\">Then one row per run, narrowest code first</span></p></div><canvas class=\"compare-recon\" data-testid=\"compare-recon\" data-updates=\"0\" data-rows=\"0\" role=\"img\" aria-label=\"The same test images and each run's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"compare-recon-caption\">The same test images for every run. Waiting for data…</p></section><section class=\"panel\" aria-labelledby=\"clatent-title\"><div class=\"panel-head\"><h2 id=\"clatent-title\">Latent spaces</h2><ul class=\"legend class-legend\" data-testid=\"compare-latent-legend\" aria-label=\"Classes\"></ul></div><div class=\"latent-grid\" data-testid=\"compare-latents\" data-updates=\"0\" data-plots=\"0\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -249,7 +249,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var14 string
 				templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(r.ID).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 84, Col: 49}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 85, Col: 49}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
 				if templ_7745c5c3_Err != nil {
@@ -302,7 +302,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var17 string
 				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(r.Label)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 85, Col: 97}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 86, Col: 97}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 				if templ_7745c5c3_Err != nil {
@@ -315,7 +315,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var18 string
 				templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Codes of test examples for " + r.Label).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 86, Col: 99}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 87, Col: 99}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
 				if templ_7745c5c3_Err != nil {
@@ -333,7 +333,7 @@ func Compare(v CompareView) templ.Component {
 			var templ_7745c5c3_Var19 string
 			templ_7745c5c3_Var19, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(v.TableCSV)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 96, Col: 52}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 97, Col: 52}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var19)
 			if templ_7745c5c3_Err != nil {
@@ -346,7 +346,7 @@ func Compare(v CompareView) templ.Component {
 			var templ_7745c5c3_Var20 string
 			templ_7745c5c3_Var20, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(v.CurvesCSV)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 97, Col: 53}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 98, Col: 53}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var20)
 			if templ_7745c5c3_Err != nil {
@@ -364,7 +364,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var21 string
 				templ_7745c5c3_Var21, templ_7745c5c3_Err = templruntime.NewAttributeExpression(r.ID).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 116, Col: 27}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 117, Col: 27}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var21)
 				if templ_7745c5c3_Err != nil {
@@ -417,7 +417,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var24 string
 				templ_7745c5c3_Var24, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(r.URL)).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 117, Col: 112}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 118, Col: 112}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var24)
 				if templ_7745c5c3_Err != nil {
@@ -430,7 +430,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var25 string
 				templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(r.Label)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 117, Col: 124}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 118, Col: 124}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var25))
 				if templ_7745c5c3_Err != nil {
@@ -443,7 +443,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var26 string
 				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(r.Bottleneck)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 118, Col: 39}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 119, Col: 39}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 				if templ_7745c5c3_Err != nil {
@@ -456,7 +456,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var27 string
 				templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(ratioText(r.Ratio))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 119, Col: 45}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 120, Col: 45}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 				if templ_7745c5c3_Err != nil {
@@ -469,7 +469,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var28 string
 				templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(groupThousands(r.Params))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 120, Col: 51}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 121, Col: 51}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
 				if templ_7745c5c3_Err != nil {
@@ -482,7 +482,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var29 string
 				templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(orDash(r.TestLoss))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 122, Col: 46}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 123, Col: 46}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
 				if templ_7745c5c3_Err != nil {
@@ -500,7 +500,7 @@ func Compare(v CompareView) templ.Component {
 					var templ_7745c5c3_Var30 string
 					templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(r.Loss)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 124, Col: 41}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 125, Col: 41}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 					if templ_7745c5c3_Err != nil {
@@ -518,7 +518,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var31 string
 				templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs(orDash(r.PCA))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 127, Col: 71}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 128, Col: 71}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var31))
 				if templ_7745c5c3_Err != nil {
@@ -571,7 +571,7 @@ func Compare(v CompareView) templ.Component {
 				var templ_7745c5c3_Var34 string
 				templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs(stateLabel(r.State))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 129, Col: 87}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/compare.templ`, Line: 130, Col: 87}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var34))
 				if templ_7745c5c3_Err != nil {

@@ -68,7 +68,8 @@ class Table {
         if (el && el.textContent !== text) el.textContent = text;
       };
       set('test', formatLoss(latestLoss(r)));
-      set('pca', formatLoss(r.pca));
+      // The PCA figure is computed on the server and arrives late: say so meanwhile.
+      set('pca', typeof r.pca === 'number' ? formatLoss(r.pca) : r.pcaState === 'failed' ? 'failed' : 'computing…');
       const sps = r.progress?.samples_per_sec;
       set('sps', sps > 0 && r.state !== 'queued' ? formatInt(sps) : '–');
       const badge = tr.querySelector('[data-col="state"] .badge');
@@ -208,7 +209,14 @@ function main() {
         const body = await res.json();
         for (const mb of body.members || []) {
           const run = runs.find((r) => r.id === mb.session?.id);
-          if (run && mb.pca?.state === 'ready' && typeof mb.pca.mse === 'number') run.pca = mb.pca.mse;
+          if (!run) continue;
+          run.pcaState = mb.pca?.state || 'pending';
+          if (mb.pca?.state === 'ready' && typeof mb.pca.mse === 'number') run.pca = mb.pca.mse;
+        }
+        const status = $('pca-status');
+        if (status) {
+          const waiting = runs.filter((r) => r.pcaState !== 'ready' && r.pcaState !== 'failed').length;
+          status.textContent = body.baseline_ready || waiting === 0 ? '' : `PCA line: computing… (${waiting} of ${runs.length} to go)`;
         }
         redraw();
         if (body.baseline_ready) return;
