@@ -179,7 +179,7 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 	}
 	// A blank field is a missing one (it gets the default); anything typed
 	// is judged as typed, 0 included.
-	for field, text := range map[string]string{"dataset": v.Dataset, "activation": v.Activation,
+	for field, text := range map[string]string{"dataset": v.Dataset, "kind": v.Kind, "activation": v.Activation,
 		"bottleneck_activation": v.BottleneckActivation, "output_activation": v.OutputActivation, "loss": v.Loss, "optimizer": v.Optimizer, "learning_rate": v.LearningRate,
 		"batch_size": v.BatchSize, "epochs": v.Epochs, "train_size": v.TrainSize} {
 		if text != "" {

@@ -106,7 +106,7 @@ func (c Config) Given(field string) bool { return c.given[field] }
 
 // defaultedFields are the fields whose zero value means "the default" when
 // they are missing.
-var defaultedFields = []string{"dataset", "encoder", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
+var defaultedFields = []string{"dataset", "kind", "encoder", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
 	"optimizer", "learning_rate", "batch_size", "epochs", "train_size", "test_size"}
 
 // NoiseConfig says how a denoising autoencoder's inputs are corrupted.

@@ -23,7 +23,7 @@ func TestValidateGivenZerosAreRefused(t *testing.T) {
 			t.Fatalf("missing fields: %v", fe)
 		}
 	}
-	for _, field := range []string{"activation", "bottleneck_activation", "loss", "optimizer", "output_activation", "dataset"} {
+	for _, field := range []string{"activation", "bottleneck_activation", "loss", "optimizer", "output_activation", "dataset", "kind"} {
 		c := Config{Bottleneck: 8}
 		c.MarkGiven(field)
 		if _, fe := Validate(c, reg, DefaultLimits()); fe.Map()[field] == "" {
