@@ -237,3 +237,36 @@ func TestShutdownWithSocketsThatNeverRead(t *testing.T) {
 		t.Errorf("shutdown took %v, want ≤ 1.6 s", d)
 	}
 }
+
+// TestConnectionCapPerAddress: one address holding many idle connections
+// gets -max-conns-per-addr of them; the others are closed at once.
+func TestConnectionCapPerAddress(t *testing.T) {
+	base, _ := startServer(t, "-max-conns-per-addr", "5")
+	addr := strings.TrimPrefix(base, "http://")
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 20 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	alive := 0
+	for _, c := range conns {
+		_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				alive++
+			}
+		}
+	}
+	// startServer's health checks may still hold a keep-alive connection.
+	if alive < 4 || alive > 5 {
+		t.Fatalf("%d of 20 idle connections held open, want at most 5", alive)
+	}
+}
