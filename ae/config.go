@@ -238,6 +238,18 @@ func (c Config) layerOut(l int) int {
 	return c.Sizes[l+1]
 }
 
+// codeActivation is the activation of the code layer: Linear for a VAE
+// (μ and log σ²), else Latent, or Hidden when Latent is "".
+func (c Config) codeActivation() Activation {
+	switch {
+	case c.Kind == VAE:
+		return Linear
+	case c.Latent != "":
+		return c.Latent
+	}
+	return c.Hidden
+}
+
 // beta is the KL weight in use.
 func (c Config) beta() float64 {
 	if c.Beta == 0 {

@@ -35,8 +35,8 @@ func NewClassifierFromEncoder(c ClassifierConfig, s *Snapshot) (*Classifier, err
 	}
 	for i := 1; i < len(enc); i++ {
 		want := s.cfg.Hidden
-		if i == s.cfg.Bottleneck && s.cfg.Latent != "" {
-			want = s.cfg.Latent
+		if i == s.cfg.Bottleneck {
+			want = s.cfg.codeActivation()
 		}
 		if got := c.activationAt(i); got != want {
 			return nil, fmt.Errorf("%w: classifier: layer %d has activation %q, the encoder's has %q",
@@ -47,9 +47,25 @@ func NewClassifierFromEncoder(c ClassifierConfig, s *Snapshot) (*Classifier, err
 	if err != nil {
 		return nil, err
 	}
-	n := Config{Sizes: enc}.NumParams() // the encoder's W and b lead both parameter vectors
-	copy(cl.params[:n], s.params[:n])
+	copyEncoder(cl.params, s.params, s.cfg)
 	return cl, nil
+}
+
+// copyEncoder copies the encoder's weights and biases (layers 0 to
+// Bottleneck−1, which lead both parameter vectors) from an autoencoder's
+// params into a classifier's dst. Row r of each W goes over whole, except
+// at a VAE's code layer, whose outputs are [μ | log σ²]: there the first M
+// columns (μ's weights) and biases go over, so the classifier's code is μ.
+func copyEncoder(dst, src []float32, c Config) {
+	d, o := 0, 0
+	for l := 0; l < c.Bottleneck; l++ {
+		in, out, srcOut := c.Sizes[l], c.Sizes[l+1], c.layerOut(l)
+		for r := 0; r <= in; r++ { // in rows of W, then the bias row
+			copy(dst[d+r*out:d+(r+1)*out], src[o+r*srcOut:o+r*srcOut+out])
+		}
+		d += (in + 1) * out
+		o += (in + 1) * srcOut
+	}
 }
 
 // ClassifierConfigFor returns a classifier configuration whose first layers
@@ -57,8 +73,8 @@ func NewClassifierFromEncoder(c ClassifierConfig, s *Snapshot) (*Classifier, err
 // softmax layer over classes; the other fields are left for the caller.
 func ClassifierConfigFor(s *Snapshot, classes int) ClassifierConfig {
 	c := ClassifierConfig{Sizes: append(s.EncoderSizes(), classes), Hidden: s.cfg.Hidden}
-	if s.cfg.Latent != "" && s.cfg.Latent != s.cfg.Hidden {
-		c.CodeActivation, c.CodeLayer = s.cfg.Latent, s.cfg.Bottleneck
+	if code := s.cfg.codeActivation(); code != s.cfg.Hidden {
+		c.CodeActivation, c.CodeLayer = code, s.cfg.Bottleneck
 	}
 	return c
 }

@@ -383,3 +383,32 @@ func TestVAEDeterminism(t *testing.T) {
 		t.Errorf("reconstruction did not decrease (%v → %v)", ref[0].Reconstruction, ref[19].Reconstruction)
 	}
 }
+
+// TestClassifierFromVAEEncoder starts a classifier from a VAE's encoder: its
+// code layer must be linear and reproduce μ (not a slice of the
+// [μ | log σ²] weights).
+func TestClassifierFromVAEEncoder(t *testing.T) {
+	c := vaeConfig()
+	c.Hidden = ReLU
+	m := mustNew(t, c)
+	x := factorData(4, 8, 6, 2)
+	for range 5 {
+		m.TrainStep(x[:4*6], nil, 4)
+	}
+	s := m.Snapshot()
+	cc := ClassifierConfigFor(s, 3)
+	if cc.CodeActivation != Linear || cc.CodeLayer != 2 {
+		t.Fatalf("ClassifierConfigFor(VAE) = %+v; want a linear code layer", cc)
+	}
+	cc.Optimizer, cc.BatchSize, cc.Workers = Optimizer{Kind: Adam, LearningRate: 1e-2}, 8, 1
+	pre, err := NewClassifierFromEncoder(cc, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu := make([]float32, 8*2)
+	s.Encode(mu, x, 8)
+	pre.forward(pre.eval, x, 8, 1)
+	if !slices.Equal(pre.eval.a[1][:8*2], mu) {
+		t.Fatalf("the classifier's code %v is not the VAE's μ %v", pre.eval.a[1][:8*2], mu)
+	}
+}
