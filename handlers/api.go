@@ -13,7 +13,9 @@ import (
 // handleHealth answers 200 while the server can take requests.
 func handleHealth(m *session.Manager) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "stats": m.Stats()})
+		used, budget := m.Datasets().UploadUsage()
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "stats": m.Stats(),
+			"uploads": map[string]int64{"bytes": used, "budget_bytes": budget}})
 	})
 }
 

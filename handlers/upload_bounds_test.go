@@ -245,3 +245,21 @@ func TestUploadDeadlineIsProportional(t *testing.T) {
 		t.Fatalf("deadlines: 100 KiB %v, 32 MiB %v, unknown %v", small, large, uploadDeadline(-1))
 	}
 }
+
+func TestHealthReportsUploadUsage(t *testing.T) {
+	reg := datasets.NewRegistry("")
+	ts := newUploadServerWith(t, reg, nil)
+	if res, b := ts.upload(t, "/api/datasets", map[string]string{"label_column": "kind"}, "a.csv", labelledCSV(300)); res.StatusCode != http.StatusCreated {
+		t.Fatalf("upload: %d %s", res.StatusCode, b)
+	}
+	var h struct {
+		Uploads struct {
+			Bytes  int64 `json:"bytes"`
+			Budget int64 `json:"budget_bytes"`
+		} `json:"uploads"`
+	}
+	_, b := ts.do(t, "GET", "/healthz", "", nil)
+	if err := json.Unmarshal(b, &h); err != nil || h.Uploads.Bytes <= 0 || h.Uploads.Budget != datasets.DefaultUploadBudget {
+		t.Fatalf("healthz uploads = %+v (%v)", h.Uploads, err)
+	}
+}
