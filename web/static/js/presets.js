@@ -4,14 +4,21 @@
 /** PRESETS maps a preset name to form values (field name → text); fields not named are kept. */
 export const PRESETS = {
   plain: {
-    kind: 'ae', beta: '', encoder: '256', bottleneck: '50', decoder: '', bottleneck_activation: 'linear',
+    kind: 'ae', beta: '', conv: '', encoder: '256', bottleneck: '50', decoder: '', bottleneck_activation: 'linear',
     loss: 'mse', sparsity: '', weight_decay: '', learning_rate: '0.001', batch_size: '64', epochs: '5',
   },
   // The PyTorch examples' VAE with a 2-D code that can be plotted: 784 → 400 → (2) → 400 → 784, BCE.
   vae2: {
-    kind: 'vae', beta: '1', encoder: '400', bottleneck: '2', decoder: '', bottleneck_activation: 'linear',
+    kind: 'vae', beta: '1', conv: '', encoder: '400', bottleneck: '2', decoder: '', bottleneck_activation: 'linear',
     loss: 'bce', output_activation: 'sigmoid', sparsity: '', weight_decay: '', learning_rate: '0.001',
     batch_size: '128', epochs: '10',
+  },
+  // The convolutional autoencoder of the PyTorch comparison (ae.CAEConfig): two 3×3 stride-2
+  // convolutions of 16 and 32 filters, a linear 32-unit code, mirrored back to the image.
+  conv: {
+    kind: 'ae', beta: '', conv: '16, 32', encoder: '', bottleneck: '32', decoder: '', bottleneck_activation: 'linear',
+    loss: 'mse', output_activation: 'sigmoid', sparsity: '', weight_decay: '', learning_rate: '0.001',
+    batch_size: '64', epochs: '3',
   },
 };
 
