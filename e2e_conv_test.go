@@ -25,9 +25,12 @@ func TestBrowserConvolutionalAutoencoder(t *testing.T) {
 	}
 	setField(t, ctx, "train_size", "2000")
 	setField(t, ctx, "epochs", "1")
+	// The page's live check counts the convolutions' parameters too.
+	waitText(t, ctx, "params", "the parameter count", has("111,521"))
 	clickAndLoad(t, ctx, "train-button")
 	if loc := eval[string](t, ctx, "location.pathname"); !strings.HasPrefix(loc, "/sessions/") {
-		t.Fatalf("after Train the browser is at %s (form error: %q)", loc, text(t, ctx, "form-error"))
+		errs := eval[string](t, ctx, `[...document.querySelectorAll('[data-testid^="error-"]')].map(e => e.dataset.testid + ': ' + e.textContent.trim()).filter(s => !s.endsWith(': ')).join('; ')`)
+		t.Fatalf("after Train the browser is at %s (form error: %q; field errors: %s)", loc, text(t, ctx, "form-error"), errs)
 	}
 	if cfg := text(t, ctx, "config"); !strings.Contains(cfg, "784 → conv 16 → conv 32 → 32 → convᵀ 16 → 784") || !strings.Contains(cfg, "111,521") {
 		t.Fatalf("configuration table %q does not show the convolutional layers and their 111,521 parameters", cfg)
