@@ -22,7 +22,7 @@ var joinRate = RateLimit{Burst: 90, PerMinute: 60}
 
 // checkJoinLimit takes a join attempt from the address of r.
 func checkJoinLimit(l *limiter, r *http.Request) error {
-	ok, wait := l.allow(clientAddr(r))
+	ok, wait := l.allow(clientKey(r))
 	if ok {
 		return nil
 	}

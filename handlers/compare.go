@@ -115,7 +115,7 @@ func handleCreateComparison(cs *session.ComparisonStore, starts *limiter, log *s
 			writeError(w, r, log, err)
 			return
 		}
-		c, started, fe, err := startComparison(cs, starts, clientAddr(r), q)
+		c, started, fe, err := startComparison(cs, starts, clientKey(r), q)
 		if len(fe) > 0 {
 			writeError(w, r, log, fe.Err())
 			return

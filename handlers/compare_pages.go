@@ -60,7 +60,7 @@ func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, starts *
 			again(http.StatusUnprocessableEntity, fe.Map())
 			return
 		}
-		c, started, fe, err := startComparison(cs, starts, clientAddr(r), q)
+		c, started, fe, err := startComparison(cs, starts, clientKey(r), q)
 		switch {
 		case len(fe) > 0:
 			again(http.StatusUnprocessableEntity, fe.Map())

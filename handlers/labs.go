@@ -181,7 +181,7 @@ func startLabSweep(l lab, cs *session.ComparisonStore, starts *limiter, r *http.
 	if err != nil {
 		return nil, nil, "", err
 	}
-	c, started, fe, err := startComparison(cs, starts, clientAddr(r), comparisonRequest{Config: base, Bottlenecks: widths})
+	c, started, fe, err := startComparison(cs, starts, clientKey(r), comparisonRequest{Config: base, Bottlenecks: widths})
 	if len(fe) > 0 {
 		field := fe[0].Field
 		if field == "bottlenecks" || field == "bottleneck" {

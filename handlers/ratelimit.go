@@ -87,7 +87,7 @@ func (l *limiter) allowN(key string, n int) (bool, time.Duration) {
 // checkStartLimit takes a start from the address of r, or returns the
 // rate-limit error (whose Retry-After setRetryAfter writes).
 func checkStartLimit(l *limiter, r *http.Request) error {
-	ok, wait := l.allow(clientAddr(r))
+	ok, wait := l.allow(clientKey(r))
 	if ok {
 		return nil
 	}
