@@ -81,6 +81,10 @@ func TestBrowserToySetShowsItsLatentScatter(t *testing.T) {
 		return strings.Contains(s, "original") && strings.Contains(s, "reconstruction") && !strings.Contains(s, "Top row")
 	})
 	waitText(t, ctx, "state", "completed", has("completed"))
+	// 3-D data: the reconstructions are point clouds, not strips of three values.
+	if kind := attrOf(t, ctx, "recon-canvas", "data-kind"); kind != "cloud" {
+		t.Errorf("swiss roll reconstructions drawn as %q, want cloud", kind)
+	}
 }
 
 // classroomCSV writes a CSV of three labelled groups of 4-feature rows.

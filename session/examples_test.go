@@ -31,3 +31,27 @@ func TestReconExamplesArePrefixStableAndMatchTheProbe(t *testing.T) {
 		t.Fatalf("LatentExamples = %d, the probe shows %d", n, len(p.latLabels))
 	}
 }
+
+// The 3-D toy sets get enough reconstructions to draw as point clouds, from
+// every class; image data keeps its ten.
+func TestProbeSendsPointCloudsForLowDimensionalData(t *testing.T) {
+	ds, err := testRegistry.Load("swiss_roll", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProbe(ds, 2)
+	if n := len(p.recLabels); n != min(cloudExamples, ds.Test.N) {
+		t.Fatalf("swiss roll: %d reconstruction examples, want %d", n, min(cloudExamples, ds.Test.N))
+	}
+	classes := map[int]bool{}
+	for _, l := range p.recLabels {
+		classes[l] = true
+	}
+	if len(classes) != len(ds.ClassNames) {
+		t.Errorf("the cloud shows %d of %d classes", len(classes), len(ds.ClassNames))
+	}
+	mnist, _ := testRegistry.Load("mnist", 0)
+	if n := len(newProbe(mnist, 2).recLabels); n != reconExamples {
+		t.Errorf("mnist: %d reconstruction examples, want %d", n, reconExamples)
+	}
+}

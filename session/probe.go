@@ -8,10 +8,15 @@ import (
 	"github.com/aelab/aelab/datasets"
 )
 
-// Sizes of the fixed example sets that the live views show.
+// Sizes of the fixed example sets that the live views show. Data of at most
+// cloudMaxK features (the 2-D and 3-D toy sets) gets cloudExamples
+// reconstructions, which the page draws as point clouds: ten points say
+// nothing about what happened to a swiss roll.
 const (
 	latentExamples = 1000
 	reconExamples  = 10
+	cloudMaxK      = 3
+	cloudExamples  = 300
 )
 
 // probe renders what the model has learnt about fixed test examples: their
@@ -36,7 +41,11 @@ func newProbe(ds *datasets.Dataset, m int) *probe {
 	n := min(latentExamples, ds.Test.N)
 	p := &probe{ds: ds, k: k, m: m,
 		latX: ds.Test.X[:n*k], latLabels: ds.Test.Labels[:n], codes: make([]float32, n*m)}
-	idx := pickPerClass(ds.Test.Labels, len(ds.ClassNames), reconExamples)
+	want := reconExamples
+	if k <= cloudMaxK {
+		want = min(cloudExamples, ds.Test.N)
+	}
+	idx := pickPerClass(ds.Test.Labels, len(ds.ClassNames), want)
 	p.recX = make([]float32, len(idx)*k)
 	for i, j := range idx {
 		copy(p.recX[i*k:(i+1)*k], ds.Test.X[j*k:(j+1)*k])

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createScheduler } from './frame.js';
-import { imageLayout } from './recon.js';
+import { imageLayout, coordinatePairs } from './recon.js';
 import { archGeometry } from './archsvg.js';
 import { captionFor } from './scatter.js';
 
@@ -60,4 +60,10 @@ test('captionFor names the projection', () => {
   assert.match(captionFor({ projection: 'pca', epoch: 1.5 }), /^PCA projection.*epoch 1\.50/);
   assert.match(captionFor({ projection: 'identity', epoch: 0 }), /^Identity/);
   assert.match(captionFor(null), /Waiting/);
+});
+
+test('coordinatePairs: one panel per pair of coordinates', () => {
+  assert.deepEqual(coordinatePairs(2), [[0, 1]]);
+  assert.deepEqual(coordinatePairs(3), [[0, 1], [0, 2], [1, 2]]);
+  assert.deepEqual(coordinatePairs(1), []);
 });

@@ -1,10 +1,13 @@
 // Reconstructions on a canvas. Images: originals in the top row, reconstructions beneath, scaled by
 // whole device pixels with smoothing off (crisp pixels), each column labelled with its class and its
-// MSE. Vectors: one small line plot per example, original vs reconstruction.
+// MSE. Vectors: one small line plot per example, original vs reconstruction. Points of 2-D or 3-D
+// data (the toy sets): point clouds, one panel per pair of coordinates, originals in grey and
+// reconstructions in their class's marker, a line joining each pair, so that what the network does
+// to the whole shape (the swiss roll unrolled or flattened) can be seen.
 
 import { decodeBase64, dequantise, examples } from './quant.js';
 import { formatLoss } from './format.js';
-import { SERIES } from './palette.js';
+import { SERIES, classStyle, drawMarkers } from './palette.js';
 import { bumpUpdates, fitCanvas, observeWidth } from './frame.js';
 
 const FONT = '15px system-ui, sans-serif';
@@ -25,6 +28,16 @@ export function imageLayout(count, w, avail, gap, minScale, maxScale) {
   scale = Math.max(1, Math.min(maxScale, scale));
   return { cols, rows: Math.ceil(count / cols), scale };
 }
+
+/** coordinatePairs lists the pairs of coordinates a point cloud of n-D data is shown in. Pure. */
+export function coordinatePairs(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out.push([i, j]);
+  return out;
+}
+
+/** CLOUD_MAX_K is the widest data shown as point clouds (3 pairs of coordinates). */
+export const CLOUD_MAX_K = 3;
 
 /** Recon draws reconstructions messages into a canvas (data-testid="recon-canvas"). */
 export class Recon {
@@ -71,7 +84,7 @@ export class Recon {
 
   render() {
     const m = this.msg;
-    this.renderLegend(m?.kind);
+    this.renderLegend(m && isCloud(m, this.decode()) ? 'cloud' : m?.kind);
     if (!m) {
       const { ctx, width, height } = fitCanvas(this.canvas, 120);
       ctx.font = FONT;
@@ -83,6 +96,7 @@ export class Recon {
     } else {
       const d = this.decode();
       if (m.kind === 'image') this.renderImages(m, d);
+      else if (isCloud(m, d)) this.renderClouds(m, d);
       else this.renderVectors(m, d);
       const mse = Array.isArray(m.mse) ? m.mse.filter(Number.isFinite) : [];
       const mean = mse.length ? mse.reduce((a, b) => a + b, 0) / mse.length : NaN;
@@ -106,6 +120,9 @@ export class Recon {
     };
     if (kind === 'image') {
       this.legend.replaceChildren(item('', 'Top row: originals'), item('', 'Bottom row: reconstructions'));
+    } else if (kind === 'cloud') {
+      this.legend.replaceChildren(item('key-cloud-orig', 'originals (grey)'), item('key-cloud-recon', 'reconstructions (class markers)'),
+        item('key-cloud-link', 'a line joins each pair'));
     } else if (kind === 'vector') {
       this.legend.replaceChildren(item('key-orig', 'original'), item('key-recon', 'reconstruction'));
     } else {
@@ -248,4 +265,70 @@ export class Recon {
       line(rec[e], SERIES.b, [7, 5]);
     }
   }
+
+  renderClouds(m, d) {
+    const n = d.size;
+    const lo = Number.isFinite(m.lo) ? m.lo : 0;
+    const hi = Number.isFinite(m.hi) && m.hi !== lo ? m.hi : lo + 1;
+    const orig = examples(dequantise(d.orig, lo, hi), d.count, n);
+    const rec = examples(dequantise(d.rec, lo, hi), d.count, n);
+    const pairs = coordinatePairs(n);
+    const cssWidth = Math.max(200, this.canvas.clientWidth);
+    const gap = 16;
+    const cols = Math.max(1, Math.min(pairs.length, Math.floor((cssWidth + gap) / 220)));
+    const side = Math.min(360, (cssWidth - gap * (cols - 1)) / cols);
+    const rows = Math.ceil(pairs.length / cols);
+    const pad = { l: 34, b: 30, t: 6, r: 6 };
+    const { ctx } = fitCanvas(this.canvas, rows * (side + gap));
+    const labels = this.msg?.labels || [];
+    pairs.forEach(([a, b], pi) => {
+      const x0 = (pi % cols) * (side + gap);
+      const y0 = Math.floor(pi / cols) * (side + gap);
+      const pw = side - pad.l - pad.r;
+      const ph = side - pad.t - pad.b;
+      const X = (v) => x0 + pad.l + ((v - lo) / (hi - lo)) * pw;
+      const Y = (v) => y0 + pad.t + ph - ((v - lo) / (hi - lo)) * ph;
+      ctx.strokeStyle = '#8a929c';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x0 + pad.l + 0.5, y0 + pad.t + 0.5, pw, ph);
+      ctx.fillStyle = '#111418';
+      ctx.font = BOLD;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(`x${a + 1}`, x0 + pad.l + pw / 2, y0 + side);
+      ctx.save();
+      ctx.translate(x0 + 14, y0 + pad.t + ph / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(`x${b + 1}`, 0, 6);
+      ctx.restore();
+      // Lines from each original to its reconstruction, then the originals, then the reconstructions on top.
+      ctx.strokeStyle = 'rgba(58, 64, 73, 0.35)';
+      ctx.beginPath();
+      for (let e = 0; e < d.count; e++) {
+        ctx.moveTo(X(orig[e][a]), Y(orig[e][b]));
+        ctx.lineTo(X(rec[e][a]), Y(rec[e][b]));
+      }
+      ctx.stroke();
+      ctx.fillStyle = 'rgba(118, 118, 118, 0.55)';
+      ctx.beginPath();
+      for (let e = 0; e < d.count; e++) {
+        ctx.moveTo(X(orig[e][a]) + 2.5, Y(orig[e][b]));
+        ctx.arc(X(orig[e][a]), Y(orig[e][b]), 2.5, 0, 2 * Math.PI);
+      }
+      ctx.fill();
+      const byClass = new Map();
+      for (let e = 0; e < d.count; e++) {
+        const l = Number.isInteger(labels[e]) ? labels[e] : -1;
+        if (!byClass.has(l)) byClass.set(l, []);
+        byClass.get(l).push([X(rec[e][a]), Y(rec[e][b])]);
+      }
+      for (const [l, pts] of byClass) drawMarkers(ctx, classStyle(l), pts, 4);
+    });
+    this.canvas.dataset.kind = 'cloud';
+  }
+}
+
+/** isCloud reports whether a reconstructions message is drawn as point clouds (2-D or 3-D data). */
+function isCloud(m, d) {
+  return m?.kind === 'vector' && (m.height | 0) <= 1 && d && d.size >= 2 && d.size <= CLOUD_MAX_K;
 }
