@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/aelab/aelab/session"
 	"github.com/aelab/aelab/web/templates"
@@ -47,4 +49,17 @@ func applyLesson(v *templates.HomeView, q url.Values) {
 	if len(locked)+len(hidden) > 0 {
 		v.Lesson = &templates.HomeLesson{Locked: locked, Hidden: hidden}
 	}
+}
+
+// presentSession sets up the presenter view of a session page (?present):
+// the label names the student of a class run, the width and the data.
+func presentSession(v *templates.SessionView, s *session.Session, cb *session.ClassBook, r *http.Request) {
+	v.Present = r.URL.Query().Has("present")
+	label := "M = " + strconv.Itoa(s.Config().Bottleneck) + " · " + s.Config().Dataset
+	if c := cb.OfRun(s.ID()); c != nil {
+		if name, ok := c.RunStudent(s.ID()); ok {
+			label = name + " · " + label
+		}
+	}
+	v.PresentLabel = label
 }

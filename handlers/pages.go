@@ -92,7 +92,7 @@ func handleFormCreate(m *session.Manager, starts *limiter, log *slog.Logger) htt
 	})
 }
 
-func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
+func handleSessionPage(m *session.Manager, cb *session.ClassBook, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := m.Get(chi.URLParam(r, "id"))
 		if err != nil {
@@ -100,7 +100,9 @@ func handleSessionPage(m *session.Manager, log *slog.Logger) http.Handler {
 			return
 		}
 		expireLegacyCookies(w, r)
-		render(w, r, log, http.StatusOK, templates.Session(sessionView(s, m, s.OwnedBy(browserOwner(r)))))
+		v := sessionView(s, m, s.OwnedBy(browserOwner(r)))
+		presentSession(&v, s, cb, r)
+		render(w, r, log, http.StatusOK, templates.Session(v))
 	})
 }
 

@@ -90,7 +90,7 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Method(http.MethodGet, "/", handleHome(m, log))
 	// The form counts a start once it is valid, and shows itself again over the limit.
 	r.Method(http.MethodPost, "/sessions", handleFormCreate(m, starts, log))
-	r.Method(http.MethodGet, "/sessions/{id}", handleSessionPage(m, log))
+	r.Method(http.MethodGet, "/sessions/{id}", handleSessionPage(m, cb, log))
 	// A sweep counts one start per width (checked inside, once the widths are valid).
 	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, starts, log))
 	r.Method(http.MethodGet, "/compare/{id}", handleComparePage(m, cs, log))

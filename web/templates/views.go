@@ -132,9 +132,13 @@ type SessionBoot struct {
 // SessionView is everything the live session page shows before its JavaScript takes over.
 type SessionView struct {
 	ID, Title, State string
-	IsOwner          bool
-	Config           []KV
-	Boot             SessionBoot
+	// Present is the presenter view (?present): one screen for the wall,
+	// with PresentLabel (student, width, data) in large type.
+	Present      bool
+	PresentLabel string
+	IsOwner      bool
+	Config       []KV
+	Boot         SessionBoot
 	// TestLoss is the latest test loss already formatted (optional; shown when the state is final).
 	TestLoss string
 	// Error is why the session failed (optional; shown when State is "failed").

@@ -12,6 +12,9 @@ import { runStyle, latestLoss, statusLine } from './comparedata.js';
 import { CompareLossChart } from './compareloss.js';
 import { RDChart } from './rdchart.js';
 import { ReconRows } from './reconrows.js';
+import { installPresenter } from './present.js';
+
+installPresenter();
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
 const KNOWN = new Set(['queued', 'running', 'paused', ...TERMINAL]);

@@ -106,6 +106,11 @@ export class LossChart {
 
   size() {
     const width = Math.max(240, this.el.clientWidth || 600);
+    // The presenter view gives the chart a fixed box (the rest of one screen); elsewhere the
+    // height follows the width.
+    if (this.el.closest('.present') && this.el.clientHeight > 0) {
+      return { width, height: Math.max(140, this.el.clientHeight - 64) };
+    }
     const height = Math.round(Math.min(480, Math.max(260, width * 0.68)));
     return { width, height };
   }

@@ -138,7 +138,10 @@ export class Recon {
     const labelW = 150; // css px for the row titles
     const gap = Math.round(10 * dpr);
     const avail = Math.floor((cssWidth - labelW) * dpr);
-    const { cols, rows, scale } = imageLayout(d.count, w, avail, gap, Math.ceil(2 * dpr), Math.round(8 * dpr));
+    // The presenter view keeps the two rows within about 30% of the screen's height.
+    const present = this.canvas.closest('.present');
+    const maxScale = present ? Math.max(1, Math.floor(((window.innerHeight * 0.3 - 68) / (2 * h)) * dpr)) : Math.round(8 * dpr);
+    const { cols, rows, scale } = imageLayout(d.count, w, avail, gap, Math.min(maxScale, Math.ceil(2 * dpr)), maxScale);
     const cell = w * scale;
     const cellH = h * scale;
     const textH = Math.round(24 * dpr);

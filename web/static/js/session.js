@@ -13,6 +13,9 @@ import { Controls } from './controls.js';
 import { formatLoss } from './format.js';
 import { lastLoss } from './lossdata.js';
 import { copyButton } from './clipboard.js';
+import { installPresenter } from './present.js';
+
+installPresenter();
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
 const KNOWN = new Set(['queued', 'running', 'paused', ...TERMINAL]);
