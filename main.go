@@ -137,7 +137,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	mgr := session.NewManager(session.Options{
 		Datasets: reg,
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
+		Store: st, MaxStoreBytes: cfg.maxStore,
 	})
+	if err := mgr.Restore(ctx); err != nil {
+		_ = mgr.Shutdown(context.Background())
+		return err
+	}
 	socks := handlers.NewSockets()
 	comparisons := session.NewComparisonStore(mgr)
 	classes := session.NewClassBook(mgr, session.ClassOptions{Store: st, PCA: comparisons.Baseline, Logger: log})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +20,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if args := os.Getenv(childEnv); args != "" { // a server for a crash test (store_crash_test.go)
+		runChild(args)
+		return
+	}
 	// The matrix-product worker pool lives for the whole process by design;
 	// chromedp's and net/http's idle connection goroutines end on their own.
 	goleak.VerifyTestMain(m,

@@ -29,6 +29,10 @@ func (c Config) LayerShapes() []LayerShape {
 // engine's layout.
 func (s *Snapshot) Params() []float32 { return slices.Clone(s.params) }
 
+// Params returns a copy of the model's weights and biases in the layout
+// of Snapshot.Params.
+func (m *Model) Params() []float32 { return slices.Clone(m.params) }
+
 // NewSnapshot returns a snapshot of a model with configuration c and the
 // given weights (in the layout of Params), as if it had trained for steps
 // steps: how saved or imported weights come back. It returns an error

@@ -23,6 +23,7 @@ type Registry struct {
 	order   []string            // upload names in the order they were added
 	seeds   map[string][]string // generated set → its cached keys, oldest first
 	up      uploadBook          // owners, sizes and uses of the uploads (upload.go)
+	onAdd   func(name string, file []byte, opt CSVOptions)
 }
 
 // NewRegistry returns a registry of the built-in datasets. dataDir is where

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"regexp"
@@ -85,7 +86,38 @@ func (r *Registry) AddCSV(name string, data io.Reader, opt CSVOptions) (Info, er
 // _) then returns it, to anyone. Older uploads are evicted to make room (see
 // MaxUploads). Errors wrap ErrInvalid for a bad name, bad options or a bad
 // file, ErrExists when name is taken, and ErrFull when there is no room.
+// The OnAdd function, if set, is then given the file.
 func (r *Registry) AddOwnedCSV(owner, name string, data io.Reader, opt CSVOptions) (Info, error) {
+	r.mu.Lock()
+	hook := r.onAdd
+	r.mu.Unlock()
+	var file bytes.Buffer
+	if hook != nil {
+		data = io.TeeReader(data, &file)
+	}
+	info, err := r.addOwnedCSV(owner, name, data, opt)
+	if err == nil && hook != nil {
+		hook(name, file.Bytes(), opt)
+	}
+	return info, err
+}
+
+// OnAdd sets a function that AddOwnedCSV calls after each dataset it adds,
+// with the file as read and its options (to keep uploads across restarts);
+// RestoreCSV does not call it.
+func (r *Registry) OnAdd(f func(name string, file []byte, opt CSVOptions)) {
+	r.mu.Lock()
+	r.onAdd = f
+	r.mu.Unlock()
+}
+
+// RestoreCSV is AddCSV for a file kept from an earlier run: it does not
+// call the OnAdd function.
+func (r *Registry) RestoreCSV(name string, file []byte, opt CSVOptions) (Info, error) {
+	return r.addOwnedCSV("", name, bytes.NewReader(file), opt)
+}
+
+func (r *Registry) addOwnedCSV(owner, name string, data io.Reader, opt CSVOptions) (Info, error) {
 	if !validName.MatchString(name) {
 		return Info{}, invalid(fmt.Sprintf("dataset name %q: use 1 to 40 lower-case letters, digits, '_' or '-'", name))
 	}

@@ -105,6 +105,25 @@ func handleControl(m *session.Manager, log *slog.Logger, action func(*session.Se
 	})
 }
 
+// handleDelete forgets a session and what the store keeps of it (owner
+// only).
+func handleDelete(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := m.Get(chi.URLParam(r, "id"))
+		if err == nil {
+			err = authorize(s, r)
+		}
+		if err == nil {
+			err = m.Delete(r.Context(), s)
+		}
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
 // bearer returns the token of an "Authorization: Bearer <token>" header.
 func bearer(r *http.Request) string {
 	h := r.Header.Get("Authorization")

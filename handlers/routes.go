@@ -116,6 +116,7 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodPost, "/sessions/{id}/pause", handleControl(m, log, (*session.Session).Pause))
 		r.Method(http.MethodPost, "/sessions/{id}/resume", handleControl(m, log, (*session.Session).Resume))
 		r.Method(http.MethodGet, "/sessions/{id}/ws", handleSessionWS(m, log, d.Sockets))
+		r.Method(http.MethodDelete, "/sessions/{id}", handleDelete(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}/history.csv", handleHistoryCSV(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}/reconstructions.png", handleReconstructionsPNG(m, log))
 		// An import evaluates the model once: it counts as a start.

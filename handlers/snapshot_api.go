@@ -71,10 +71,16 @@ func (mr *modelRunner) load(r *http.Request, m *session.Manager) (model, func(),
 	if ds == nil { // cannot happen once a snapshot exists; kept for safety
 		return model{}, nil, session.Errorf(session.EUnavailable, "the data of session %s is not loaded yet; try again in a moment", s.ID())
 	}
+	// The wait for a slot has its own time: a restored session's first
+	// snapshot may have taken most of snapshotWait to load.
+	wait := time.NewTimer(snapshotWait)
+	defer wait.Stop()
 	select {
 	case mr.slots <- struct{}{}:
-	case <-ctx.Done():
+	case <-wait.C:
 		return model{}, nil, session.Errorf(session.EUnavailable, "the server is busy running other models; try again in a moment")
+	case <-r.Context().Done():
+		return model{}, nil, session.Errorf(session.EUnavailable, "the request ended before a model could run")
 	}
 	return model{s: s, snap: snap, ds: ds}, func() { <-mr.slots }, nil
 }

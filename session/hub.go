@@ -27,6 +27,9 @@ type hub struct {
 	done       chan struct{} // closed when run returns; hist is immutable after
 	info       func() Info
 	log        *slog.Logger
+	// persist, when set, is given every event after it is applied (the
+	// store's recorder; it never blocks).
+	persist func(hubEvent)
 	watchers   atomic.Int32
 
 	// Owned by run; read-only once done is closed.
@@ -59,6 +62,23 @@ type hubEvent struct {
 }
 
 func newHub(info func() Info, log *slog.Logger, initial StateMsg) *hub {
+	h := newHubState(info, log)
+	h.hist.state = initial
+	go h.run()
+	return h
+}
+
+// newEndedHub returns the hub of a session that ended before this process
+// started: its history is hist, frozen, and subscribers get it as their
+// snapshot, then the end of the stream.
+func newEndedHub(info func() Info, log *slog.Logger, hist history) *hub {
+	h := newHubState(info, log)
+	h.hist = hist
+	close(h.done)
+	return h
+}
+
+func newHubState(info func() Info, log *slog.Logger) *hub {
 	h := &hub{
 		in:         make(chan hubEvent, 64),
 		register:   make(chan *Subscription),
@@ -68,8 +88,6 @@ func newHub(info func() Info, log *slog.Logger, initial StateMsg) *hub {
 		log:        log,
 		subs:       make(map[*Subscription]struct{}),
 	}
-	h.hist.state = initial
-	go h.run()
 	return h
 }
 
@@ -151,6 +169,9 @@ func (h *hub) run() {
 			h.remove(s)
 		case ev := <-h.in:
 			msg := h.apply(ev)
+			if h.persist != nil {
+				h.persist(ev)
+			}
 			if msg != nil {
 				for s := range h.subs {
 					select {

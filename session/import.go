@@ -32,10 +32,7 @@ func (m *Manager) Import(mf *ModelFile) (*Session, string, error) {
 		s.id = newID()
 	}
 	s.ctx, s.cancel = context.WithCancelCause(m.base)
-	s.hub = newHub(s.Info, m.log, StateMsg{State: Queued})
-	m.sessions[s.id] = s
-	m.order = append(m.order, s)
-	m.evictLocked()
+	m.registerLocked(s)
 	m.wg.Add(1)
 	m.mu.Unlock()
 

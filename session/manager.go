@@ -23,6 +23,11 @@ type Options struct {
 	MaxFinished int          // ended sessions kept for viewing; the oldest beyond it are forgotten (0 → 500)
 	Logger      *slog.Logger // nil → slog.Default()
 	Cores       int          // CPU slots shared by the trainings (0 → GOMAXPROCS)
+	// Store keeps sessions across restarts (nil: memory only). Call
+	// Restore once after NewManager to bring back what it holds.
+	Store Store
+	// MaxStoreBytes bounds the store (Store.Trim); 0 means no bound.
+	MaxStoreBytes int64
 }
 
 // Manager creates sessions, schedules their trainings and finds them again.
@@ -40,6 +45,7 @@ type Manager struct {
 	mu       sync.Mutex
 	sessions map[string]*Session
 	order    []*Session // by creation
+	rec      *recorder  // nil without a store
 	running  int
 	queue    []waiter
 	closed   bool
@@ -68,8 +74,13 @@ func NewManager(opt Options) *Manager {
 		opt.Logger = slog.Default()
 	}
 	base, stop := context.WithCancelCause(context.Background())
-	return &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), lim: opt.Limits, opt: opt, log: opt.Logger, base: base, stop: stop,
+	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), lim: opt.Limits, opt: opt, log: opt.Logger, base: base, stop: stop,
 		sessions: make(map[string]*Session)}
+	if opt.Store != nil {
+		m.rec = newRecorder(opt.Store, opt.MaxStoreBytes, opt.Logger)
+		m.keepUploads()
+	}
+	return m
 }
 
 // Limits returns the bounds that configurations are checked against.
@@ -117,10 +128,7 @@ func (m *Manager) Create(c Config) (*Session, string, error) {
 		s.id = newID()
 	}
 	s.ctx, s.cancel = context.WithCancelCause(m.base)
-	s.hub = newHub(s.Info, m.log, StateMsg{State: Queued})
-	m.sessions[s.id] = s
-	m.order = append(m.order, s)
-	m.evictLocked()
+	m.registerLocked(s)
 	m.wg.Add(1)
 	m.mu.Unlock()
 
@@ -266,12 +274,15 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		m.wg.Wait()
+		m.waitHubs()
 		close(done)
 	}()
 	select {
 	case <-done:
+		m.closeStore()
 		return nil
 	case <-ctx.Done():
+		m.closeStore()
 		return ctx.Err()
 	}
 }

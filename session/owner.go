@@ -34,6 +34,7 @@ func (s *Session) SetOwner(o Owner) {
 	s.mu.Lock()
 	s.owner = o
 	s.mu.Unlock()
+	s.persistHead()
 }
 
 // OwnedBy reports whether o started the session: its browser's key, or the

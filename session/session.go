@@ -33,6 +33,8 @@ type Session struct {
 	wantSnap   atomic.Bool                      // a viewer asked for fresher weights
 	modelFreed atomic.Bool                      // the final weights of this long-ended session were freed
 	imported   bool                             // made from an uploaded model file, not trained here
+	rec        *recorder                        // the store's writer; nil without a store
+	kept       *keptModel                       // how to reload the weights of a session restored from the store
 	ds         atomic.Pointer[datasets.Dataset] // set once the trainer has loaded it
 
 	mu         sync.Mutex
@@ -191,6 +193,9 @@ func (s *Session) Snapshot(ctx context.Context) (*ae.Snapshot, error) {
 			case <-s.done:
 				if sn := s.snap.Load(); sn != nil {
 					return sn, nil
+				}
+				if s.kept != nil { // restored from the store: its weights are there
+					return s.reload(ctx)
 				}
 				if s.modelFreed.Load() {
 					return nil, Errorf(EConflict, "session %s ended long ago and its model is no longer kept in memory (only the %d most recent ended sessions keep theirs): train it again to explore it", s.id, keptModels)

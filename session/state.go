@@ -12,9 +12,11 @@ const (
 	Completed State = "completed" // trained every epoch
 	Stopped   State = "stopped"   // stopped by its owner or by shutdown
 	Failed    State = "failed"    // an error ended it (see the session's error)
+	// Interrupted (restore.go): the server stopped while it was queued or
+	// training.
 )
 
 // Terminal reports whether s never changes again.
 func (s State) Terminal() bool {
-	return s == Completed || s == Stopped || s == Failed
+	return s == Completed || s == Stopped || s == Failed || s == Interrupted
 }

@@ -82,6 +82,9 @@ func (b *Batch) Empty() bool {
 type SessionRecord struct {
 	ID         string
 	OwnerHash  []byte // SHA-256 of the owner token; the token itself is never kept
+	// BrowserHash is the SHA-256 of the owner key of the browser that
+	// started the session (nil if none).
+	BrowserHash []byte
 	Config     Config
 	State      State
 	Reason     string // the error or stop reason shown with the state

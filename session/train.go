@@ -277,6 +277,7 @@ func (t *trainer) slice(start time.Time) (State, string) {
 			t.testPoint()
 			t.heavy()
 			t.light(now, true)
+			t.checkpoint(false)
 		} else {
 			if now.Sub(t.lastLight) >= lightEvery {
 				t.light(now, false)
@@ -492,6 +493,9 @@ func (s *Session) finish(t *trainer, st State, msg string) {
 			if st != Failed {
 				t.heavy()
 				t.s.snap.Store(t.model.Snapshot())
+				if t.step%t.stepsPerEpoch != 0 || st == Completed {
+					t.checkpoint(true) // an epoch's end was just saved unless it is the last
+				}
 			}
 		}()
 		t.flushAll()

@@ -13,7 +13,7 @@ import (
 // Sessions returns the head of every kept session, oldest first.
 func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin FROM sessions ORDER BY created_at, id`)
+		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash FROM sessions ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
 	}
@@ -25,7 +25,7 @@ func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
 		var train, test sql.NullFloat64
 		var created, started, finished int64
 		if err := rows.Scan(&r.ID, &r.OwnerHash, &cfg, &state, &r.Reason, &r.Epoch, &r.Step, &r.TotalSteps,
-			&train, &test, &created, &started, &finished, &r.Origin); err != nil {
+			&train, &test, &created, &started, &finished, &r.Origin, &r.BrowserHash); err != nil {
 			return nil, fmt.Errorf("store: sessions: %w", err)
 		}
 		if err := json.Unmarshal([]byte(cfg), &r.Config); err != nil {

@@ -71,6 +71,8 @@ var migrations = []string{
 		created_at INTEGER NOT NULL,
 		record     TEXT NOT NULL
 	);`,
+	// 3: the owner key of the browser that started a session.
+	`ALTER TABLE sessions ADD COLUMN browser_hash BLOB;`,
 }
 
 // Version is the schema version this build writes.

@@ -108,3 +108,34 @@ func TestOpenBadDir(t *testing.T) {
 		t.Fatalf("Open under a file: %v; want an error about the data directory", err)
 	}
 }
+
+// A store of schema version 1 (the first release) is migrated in place,
+// keeping its sessions.
+func TestMigrateFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(migrations[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO sessions (id, config, state, created_at) VALUES ('old', '{"dataset":"mnist"}', 'completed', 1); PRAGMA user_version = 1`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var v int
+	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil || v != Version() {
+		t.Fatalf("user_version = %d, %v; want %d", v, err, Version())
+	}
+	got, err := s.Sessions(ctx)
+	if err != nil || len(got) != 1 || got[0].ID != "old" || got[0].BrowserHash != nil {
+		t.Fatalf("after migrating: %+v, %v", got, err)
+	}
+}

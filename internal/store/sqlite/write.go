@@ -78,13 +78,14 @@ func putSession(ctx context.Context, tx *sql.Tx, r session.SessionRecord) error 
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET owner_hash = excluded.owner_hash, config = excluded.config, state = excluded.state,
 		reason = excluded.reason, epoch = excluded.epoch, step = excluded.step, total_steps = excluded.total_steps,
 		train_loss = excluded.train_loss, test_loss = excluded.test_loss, created_at = excluded.created_at,
-		started_at = excluded.started_at, finished_at = excluded.finished_at, origin = excluded.origin`,
+		started_at = excluded.started_at, finished_at = excluded.finished_at, origin = excluded.origin,
+		browser_hash = excluded.browser_hash`,
 		r.ID, r.OwnerHash, string(cfg), string(r.State), r.Reason, r.Epoch, r.Step, r.TotalSteps,
-		nullFloat(r.TrainLoss), nullFloat(r.TestLoss), unixNano(r.CreatedAt), unixNano(r.StartedAt), unixNano(r.FinishedAt), r.Origin)
+		nullFloat(r.TrainLoss), nullFloat(r.TestLoss), unixNano(r.CreatedAt), unixNano(r.StartedAt), unixNano(r.FinishedAt), r.Origin, r.BrowserHash)
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}

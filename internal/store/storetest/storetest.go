@@ -58,7 +58,7 @@ var t0 = time.Date(2026, 12, 5, 9, 0, 0, 123456789, time.UTC)
 func Record(id string, st session.State, created time.Time) session.SessionRecord {
 	loss := 0.0123
 	r := session.SessionRecord{
-		ID: id, OwnerHash: []byte{1, 2, 3, byte(len(id))}, State: st, CreatedAt: created,
+		ID: id, OwnerHash: []byte{1, 2, 3, byte(len(id))}, BrowserHash: []byte{9, byte(len(id))}, State: st, CreatedAt: created,
 		Config: session.Config{Dataset: "mnist", Encoder: []int{256, 64}, Bottleneck: 2, Decoder: []int{64, 256},
 			Activation: "relu", BottleneckActivation: "linear", OutputActivation: "sigmoid", Loss: "bce",
 			Optimizer: "adam", LearningRate: 0.001, BatchSize: 64, Epochs: 5, Seed: 7,
@@ -107,7 +107,7 @@ func testSessions(t *testing.T, s session.Store) {
 	a := Record("a", session.Running, t0.Add(time.Hour))
 	b := Record("b", session.Completed, t0)
 	q := Record("q", session.Queued, t0.Add(2*time.Hour))
-	q.OwnerHash, q.TrainLoss = nil, nil
+	q.OwnerHash, q.BrowserHash, q.TrainLoss = nil, nil, nil
 	write(t, s, &session.Batch{Sessions: []session.SessionRecord{a, b, q}})
 	got, err := s.Sessions(ctx)
 	if err != nil || len(got) != 3 {

@@ -1,0 +1,226 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aelab/aelab/ae"
+	"github.com/aelab/aelab/datasets"
+)
+
+// Interrupted is the state of a session that was queued or training when
+// the server stopped (gracefully or not): it came back from the store at
+// its last checkpoint.
+const Interrupted State = "interrupted"
+
+// interruptedReason is shown with the state of an interrupted session.
+const interruptedReason = "the server stopped while this session was training; it kept its curves and the weights of its last completed epoch"
+
+// registerLocked adds a new session to the manager (m.mu held) and, with a
+// store, makes it persist: its hub hands every event to the recorder.
+func (m *Manager) registerLocked(s *Session) {
+	s.hub = newHub(s.Info, m.log, StateMsg{State: s.state})
+	if m.rec != nil {
+		s.rec = m.rec
+		s.hub.persist = s.persistEvent
+		s.persistHead()
+	}
+	m.sessions[s.id] = s
+	m.order = append(m.order, s)
+	m.evictLocked()
+}
+
+// waitHubs waits until every session's hub has handled its last event, so
+// that the recorder has them all.
+func (m *Manager) waitHubs() {
+	m.mu.Lock()
+	hubs := make([]*hub, 0, len(m.order))
+	for _, s := range m.order {
+		if s.State().Terminal() {
+			hubs = append(hubs, s.hub)
+		}
+	}
+	m.mu.Unlock()
+	for _, h := range hubs {
+		<-h.done
+	}
+}
+
+// closeStore writes what is pending to the store and stops its writer.
+func (m *Manager) closeStore() {
+	if m.rec != nil {
+		m.rec.close()
+	}
+}
+
+// FlushStore writes everything pending to the store now (tests, figures).
+func (m *Manager) FlushStore() {
+	if m.rec != nil {
+		m.rec.flush()
+	}
+}
+
+// keptModel is how a restored session reloads its weights on demand.
+type keptModel struct {
+	st  Store
+	reg *datasets.Registry
+	mu  sync.Mutex
+}
+
+// Restore brings back every session the store holds, the newest
+// MaxFinished of them: ended ones as they ended (state, curves, frames;
+// their weights load when a view first needs them), queued or running ones
+// as Interrupted. Call it once, before serving.
+func (m *Manager) Restore(ctx context.Context) error {
+	st := m.opt.Store
+	if st == nil {
+		return nil
+	}
+	if err := m.restoreUploads(ctx); err != nil {
+		return err
+	}
+	recs, err := st.Sessions(ctx)
+	if err != nil {
+		return fmt.Errorf("restore sessions: %w", err)
+	}
+	if len(recs) > m.opt.MaxFinished {
+		recs = recs[len(recs)-m.opt.MaxFinished:]
+	}
+	var interrupted []SessionRecord
+	restored := make([]*Session, 0, len(recs))
+	for _, r := range recs {
+		s, err := m.restoreOne(ctx, st, r)
+		if err != nil {
+			m.log.Warn("a kept session could not be restored", "session", r.ID, "err", err)
+			continue
+		}
+		if s.state == Interrupted && r.State != Interrupted {
+			interrupted = append(interrupted, s.record())
+		}
+		restored = append(restored, s)
+	}
+	m.mu.Lock()
+	for _, s := range restored {
+		if m.sessions[s.id] == nil {
+			m.sessions[s.id] = s
+			m.order = append(m.order, s)
+		}
+	}
+	slices.SortStableFunc(m.order, func(a, b *Session) int { return a.created.Compare(b.created) })
+	m.mu.Unlock()
+	if len(interrupted) > 0 {
+		if err := st.Write(ctx, &Batch{Sessions: interrupted}); err != nil {
+			return fmt.Errorf("restore sessions: mark the interrupted ones: %w", err)
+		}
+	}
+	m.log.Info("sessions restored from the store", "sessions", len(restored), "interrupted", len(interrupted))
+	return nil
+}
+
+func (m *Manager) restoreOne(ctx context.Context, st Store, r SessionRecord) (*Session, error) {
+	info, err := m.reg.Info(r.Config.Dataset)
+	if err != nil {
+		return nil, fmt.Errorf("its dataset %q is not on this server", r.Config.Dataset)
+	}
+	s := &Session{id: r.ID, cfg: r.Config, summary: Summarize(r.Config, info.Features), created: r.CreatedAt,
+		log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}), state: r.State, errMsg: r.Reason,
+		epoch: r.Epoch, step: r.Step, totalSteps: r.TotalSteps, trainLoss: r.TrainLoss, testLoss: r.TestLoss,
+		started: r.StartedAt, finished: r.FinishedAt, imported: r.Origin == "import", rec: m.rec,
+		kept: &keptModel{st: st, reg: m.reg}}
+	copy(s.token[:], r.OwnerHash)
+	copy(s.owner[:], r.BrowserHash)
+	if !s.state.Terminal() || (s.state == Stopped && s.errMsg == errShutdown.Error()) {
+		s.state, s.errMsg = Interrupted, interruptedReason
+		if s.finished.IsZero() {
+			s.finished = time.Now()
+		}
+	}
+	s.ctx, s.cancel = context.WithCancelCause(m.base)
+	close(s.done)
+	hist := history{state: StateMsg{State: s.state, Error: s.errMsg, TestLoss: s.testLoss}}
+	pts, err := st.Points(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pts {
+		switch p.Series {
+		case SeriesTrain:
+			hist.train = append(hist.train, LossPoint{Step: p.Step, Epoch: p.Epoch, Loss: p.Value})
+		case SeriesTest:
+			hist.test = append(hist.test, LossPoint{Step: p.Step, Epoch: p.Epoch, Loss: p.Value})
+		default:
+			if hist.metrics == nil {
+				hist.metrics = map[string][]MetricPoint{}
+			}
+			hist.metrics[p.Series] = append(hist.metrics[p.Series], MetricPoint{Step: p.Step, Epoch: p.Epoch, Value: p.Value})
+		}
+	}
+	f, err := st.Frames(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	hist.progress, hist.latent, hist.recon, hist.anomaly = f.Progress, f.Latent, f.Reconstructions, f.Anomaly
+	s.hub = newEndedHub(s.Info, m.log, hist)
+	return s, nil
+}
+
+// reload loads the weights (and the dataset) of a restored session from
+// the store; the views that run the model call it through Snapshot.
+func (s *Session) reload(ctx context.Context) (*ae.Snapshot, error) {
+	k := s.kept
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if sn := s.snap.Load(); sn != nil {
+		return sn, nil
+	}
+	c, err := k.st.Checkpoint(ctx, s.id)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, Errorf(EConflict, "session %s has no weights kept: it ended before its first epoch, or the store was full and its weights were removed (its curves stay); train it again to explore it", s.id)
+	}
+	ds, err := k.reg.Load(s.cfg.Dataset, s.cfg.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("could not load dataset %q: %v", s.cfg.Dataset, err)
+	}
+	sn, err := ae.NewSnapshot(aeConfig(s.cfg, ds.Features), c.Params, c.Step)
+	if err != nil {
+		return nil, fmt.Errorf("the kept weights of session %s do not fit its configuration: %w", s.id, err)
+	}
+	s.ds.Store(ds)
+	s.snap.Store(sn)
+	s.modelFreed.Store(false)
+	return sn, nil
+}
+
+// keepUploads makes every dataset uploaded from now on go to the store,
+// the file as uploaded and its settings.
+func (m *Manager) keepUploads() {
+	st := m.opt.Store
+	m.reg.OnAdd(func(name string, file []byte, opt datasets.CSVOptions) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		d := DatasetRecord{Name: name, Filename: name + ".csv", Options: opt, Data: file, CreatedAt: time.Now()}
+		if err := st.PutDataset(ctx, d); err != nil {
+			m.log.Error("store: an uploaded dataset could not be kept; it will be gone after a restart", "dataset", name, "err", err)
+		}
+	})
+}
+
+// restoreUploads parses the kept uploads again, oldest first.
+func (m *Manager) restoreUploads(ctx context.Context) error {
+	ds, err := m.opt.Store.Datasets(ctx)
+	if err != nil {
+		return fmt.Errorf("restore uploaded datasets: %w", err)
+	}
+	for _, d := range ds {
+		if _, err := m.reg.RestoreCSV(d.Name, d.Data, d.Options); err != nil {
+			m.log.Warn("a kept upload could not be parsed again", "dataset", d.Name, "err", err)
+		}
+	}
+	return nil
+}
