@@ -29,8 +29,8 @@ type hub struct {
 	log        *slog.Logger
 	// persist, when set, is given every event after it is applied (the
 	// store's recorder; it never blocks).
-	persist func(hubEvent)
-	watchers   atomic.Int32
+	persist  func(hubEvent)
+	watchers atomic.Int32
 
 	// Owned by run; read-only once done is closed.
 	hist history

@@ -67,7 +67,11 @@ func activations(c Config, layers int) []string {
 func WriteModel(w io.Writer, c Config, snap *ae.Snapshot) error {
 	ac := snap.Config()
 	if len(ac.Conv) > 0 || (ac.Kind != "" && ac.Kind != ae.AE) {
-		return Errorf(EConflict, "exporting a %s model is not supported yet: only dense autoencoders can be downloaded", ac.Kind)
+		kind := "variational"
+		if len(ac.Conv) > 0 {
+			kind = "convolutional"
+		}
+		return Errorf(EConflict, "downloading a %s model is not supported yet: only dense autoencoders can be downloaded", kind)
 	}
 	shapes := ac.LayerShapes()
 	params := snap.Params()
@@ -127,6 +131,9 @@ func (m *Manager) ReadModel(data []byte) (*ModelFile, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
 		return nil, bad("the configuration in the file's metadata is not valid: %v", err)
+	}
+	if len(c.Conv) > 0 {
+		return nil, bad("importing a convolutional model is not supported yet: only dense autoencoders (no \"conv\" in the configuration) can be uploaded")
 	}
 	first, ok := f.Get("encoder.0.weight")
 	if !ok || len(first.Shape) != 2 {

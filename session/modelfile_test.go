@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aelab/aelab/ae"
 	"github.com/aelab/aelab/internal/safetensors"
 )
 
@@ -178,5 +179,28 @@ func TestReadModelErrors(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != EInvalid || e.Field != "file" || !strings.Contains(e.Message, tc.want) {
 			t.Errorf("%s: ReadModel = %v; want an invalid-file error saying %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// A convolutional model cannot be exported or imported yet, and says so.
+func TestModelFileRefusesConv(t *testing.T) {
+	c, fe := Validate(convConfig(), testRegistry, DefaultLimits())
+	if len(fe) != 0 {
+		t.Fatal(fe)
+	}
+	model, err := ae.New(aeConfig(c, 784))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = WriteModel(&bytes.Buffer{}, c, model.Snapshot())
+	if ErrorCode(err) != EConflict || !strings.Contains(err.Error(), "convolutional") {
+		t.Fatalf("WriteModel of a conv model: %v; want a conflict naming it", err)
+	}
+	cfg, _ := json.Marshal(c)
+	var b bytes.Buffer
+	_ = safetensors.Write(&b, []safetensors.Tensor{{Name: "encoder.0.weight", Shape: []int{1, 1}, Data: []float32{0}}}, map[string]string{"config": string(cfg)})
+	m := newTestManager(t, Options{})
+	if _, err := m.ReadModel(b.Bytes()); err == nil || !strings.Contains(err.Error(), "convolutional") {
+		t.Fatalf("ReadModel of a conv model: %v", err)
 	}
 }

@@ -125,6 +125,12 @@ func (m *Manager) restoreOne(ctx context.Context, st Store, r SessionRecord) (*S
 	if err != nil {
 		return nil, fmt.Errorf("its dataset %q is not on this server", r.Config.Dataset)
 	}
+	// Validation fills in what the configuration's JSON does not carry
+	// (a convolutional model's image shape); a configuration today's
+	// limits refuse stays as it was, to be shown.
+	if c, fe := Validate(r.Config, m.reg, m.lim); len(fe) == 0 {
+		r.Config = c
+	}
 	s := &Session{id: r.ID, cfg: r.Config, summary: Summarize(r.Config, info.Features), created: r.CreatedAt,
 		log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}), state: r.State, errMsg: r.Reason,
 		epoch: r.Epoch, step: r.Step, totalSteps: r.TotalSteps, trainLoss: r.TrainLoss, testLoss: r.TestLoss,

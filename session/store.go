@@ -80,22 +80,22 @@ func (b *Batch) Empty() bool {
 // SessionRecord is the head of a kept session: everything but its curves,
 // frames and weights.
 type SessionRecord struct {
-	ID         string
-	OwnerHash  []byte // SHA-256 of the owner token; the token itself is never kept
+	ID        string
+	OwnerHash []byte // SHA-256 of the owner token; the token itself is never kept
 	// BrowserHash is the SHA-256 of the owner key of the browser that
 	// started the session (nil if none).
 	BrowserHash []byte
-	Config     Config
-	State      State
-	Reason     string // the error or stop reason shown with the state
-	Epoch      int
-	Step       int
-	TotalSteps int
-	TrainLoss  *float64
-	TestLoss   *float64
-	CreatedAt  time.Time
-	StartedAt  time.Time // zero if it never ran
-	FinishedAt time.Time // zero unless ended
+	Config      Config
+	State       State
+	Reason      string // the error or stop reason shown with the state
+	Epoch       int
+	Step        int
+	TotalSteps  int
+	TrainLoss   *float64
+	TestLoss    *float64
+	CreatedAt   time.Time
+	StartedAt   time.Time // zero if it never ran
+	FinishedAt  time.Time // zero unless ended
 	// Origin says where the session came from: "" for a training of this
 	// server, "import" for weights uploaded through POST /api/models.
 	Origin string
