@@ -144,6 +144,14 @@ func TestSessionExportsAndImport(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("decode on an imported session: %d %s", res.StatusCode, b)
 		}
+		// Its owner may delete it; then it is gone.
+		res, b = ts.do(t, "DELETE", "/api/sessions/"+created.ID, "", map[string]string{"Authorization": "Bearer " + created.OwnerToken})
+		if res.StatusCode != http.StatusNoContent {
+			t.Fatalf("delete by its owner: %d %s", res.StatusCode, b)
+		}
+		if res, _ = ts.get(t, "/api/sessions/"+created.ID); res.StatusCode != 404 {
+			t.Fatalf("a deleted session answers %d", res.StatusCode)
+		}
 	}
 }
 
