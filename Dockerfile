@@ -13,7 +13,11 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends dataset-fashion-mnist ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/aelab /usr/local/bin/aelab
+# Runs are kept in /data (an SQLite file): mount a volume there to keep them
+# across containers.
+RUN mkdir /data && chown 65532:65532 /data
+VOLUME /data
 USER 65532:65532
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/aelab"]
-CMD ["-addr", ":8080"]
+CMD ["-addr", ":8080", "-data", "/data"]
