@@ -149,3 +149,17 @@ func TestDenseVersusConvComparison(t *testing.T) {
 		t.Errorf("parameter counts %v; want the dense network's and the convolutional one's 111521", params)
 	}
 }
+
+// TestValidateConvVAE checks that conv composes with kind "vae": the code
+// layer doubles (μ and log σ²) after the convolutions.
+func TestValidateConvVAE(t *testing.T) {
+	c := convConfig()
+	c.Kind, c.Loss = "vae", "bce"
+	v, fe := Validate(c, testRegistry, DefaultLimits())
+	if len(fe) != 0 {
+		t.Fatal(fe)
+	}
+	if got, want := Summarize(v, 784).Params, 111521+1569*32; got != want {
+		t.Errorf("a convolutional VAE has %d parameters; want %d (the CAE's and a log σ² head)", got, want)
+	}
+}
