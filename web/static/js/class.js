@@ -210,7 +210,9 @@ const board = {
     $('count-runs').textContent = countText(c.runs, 'run');
     rdRunsList.length = 0;
     rdRunsList.push(...rdRuns(all, boot.dataset));
-    rd.changed();
+    // Drawn in this frame with the tiles (not one frame later), so the chart never lags them.
+    rd.dataChanged = true;
+    rd.render();
     legend(rdRunsList);
     bumpUpdates(list);
   },
