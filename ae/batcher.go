@@ -1,6 +1,9 @@
 package ae
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"slices"
+)
 
 // batcherStream is the second PCG seed word of a Batcher (see pcgStream).
 const batcherStream = 0xbf58476d1ce4e5b9
@@ -17,8 +20,13 @@ const batcherStream = 0xbf58476d1ce4e5b9
 // start of the epoch from a PCG seeded by seed, so runs are reproducible.
 // The last batch of an epoch holds the remaining rows%batch rows if that is
 // not zero. Next does not allocate.
+//
+// The data is a float32 matrix (NewBatcher, NewBatcherRows) or any Source
+// (NewSourceBatcher), such as a data set kept as bytes: then each batch is
+// converted to float32 as it is gathered, and only the batch is float32.
 type Batcher struct {
-	x                 []float32
+	x                 []float32 // the data, when it is a float32 matrix
+	src               Source    // else where rows come from
 	rows, cols, batch int
 	order             []int     // a permutation of the rows
 	buf               []float32 // the batch handed out by Next
@@ -35,11 +43,7 @@ func NewBatcher(x []float32, rows, cols, batch int, seed uint64) *Batcher {
 		panicf("NewBatcher: rows = %d, cols = %d, batch = %d; all must be ≥ 1", rows, cols, batch)
 	}
 	checkLen("NewBatcher", "x", x, rows, cols)
-	order := make([]int, rows)
-	for i := range order {
-		order[i] = i
-	}
-	return newBatcher(x, cols, order, batch, seed)
+	return newBatcher(x, nil, cols, allRows(rows), batch, seed)
 }
 
 // NewBatcherRows is NewBatcher over a subset of the rows of the row-major
@@ -50,18 +54,48 @@ func NewBatcherRows(x []float32, cols int, rows []int, batch int, seed uint64) *
 	if len(rows) < 1 || cols < 1 || batch < 1 || len(x)%cols != 0 {
 		panicf("NewBatcherRows: %d rows, cols = %d, batch = %d, len(x) = %d; want rows, cols, batch ≥ 1 and len(x) a multiple of cols", len(rows), cols, batch, len(x))
 	}
-	for _, r := range rows {
-		if r < 0 || (r+1)*cols > len(x) {
-			panicf("NewBatcherRows: row %d is outside x (%d rows)", r, len(x)/cols)
-		}
-	}
-	return newBatcher(x, cols, append([]int(nil), rows...), batch, seed)
+	checkRows("NewBatcherRows", rows, len(x)/cols)
+	return newBatcher(x, nil, cols, slices.Clone(rows), batch, seed)
 }
 
-func newBatcher(x []float32, cols int, order []int, batch int, seed uint64) *Batcher {
+// NewSourceBatcher is NewBatcher over the rows of src, or over those listed
+// in rows when rows is not nil (as NewBatcherRows). Next converts the rows
+// it gathers with src.ReadRow. It panics on shape misuse (src without rows
+// or columns, an empty list, a row outside src, batch < 1).
+func NewSourceBatcher(src Source, rows []int, batch int, seed uint64) *Batcher {
+	n, cols := src.Dims()
+	if n < 1 || cols < 1 || batch < 1 || (rows != nil && len(rows) < 1) {
+		panicf("NewSourceBatcher: source %d×%d, %d rows listed, batch = %d; want a non-empty source and list, batch ≥ 1", n, cols, len(rows), batch)
+	}
+	if rows == nil {
+		rows = allRows(n)
+	} else {
+		checkRows("NewSourceBatcher", rows, n)
+		rows = slices.Clone(rows)
+	}
+	return newBatcher(nil, src, cols, rows, batch, seed)
+}
+
+func allRows(n int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	return order
+}
+
+func checkRows(op string, rows []int, n int) {
+	for _, r := range rows {
+		if r < 0 || r >= n {
+			panicf("%s: row %d is outside the data (%d rows)", op, r, n)
+		}
+	}
+}
+
+func newBatcher(x []float32, src Source, cols int, order []int, batch int, seed uint64) *Batcher {
 	rows := len(order)
 	b := &Batcher{
-		x: x, rows: rows, cols: cols, batch: batch,
+		x: x, src: src, rows: rows, cols: cols, batch: batch,
 		order: order,
 		buf:   make([]float32, min(batch, rows)*cols),
 		rng:   rand.New(rand.NewPCG(seed, batcherStream)),
@@ -89,8 +123,14 @@ func (b *Batcher) Next() (batch []float32, n int) {
 	}
 	n = min(b.batch, b.rows-b.pos)
 	c := b.cols
-	for i, r := range b.order[b.pos : b.pos+n] {
-		copy(b.buf[i*c:(i+1)*c], b.x[r*c:(r+1)*c])
+	if b.src != nil {
+		for i, r := range b.order[b.pos : b.pos+n] {
+			b.src.ReadRow(b.buf[i*c:(i+1)*c], r)
+		}
+	} else {
+		for i, r := range b.order[b.pos : b.pos+n] {
+			copy(b.buf[i*c:(i+1)*c], b.x[r*c:(r+1)*c])
+		}
 	}
 	b.pos += n
 	if b.pos == b.rows {

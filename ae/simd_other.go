@@ -19,3 +19,4 @@ func addVec(dst, x []float32) int                                       { return
 func mseSigmoidGradVec(dz, p, y []float32, scale float32, s *sum16) int { return 0 }
 func mseSumVec(p, y []float32, s *sum16) int                            { return 0 }
 func bceVec(dz, z, p, y []float32, scale float32, s *sum16) int         { return 0 }
+func bytesVec(dst []float32, src []uint8, div float32) int              { return 0 }

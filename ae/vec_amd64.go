@@ -110,6 +110,19 @@ func bceVec(dz, z, p, y []float32, scale float32, s *sum16) int {
 	return n
 }
 
+// bytesVec does dstᵢ = float32(srcᵢ)/div for a prefix of dst.
+func bytesVec(dst []float32, src []uint8, div float32) int {
+	n := vecLen(len(dst))
+	switch {
+	case n == 0:
+	case simd == simdAVX512:
+		bytesToFloatAVX512(&dst[0], &src[0], n, div)
+	default:
+		bytesToFloatAVX2(&dst[0], &src[0], n, div)
+	}
+	return n
+}
+
 // vecLen returns the longest multiple of the vector width (16 floats for
 // AVX-512, 8 for AVX2) not above n, or 0 without vector kernels.
 func vecLen(n int) int {
@@ -163,6 +176,12 @@ func bceAVX512(dz, z, p, y *float32, n int, scale float32, s *sum16)
 
 //go:noescape
 func mseSumAVX2(p, y *float32, n int, s *sum16)
+
+//go:noescape
+func bytesToFloatAVX512(dst *float32, src *uint8, n int, div float32)
+
+//go:noescape
+func bytesToFloatAVX2(dst *float32, src *uint8, n int, div float32)
 
 // vecConst holds the constants of the kernels as float32 bit patterns,
 // each repeated 8 times so that an AVX2 instruction can take it as a
