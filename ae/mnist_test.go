@@ -21,17 +21,20 @@ func TestMNISTSubsetLearnsFarBelowMeanImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	const k, n, nTest = 784, 4000, 2000
-	train, test := ds.Train.X[:n*k], ds.Test.X[:nTest*k]
+	train, test := ds.Train.AppendRows(nil, 0, n), ds.Test.AppendRows(nil, 0, nTest)
 
 	mean := make([]float64, k)
+	row := make([]float32, k)
 	for i := 0; i < ds.Train.N; i++ {
-		for j, v := range ds.Train.X[i*k : (i+1)*k] {
+		ds.Train.ReadRow(row, i)
+		for j, v := range row {
 			mean[j] += float64(v)
 		}
 	}
 	var se float64
 	for i := 0; i < ds.Test.N; i++ {
-		for j, v := range ds.Test.X[i*k : (i+1)*k] {
+		ds.Test.ReadRow(row, i)
+		for j, v := range row {
 			d := float64(v) - mean[j]/float64(ds.Train.N)
 			se += d * d
 		}

@@ -97,17 +97,16 @@ func ParseCSV(r io.Reader, opt CSVOptions) (*Dataset, error) {
 	}
 	nTest := min(max(int(math.Round(frac*float64(n))), 1), n-1)
 	perm := rand.New(rand.NewPCG(opt.Seed, 0x637376)).Perm(n)
-	pick := func(rows []int) ([]float64, Split) {
-		x := make([]float64, 0, len(rows)*k)
-		s := Split{Labels: make([]int, len(rows)), N: len(rows)}
+	pick := func(rows []int) ([]float64, []int) {
+		x, labels := make([]float64, 0, len(rows)*k), make([]int, len(rows))
 		for i, row := range rows {
 			x = append(x, t.values[row*k:(row+1)*k]...)
-			s.Labels[i] = t.labels[row]
+			labels[i] = t.labels[row]
 		}
-		return x, s
+		return x, labels
 	}
-	testX, test := pick(perm[:nTest])
-	trainX, train := pick(perm[nTest:])
+	testX, testLabels := pick(perm[:nTest])
+	trainX, trainLabels := pick(perm[nTest:])
 	t.values = nil
 
 	vr := [2]float32{0, 1}
@@ -119,10 +118,11 @@ func ParseCSV(r io.Reader, opt CSVOptions) (*Dataset, error) {
 	case NormalizeZScore:
 		zscore(trainX, testX, k)
 	}
-	train.X, test.X = toFloat32(trainX), toFloat32(testX)
+	train32, test32 := toFloat32(trainX), toFloat32(testX)
 	if opt.Normalize == NormalizeZScore || opt.Normalize == NormalizeNone {
-		vr = valueRange(train.X, test.X)
+		vr = valueRange(train32, test32)
 	}
+	train, test := NewSplit(train32, trainLabels, k), NewSplit(test32, testLabels, k)
 	classes := t.classes
 	if classes == nil {
 		classes = []string{} // no label column: every label is −1

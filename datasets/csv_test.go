@@ -66,10 +66,10 @@ func TestParseCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.ValueRange != [2]float32{0, 1} || valueRange(d.Train.X) != [2]float32{0, 1} || d.Validate() != nil {
-		t.Errorf("minmax: range %v, train values %v", d.ValueRange, valueRange(d.Train.X))
+	if d.ValueRange != [2]float32{0, 1} || valueRange(allValues(d.Train)) != [2]float32{0, 1} || d.Validate() != nil {
+		t.Errorf("minmax: range %v, train values %v", d.ValueRange, valueRange(allValues(d.Train)))
 	}
-	lo, hi := columnRange(d.Train.X, 3)
+	lo, hi := columnRange(allValues(d.Train), 3)
 	if !slices.Equal(lo, []float64{0, 0, 0}) || !slices.Equal(hi, []float64{1, 1, 1}) {
 		t.Errorf("per-column ranges %v %v, want each [0,1]", lo, hi)
 	}
@@ -212,7 +212,7 @@ func TestParseCSVFormats(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		all := append(slices.Clone(d.Train.X), d.Test.X...)
+		all := append(slices.Clone(allValues(d.Train)), allValues(d.Test)...)
 		slices.Sort(all)
 		if !slices.Equal(all, []float32{1.5, 2, 2.5, 3, 3, 4}) || !slices.Equal(d.FeatureNames, []string{"a", "b"}) ||
 			!slices.Equal(d.ClassNames, []string{"x", "y"}) {
@@ -261,10 +261,10 @@ func TestParseCSVSplitAndSeed(t *testing.T) {
 		return d
 	}
 	a, b, c := parse(CSVOptions{Seed: 1}), parse(CSVOptions{Seed: 1}), parse(CSVOptions{Seed: 2})
-	if !slices.Equal(a.Train.X, b.Train.X) || !slices.Equal(a.Test.X, b.Test.X) {
+	if !slices.Equal(allValues(a.Train), allValues(b.Train)) || !slices.Equal(allValues(a.Test), allValues(b.Test)) {
 		t.Error("the same seed gave different splits")
 	}
-	if slices.Equal(a.Test.X, c.Test.X) {
+	if slices.Equal(allValues(a.Test), allValues(c.Test)) {
 		t.Error("different seeds gave the same split")
 	}
 	if d := parse(CSVOptions{TestFraction: 0.5}); d.Test.N != 50 || d.Train.N != 50 {
@@ -290,7 +290,7 @@ func TestParseCSVNormalize(t *testing.T) {
 		if err := d.Validate(); err != nil {
 			t.Errorf("%s: %v", mode, err)
 		}
-		lo, hi := columnRange(d.Train.X, 2)
+		lo, hi := columnRange(allValues(d.Train), 2)
 		switch mode {
 		case NormalizeMinMax:
 			if !slices.Equal(lo, []float64{0, 0}) || !slices.Equal(hi, []float64{1, 1}) {
@@ -301,7 +301,7 @@ func TestParseCSVNormalize(t *testing.T) {
 				t.Errorf("global: %v %v", lo, hi)
 			}
 		case NormalizeZScore:
-			mean, sd := columnMeanSD(d.Train.X, 2)
+			mean, sd := columnMeanSD(allValues(d.Train), 2)
 			if math.Abs(mean[1]) > 1e-5 || math.Abs(sd[1]-1) > 1e-5 || d.ValueRange[0] >= 0 || d.ValueRange[1] <= 1 {
 				t.Errorf("zscore: mean %v sd %v range %v", mean, sd, d.ValueRange)
 			}

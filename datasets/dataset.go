@@ -2,7 +2,6 @@ package datasets
 
 import (
 	"fmt"
-	"math"
 	"slices"
 )
 
@@ -18,28 +17,6 @@ func (s Shape) IsImage() bool { return s.Height > 1 }
 
 // Size returns the number of values in one example, Width·Height.
 func (s Shape) Size() int { return s.Width * s.Height }
-
-// Split is one part (training or test) of a dataset.
-type Split struct {
-	// X holds N examples of K features each, row-major: example i is
-	// X[i*K : (i+1)*K].
-	X []float32
-	// Labels[i] is the class index of example i (an index into
-	// Dataset.ClassNames), or −1 when the example is unlabelled.
-	Labels []int
-	// N is the number of examples.
-	N int
-}
-
-// Row returns example i as a sub-slice of X (not a copy). It panics if i is
-// out of range.
-func (s Split) Row(i int) []float32 {
-	if i < 0 || i >= s.N {
-		panic(fmt.Sprintf("datasets: row %d out of range [0,%d)", i, s.N))
-	}
-	k := len(s.X) / s.N
-	return s.X[i*k : (i+1)*k : (i+1)*k]
-}
 
 // Source says where a dataset comes from.
 type Source string
@@ -128,9 +105,9 @@ func (d *Dataset) Validate() error {
 		s    *Split
 	}{{"train", &d.Train}, {"test", &d.Test}} {
 		s := part.s
-		if s.N < 0 || len(s.X) != s.N*d.Features || len(s.Labels) != s.N {
-			return fmt.Errorf("dataset %q %s split: N=%d but %d values and %d labels for %d features",
-				d.Name, part.name, s.N, len(s.X), len(s.Labels), d.Features)
+		if s.N < 0 || s.k != d.Features || len(s.x)+len(s.b) != s.N*s.k || len(s.Labels) != s.N {
+			return fmt.Errorf("dataset %q %s split: N=%d but %d values of %d features and %d labels for %d features",
+				d.Name, part.name, s.N, len(s.x)+len(s.b), s.k, len(s.Labels), d.Features)
 		}
 		for i, l := range s.Labels {
 			if l < -1 || l >= len(d.ClassNames) {
@@ -138,11 +115,9 @@ func (d *Dataset) Validate() error {
 					d.Name, part.name, l, i, len(d.ClassNames))
 			}
 		}
-		for i, v := range s.X {
-			if math.IsNaN(float64(v)) || v < lo || v > hi {
-				return fmt.Errorf("dataset %q %s split: value %g at example %d, feature %d is outside [%g,%g]",
-					d.Name, part.name, v, i/d.Features, i%d.Features, lo, hi)
-			}
+		if v, i, j, bad := s.checkValues(lo, hi); bad {
+			return fmt.Errorf("dataset %q %s split: value %g at example %d, feature %d is outside [%g,%g]",
+				d.Name, part.name, v, i, j, lo, hi)
 		}
 	}
 	return nil

@@ -10,8 +10,8 @@ func tinyDataset() *Dataset {
 	return &Dataset{
 		Name: "tiny", Features: 2, Shape: Shape{2, 1}, ClassNames: []string{"a", "b"},
 		ValueRange: [2]float32{0, 1},
-		Train:      Split{X: []float32{0, 1, 0.5, 0.5}, Labels: []int{0, 1}, N: 2},
-		Test:       Split{X: []float32{1, 0}, Labels: []int{-1}, N: 1},
+		Train:      NewSplit([]float32{0, 1, 0.5, 0.5}, []int{0, 1}, 2),
+		Test:       NewSplit([]float32{1, 0}, []int{-1}, 2),
 	}
 }
 
@@ -28,11 +28,11 @@ func TestValidate(t *testing.T) {
 		{"feature names", func(d *Dataset) { d.FeatureNames = []string{"x"} }},
 		{"empty value range", func(d *Dataset) { d.ValueRange = [2]float32{1, 0} }},
 		{"train split: N=3", func(d *Dataset) { d.Train.N = 3 }},
-		{"test split: N=1 but 2 values and 0 labels", func(d *Dataset) { d.Test.Labels = nil }},
+		{"test split: N=1 but 2 values of 2 features and 0 labels", func(d *Dataset) { d.Test.Labels = nil }},
 		{"label 2 of example 1", func(d *Dataset) { d.Train.Labels[1] = 2 }},
 		{"label -2", func(d *Dataset) { d.Test.Labels[0] = -2 }},
-		{"value 1.5 at example 1, feature 0", func(d *Dataset) { d.Train.X[2] = 1.5 }},
-		{"value NaN", func(d *Dataset) { d.Test.X[1] = float32(math.NaN()) }},
+		{"value 1.5 at example 1, feature 0", func(d *Dataset) { d.Train.x[2] = 1.5 }},
+		{"value NaN", func(d *Dataset) { d.Test.x[1] = float32(math.NaN()) }},
 	} {
 		d := tinyDataset()
 		c.breakIt(d)
@@ -44,8 +44,13 @@ func TestValidate(t *testing.T) {
 
 func TestRow(t *testing.T) {
 	d := tinyDataset()
-	if r := d.Train.Row(1); len(r) != 2 || r[0] != 0.5 || cap(r) != 2 {
-		t.Errorf("Row(1) = %v (cap %d)", r, cap(r))
+	r := d.Train.Row(1)
+	if len(r) != 2 || r[0] != 0.5 {
+		t.Errorf("Row(1) = %v", r)
+	}
+	r[0] = 9 // a copy: the data must not change
+	if d.Train.Row(1)[0] != 0.5 {
+		t.Error("Row returned the split's own memory")
 	}
 	defer func() {
 		if recover() == nil {

@@ -25,13 +25,10 @@ const (
 	mnistClasses = 10
 )
 
-// unitScale maps a grey level 0–255 to [0,1].
-var unitScale = func() (t [256]float32) {
-	for i := range t {
-		t[i] = float32(i) / 255
-	}
-	return t
-}()
+// greyLevels is the number of grey levels of the images, 0–255: a pixel
+// value v stands for v/255 in [0,1]. The images are kept as their bytes
+// and converted when read (see Split).
+const greyLevels = 255
 
 // readIDXSet decodes the four files of an image set concurrently; open(i)
 // opens idxSetFiles[i]. It returns the training and test splits.
@@ -71,27 +68,21 @@ func readIDXSet(open func(i int) (io.ReadCloser, string, error)) (train, test Sp
 }
 
 // imageSplit checks that images is uint8 [N,28,28] and labels uint8 [N] with
-// values below 10, and converts them to a Split of pixel/255.
+// values below 10, and returns a Split of pixel/255 that keeps the image
+// bytes as they are.
 func imageSplit(images, labels *IDX) (Split, error) {
 	if err := checkImageHeader(images.Type, images.Dims, labels.Type, labels.Dims); err != nil {
 		return Split{}, err
 	}
 	n := images.Dims[0]
-	s := Split{X: make([]float32, len(images.Data)), Labels: make([]int, n), N: n}
+	ls := make([]int, n)
 	for i, l := range labels.Data {
 		if int(l) >= mnistClasses {
 			return Split{}, invalid(fmt.Sprintf("label %d of example %d is not a class 0–%d", l, i, mnistClasses-1))
 		}
-		s.Labels[i] = int(l)
+		ls[i] = int(l)
 	}
-	// Convert in two halves concurrently: this is most of the decode time
-	// after decompression.
-	half := len(images.Data) / 2
-	var wg sync.WaitGroup
-	wg.Go(func() { toUnit(s.X[:half], images.Data[:half]) })
-	toUnit(s.X[half:], images.Data[half:])
-	wg.Wait()
-	return s, nil
+	return NewByteSplit(images.Data, greyLevels, ls, mnistSide*mnistSide), nil
 }
 
 // checkImageHeader checks the types and dimensions of an image file and
@@ -107,12 +98,6 @@ func checkImageHeader(it IDXType, idims []int, lt IDXType, ldims []int) error {
 		return invalid(fmt.Sprintf("%d images but %d labels", idims[0], ldims[0]))
 	}
 	return nil
-}
-
-func toUnit(dst []float32, src []byte) {
-	for i, b := range src {
-		dst[i] = unitScale[b]
-	}
 }
 
 // digitNames are the class names "0" … "9".

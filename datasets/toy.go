@@ -49,15 +49,17 @@ func (t *toySpec) generate(seed uint64) *Dataset {
 	h.Write([]byte(t.name))
 	rng := rand.New(rand.NewPCG(seed, h.Sum64()))
 	next := t.sampler(rng)
-	draw := func(n int) Split {
-		s := Split{X: make([]float32, n*t.features), Labels: make([]int, n), N: n}
+	draw := func(n int) ([]float32, []int) {
+		x, labels := make([]float32, n*t.features), make([]int, n)
 		for i := range n {
-			s.Labels[i] = next(s.X[i*t.features : (i+1)*t.features])
+			labels[i] = next(x[i*t.features : (i+1)*t.features])
 		}
-		return s
+		return x, labels
 	}
-	train, test := draw(toyTrainSize), draw(toyTestSize)
-	scaleUnit(train.X, test.X, t.features, t.scale)
+	trainX, trainLabels := draw(toyTrainSize)
+	testX, testLabels := draw(toyTestSize)
+	scaleUnit(trainX, testX, t.features, t.scale)
+	train, test := NewSplit(trainX, trainLabels, t.features), NewSplit(testX, testLabels, t.features)
 	info := t.info()
 	return &Dataset{
 		Name: info.Name, Title: info.Title, Description: info.Description,

@@ -42,7 +42,7 @@ func TestGeneratedSets(t *testing.T) {
 				t.Fatalf("value range %v", d.ValueRange)
 			}
 			// Min–max over the training split: 0 and 1 are both reached.
-			if r := valueRange(d.Train.X); r != [2]float32{0, 1} {
+			if r := valueRange(allValues(d.Train)); r != [2]float32{0, 1} {
 				t.Errorf("training values span %v, want exactly [0,1]", r)
 			}
 			// Every class occurs in both splits.
@@ -68,14 +68,14 @@ func TestGeneratedSets(t *testing.T) {
 func TestGeneratedDeterminism(t *testing.T) {
 	for _, spec := range toySpecs {
 		a, b, c := spec.generate(42), spec.generate(42), spec.generate(43)
-		if !slices.Equal(a.Train.X, b.Train.X) || !slices.Equal(a.Test.X, b.Test.X) ||
+		if !slices.Equal(allValues(a.Train), allValues(b.Train)) || !slices.Equal(allValues(a.Test), allValues(b.Test)) ||
 			!slices.Equal(a.Train.Labels, b.Train.Labels) || !slices.Equal(a.Test.Labels, b.Test.Labels) {
 			t.Errorf("%s: the same seed gave different data", spec.name)
 		}
-		if slices.Equal(a.Train.X, c.Train.X) || slices.Equal(a.Test.X, c.Test.X) {
+		if slices.Equal(allValues(a.Train), allValues(c.Train)) || slices.Equal(allValues(a.Test), allValues(c.Test)) {
 			t.Errorf("%s: seeds 42 and 43 gave the same data", spec.name)
 		}
-		if slices.Equal(a.Train.X[:a.Features*a.Test.N], a.Test.X) {
+		if slices.Equal(allValues(a.Train)[:a.Features*a.Test.N], allValues(a.Test)) {
 			t.Errorf("%s: the test split repeats the training split", spec.name)
 		}
 	}

@@ -242,7 +242,7 @@ func (r *Registry) ListFor(owner string) []Info {
 
 // datasetBytes estimates the memory d takes.
 func datasetBytes(d *Dataset) int64 {
-	n := int64(len(d.Train.X)+len(d.Test.X))*4 + int64(len(d.Train.Labels)+len(d.Test.Labels))*8
+	n := int64(d.Train.Stored()+d.Test.Stored()) + int64(len(d.Train.Labels)+len(d.Test.Labels))*8
 	for _, s := range d.ClassNames {
 		n += int64(len(s)) + 16
 	}

@@ -25,14 +25,14 @@ func TestPCAProjectionAgreesWithFitPCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := ds.Features
-	p, err := ae.FitPCA(ds.Train.X[:train*d], train, d, 3)
+	p, err := ae.FitPCA(ds.Train.Rows(nil, 0, train), train, d, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := session.LatentExamples(ds)
 	want := make([]float32, n*2)
-	p.Project(want, ds.Test.X[:n*d], n, 2)
-	wantMSE := p.ReconstructionMSE(ds.Test.X[:test*d], test, 3)
+	p.Project(want, ds.Test.Rows(nil, 0, n), n, 2)
+	wantMSE := p.ReconstructionMSE(ds.Test.Rows(nil, 0, test), test, 3)
 
 	var got pcaProjectionBody
 	ts.call(t, "GET", "/api/sessions/"+c.ID+"/pca-projection", "", &got)

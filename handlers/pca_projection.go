@@ -80,13 +80,12 @@ func pcaProjection(id string, v session.PCAView, k int) (pcaProjectionBody, erro
 			Message: fmt.Sprintf("k = %d: PCA of %s keeps at most %d components (K − 1)", k, ds.Name, ds.Features-1)}
 	}
 	used := min(k, comps)
-	d := ds.Features
-	mse := v.PCA.ReconstructionMSE(ds.Test.X[:v.TestRows*d], v.TestRows, used)
+	mse := v.PCA.ReconstructionMSE(ds.Test.Rows(nil, 0, v.TestRows), v.TestRows, used)
 
 	n := session.LatentExamples(ds)
 	two := min(2, used)
 	scores := make([]float32, n*two)
-	v.PCA.Project(scores, ds.Test.X[:n*d], n, two)
+	v.PCA.Project(scores, ds.Test.Rows(nil, 0, n), n, two)
 	x, y := make([]float32, n), make([]float32, n)
 	for i := range n {
 		x[i] = scores[i*two]

@@ -41,7 +41,7 @@ func (c *codeCache) codes(md model) ([]float32, int) {
 	}
 	n := session.LatentExamples(md.ds)
 	codes := make([]float32, n*md.snap.LatentDim())
-	md.snap.Encode(codes, md.ds.Test.X[:n*md.ds.Features], n)
+	md.snap.Encode(codes, md.ds.Test.Rows(nil, 0, n), n)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -81,7 +81,7 @@ func handleCompression(m *session.Manager, log *slog.Logger, mr *modelRunner) ht
 				Message: fmt.Sprintf("example = %d: pick one of the %d measured test examples, 0 to %d", ex, n, n-1)}
 		}
 		k, mw := md.snap.InputDim(), md.snap.LatentDim()
-		x := md.ds.Test.X[:n*k]
+		x := md.ds.Test.Rows(nil, 0, n)
 		quant := make([]float32, len(codes))
 		lo, _ := analysis.QuantizeLatent(quant, codes, n, mw, bits)
 

@@ -21,7 +21,7 @@ const (
 type anomalyScorer struct {
 	ds       *datasets.Dataset
 	normal   []int
-	testX    []float32
+	test     datasets.Split // the shared test examples
 	labels   []int
 	n, k     int
 	buf      []float32
@@ -31,8 +31,8 @@ type anomalyScorer struct {
 
 func newAnomalyScorer(ds *datasets.Dataset, normal []int, nTest int) *anomalyScorer {
 	k := ds.Features
-	a := &anomalyScorer{ds: ds, normal: slices.Sorted(slices.Values(normal)), testX: ds.Test.X[:nTest*k],
-		labels: ds.Test.Labels[:nTest], n: nTest, k: k, buf: make([]float32, 256*k),
+	a := &anomalyScorer{ds: ds, normal: slices.Sorted(slices.Values(normal)), test: ds.Test,
+		labels: ds.Test.Labels[:nTest], n: nTest, k: k, buf: make([]float32, chunkRows*k),
 		scores: make([]float64, nTest), positive: make([]bool, nTest)}
 	for i, l := range a.labels {
 		a.positive[i] = !slices.Contains(a.normal, l)
@@ -44,14 +44,12 @@ func newAnomalyScorer(ds *datasets.Dataset, normal []int, nTest int) *anomalySco
 // reconstruction error separates normal examples from anomalies.
 func (a *anomalyScorer) score(model *ae.Model, step int, epoch float64) *Anomaly {
 	k := a.k
-	for r := 0; r < a.n; r += 256 {
-		c := min(256, a.n-r)
-		x := a.testX[r*k : (r+c)*k]
+	eachChunk(a.test, a.n, func(x []float32, r, c int) {
 		model.Reconstruct(a.buf[:c*k], x, c)
 		for i := 0; i < c; i++ {
 			a.scores[r+i] = analysis.MSE(a.buf[i*k:(i+1)*k], x[i*k:(i+1)*k])
 		}
-	}
+	})
 	msg := &Anomaly{Step: step, Epoch: round4(epoch), NormalClasses: a.normal, Labels: a.labels,
 		Scores: make([]float64, a.n)}
 	for i, s := range a.scores {
@@ -98,7 +96,7 @@ func (a *anomalyScorer) gallery(model *ae.Model) Gallery {
 	k := a.k
 	orig := make([]float32, len(idx)*k)
 	for i, j := range idx {
-		copy(orig[i*k:(i+1)*k], a.testX[j*k:(j+1)*k])
+		a.test.ReadRow(orig[i*k:(i+1)*k], j)
 	}
 	rec := make([]float32, len(orig))
 	model.Reconstruct(rec, orig, len(idx))

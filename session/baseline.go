@@ -150,9 +150,8 @@ func (b *baselines) compute(ctx context.Context, c Config) Baseline {
 	mse, ok := b.errs[key]
 	b.mu.Unlock()
 	if !ok {
-		d := f.ds.Features
 		err := b.m.withCPU(ctx, func() {
-			mse = f.pca.ReconstructionMSE(f.ds.Test.X[:key.testRows*d], key.testRows, key.k)
+			mse = f.pca.ReconstructionMSE(f.ds.Test.Rows(nil, 0, key.testRows), key.testRows, key.k)
 		})
 		if err != nil {
 			out.Error = "the server is shutting down"
@@ -217,7 +216,7 @@ func (b *baselines) doFit(f *fitted, key baselineFit) (err error) {
 	if n < 2 {
 		return fmt.Errorf("PCA needs at least 2 training examples")
 	}
-	p, err := ae.FitPCA(ds.Train.X[:n*d], n, d, min(n, d))
+	p, err := ae.FitPCA(ds.Train.Rows(nil, 0, n), n, d, min(n, d))
 	if err != nil {
 		return err
 	}

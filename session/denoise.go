@@ -4,7 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/aelab/aelab/ae"
 	"github.com/aelab/aelab/analysis"
+	"github.com/aelab/aelab/datasets"
 )
 
 // noise turns the configuration into the analysis package's corruption,
@@ -21,7 +23,8 @@ func (n *NoiseConfig) active() bool {
 // denoiser is the trainer's state for a denoising run: the corruption, its
 // own random stream (so the noise is reproducible from the seed), the batch
 // buffer it corrupts into, and a fixed noisy copy of the test examples so
-// that test loss and PSNR are measured on the same noise every epoch.
+// that test loss and PSNR are measured on the same noise every epoch (the
+// clean ones are read from the shared data set).
 type denoiser struct {
 	noise     analysis.Noise
 	rng       *rand.Rand
@@ -32,12 +35,15 @@ type denoiser struct {
 	peak      float64
 }
 
-func newDenoiser(cfg *NoiseConfig, valueRange [2]float32, seed uint64, batch, k int, testX, recX []float32) *denoiser {
+// newDenoiser corrupts the first nTest examples of test once and for all,
+// then recX (the reconstruction examples).
+func newDenoiser(cfg *NoiseConfig, valueRange [2]float32, seed uint64, batch int, test datasets.Split, nTest int, recX []float32) *denoiser {
+	k := test.Features()
 	d := &denoiser{noise: cfg.noise(valueRange), rng: rand.New(rand.NewPCG(seed, 0x6e6f697365)),
-		batch: make([]float32, batch*k), testNoisy: make([]float32, len(testX)), recNoisy: make([]float32, len(recX)),
+		batch: make([]float32, batch*k), testNoisy: make([]float32, nTest*k), recNoisy: make([]float32, len(recX)),
 		peak: float64(valueRange[1] - valueRange[0])}
 	fixed := rand.New(rand.NewPCG(seed, 0x74657374))
-	d.noise.Apply(d.testNoisy, testX, fixed)
+	eachChunk(test, nTest, func(x []float32, r, c int) { d.noise.Apply(d.testNoisy[r*k:(r+c)*k], x, fixed) })
 	d.noise.Apply(d.recNoisy, recX, fixed)
 	return d
 }
@@ -49,24 +55,35 @@ func (d *denoiser) corrupt(x []float32) []float32 {
 	return b
 }
 
-// psnr measures, over the fixed noisy test examples, the PSNR of the noisy
-// inputs and of the model's denoised outputs against the clean originals.
-func (d *denoiser) psnr(reconstruct func(dst, x []float32, n int), clean []float32, n, k int) (in, out float64) {
-	const chunk = 256
-	if len(d.out) < chunk*k {
-		d.out = make([]float32, chunk*k)
+// evalParts is the test loss of the model on the n fixed noisy test
+// examples against the clean ones of test.
+func (d *denoiser) evalParts(m *ae.Model, test datasets.Split, n int) ae.LossParts {
+	k := test.Features()
+	var sum partsSum
+	eachChunk(test, n, func(clean []float32, r, c int) {
+		sum.add(m.EvalParts(d.testNoisy[r*k:(r+c)*k], clean, c), c)
+	})
+	return sum.mean(n)
+}
+
+// psnr measures, over the n fixed noisy test examples, the PSNR of the
+// noisy inputs and of the model's denoised outputs against the clean
+// originals of test.
+func (d *denoiser) psnr(reconstruct func(dst, x []float32, n int), test datasets.Split, n int) (in, out float64) {
+	k := test.Features()
+	if len(d.out) < chunkRows*k {
+		d.out = make([]float32, chunkRows*k)
 	}
 	var sumIn, sumOut float64
-	for r := 0; r < n; r += chunk {
-		c := min(chunk, n-r)
+	eachChunk(test, n, func(clean []float32, r, c int) {
 		noisy := d.testNoisy[r*k : (r+c)*k]
 		reconstruct(d.out[:c*k], noisy, c)
 		for i := 0; i < c; i++ {
-			row := (r + i) * k
-			sumIn += capPSNR(analysis.PSNR(noisy[i*k:(i+1)*k], clean[row:row+k], d.peak))
-			sumOut += capPSNR(analysis.PSNR(d.out[i*k:(i+1)*k], clean[row:row+k], d.peak))
+			row := clean[i*k : (i+1)*k]
+			sumIn += capPSNR(analysis.PSNR(noisy[i*k:(i+1)*k], row, d.peak))
+			sumOut += capPSNR(analysis.PSNR(d.out[i*k:(i+1)*k], row, d.peak))
 		}
-	}
+	})
 	return capPSNR(sumIn / float64(n)), capPSNR(sumOut / float64(n))
 }
 

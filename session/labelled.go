@@ -51,7 +51,7 @@ func balancedSubset(labels []int, n, classes, total int, seed uint64) []int {
 func gatherRows(s datasets.Split, k int, idx []int) ([]float32, []int) {
 	x, y := make([]float32, len(idx)*k), make([]int, len(idx))
 	for j, i := range idx {
-		copy(x[j*k:(j+1)*k], s.X[i*k:(i+1)*k])
+		s.ReadRow(x[j*k:(j+1)*k], i)
 		y[j] = s.Labels[i]
 	}
 	return x, y

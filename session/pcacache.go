@@ -60,7 +60,7 @@ func cachedPCA(ds *datasets.Dataset, n int) (*ae.PCA, error) {
 
 	e.once.Do(func() {
 		k := ds.Features
-		e.pca, e.err = ae.FitPCA(ds.Train.X[:n*k], n, k, min(n, k))
+		e.pca, e.err = ae.FitPCA(ds.Train.Rows(nil, 0, n), n, k, min(n, k))
 	})
 	return e.pca, e.err
 }

@@ -26,7 +26,7 @@ const (
 type probe struct {
 	ds        *datasets.Dataset
 	k, m      int
-	latX      []float32 // latent examples, n×K
+	latN      int // latent examples: the first latN test examples
 	latLabels []int
 	codes     []float32 // n×M
 	prevX     []float32 // previous projected coordinates, to keep PCA signs steady
@@ -40,7 +40,7 @@ func newProbe(ds *datasets.Dataset, m int) *probe {
 	k := ds.Features
 	n := min(latentExamples, ds.Test.N)
 	p := &probe{ds: ds, k: k, m: m,
-		latX: ds.Test.X[:n*k], latLabels: ds.Test.Labels[:n], codes: make([]float32, n*m)}
+		latN: n, latLabels: ds.Test.Labels[:n], codes: make([]float32, n*m)}
 	want := reconExamples
 	if k <= cloudMaxK {
 		want = min(cloudExamples, ds.Test.N)
@@ -48,7 +48,7 @@ func newProbe(ds *datasets.Dataset, m int) *probe {
 	idx := pickPerClass(ds.Test.Labels, len(ds.ClassNames), want)
 	p.recX = make([]float32, len(idx)*k)
 	for i, j := range idx {
-		copy(p.recX[i*k:(i+1)*k], ds.Test.X[j*k:(j+1)*k])
+		ds.Test.ReadRow(p.recX[i*k:(i+1)*k], j)
 		p.recLabels = append(p.recLabels, ds.Test.Labels[j])
 	}
 	p.recOut = make([]float32, len(p.recX))
@@ -82,8 +82,8 @@ func pickPerClass(labels []int, classes, want int) []int {
 
 // latent encodes the fixed examples and projects their codes to 2-D.
 func (p *probe) latent(model *ae.Model, step int, epoch float64) (*Latent, error) {
-	n := len(p.latLabels)
-	model.Encode(p.codes, p.latX, n)
+	n := p.latN
+	encodeRows(model, p.codes, p.ds.Test, n)
 	l := &Latent{Step: step, Epoch: round4(epoch), Labels: p.latLabels, ClassNames: p.ds.ClassNames,
 		X: make([]float32, n), Y: make([]float32, n)}
 	switch {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aelab/aelab/ae"
+	"github.com/aelab/aelab/datasets"
 )
 
 // How often the trainer reports. Light messages (progress, loss points) go
@@ -47,7 +48,7 @@ type trainer struct {
 	cpu     *cpuPool
 	den     *denoiser      // nil unless the inputs are corrupted
 	anom    *anomalyScorer // nil unless training on some classes only
-	testX   []float32
+	test    datasets.Split // the shared test examples
 	nTest   int
 
 	stepsPerEpoch, totalSteps, step, epochs int
@@ -126,7 +127,7 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 	}
 	s.ds.Store(ds)
 	t := &trainer{s: s, model: model, probe: newProbe(ds, c.Bottleneck), cpu: m.cpu,
-		testX: ds.Test.X[:nTest*k], nTest: nTest, epochs: c.Epochs, samplesPerStep: c.BatchSize}
+		test: ds.Test, nTest: nTest, epochs: c.Epochs, samplesPerStep: c.BatchSize}
 	if len(c.TrainClasses) > 0 {
 		var rows []int
 		for i, l := range ds.Train.Labels {
@@ -140,13 +141,13 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 		if len(rows) == 0 {
 			return nil, fmt.Errorf("no training example belongs to classes %v", c.TrainClasses)
 		}
-		t.batcher = ae.NewBatcherRows(ds.Train.X, k, rows, c.BatchSize, c.Seed)
+		t.batcher = ae.NewSourceBatcher(source(ds.Train), rows, c.BatchSize, c.Seed)
 		t.anom = newAnomalyScorer(ds, c.TrainClasses, nTest)
 	} else {
-		t.batcher = ae.NewBatcher(ds.Train.X[:n*k], n, k, c.BatchSize, c.Seed)
+		t.batcher = ae.NewSourceBatcher(source(ds.Train.Head(n)), nil, c.BatchSize, c.Seed)
 	}
 	if c.Noise.active() {
-		t.den = newDenoiser(c.Noise, ds.ValueRange, c.Seed, c.BatchSize, k, t.testX, t.probe.recX)
+		t.den = newDenoiser(c.Noise, ds.ValueRange, c.Seed, c.BatchSize, ds.Test, nTest, t.probe.recX)
 	}
 	t.stepsPerEpoch = t.batcher.StepsPerEpoch()
 	t.totalSteps = c.Epochs * t.stepsPerEpoch
@@ -302,12 +303,12 @@ func (t *trainer) epochAt(step int) float64 { return round4(float64(step) / floa
 func (t *trainer) testPoint() {
 	var p ae.LossParts
 	if t.den != nil {
-		p = t.model.EvalParts(t.den.testNoisy, t.testX, t.nTest)
-		in, out := t.den.psnr(t.model.Reconstruct, t.testX, t.nTest, t.model.InputDim())
+		p = t.den.evalParts(t.model, t.test, t.nTest)
+		in, out := t.den.psnr(t.model.Reconstruct, t.test, t.nTest)
 		t.addMetric("psnr_noisy", in)
 		t.addMetric("psnr_denoised", out)
 	} else {
-		p = t.model.EvalParts(t.testX, nil, t.nTest)
+		p = evalParts(t.model, t.test, t.nTest)
 	}
 	l := p.Reconstruction + p.KL // EvalLoss
 	if t.anom != nil {

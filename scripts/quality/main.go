@@ -84,19 +84,24 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	k, train, test := w.sizes[0], ds.Train, ds.Test
-	rec := make([]float32, test.N*k)
+	pixels, div, ok := ds.Train.Bytes()
+	if !ok {
+		return fmt.Errorf("MNIST is expected as bytes")
+	}
+	k, train, nTest := w.sizes[0], ds.Train, ds.Test.N
+	test := ds.Test.Rows(nil, 0, nTest)
+	rec := make([]float32, nTest*k)
 	// testFigures are the test-set numbers printed after each epoch.
 	testFigures := func(out map[string]any) map[string]any {
 		if !w.vae {
-			out["test_mse"] = m.EvalLoss(test.X, nil, test.N)
+			out["test_mse"] = m.EvalLoss(test, nil, nTest)
 			return out
 		}
-		p := m.EvalParts(test.X, nil, test.N)
-		m.Reconstruct(rec, test.X, test.N)
+		p := m.EvalParts(test, nil, nTest)
+		m.Reconstruct(rec, test, nTest)
 		var se float64
 		for i, v := range rec {
-			d := float64(v) - float64(test.X[i])
+			d := float64(v) - float64(test[i])
 			se += d * d
 		}
 		out["test_loss"], out["test_bce"], out["test_kl"] = p.Reconstruction+p.KL, p.Reconstruction, p.KL
@@ -110,7 +115,7 @@ func run(args []string, stdout io.Writer) error {
 	})); err != nil {
 		return err
 	}
-	b := ae.NewBatcher(train.X, train.N, k, w.batch, *seed)
+	b := ae.NewSourceBatcher(ae.Bytes{Data: pixels, Cols: k, Div: div}, nil, w.batch, *seed)
 	for epoch := 1; epoch <= *epochs; epoch++ {
 		var last float64
 		t0 := time.Now()
