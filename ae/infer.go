@@ -4,8 +4,10 @@ import "math/rand/v2"
 
 // evalRows is the least number of rows the evaluation calls process at a
 // time (BatchSize if larger): inputs of any length go through in chunks, so
-// the evaluation buffers have a fixed size, allocated by New.
-const evalRows = 256
+// the evaluation buffers have a fixed size, allocated by New. With a batch
+// of at least evalRows, evaluation reuses the training buffers and costs no
+// memory of its own; 64 rows already keep the matrix products efficient.
+const evalRows = 64
 
 // Encode writes the codes of the n rows of x (n×K) to dst (n×M): the
 // activations of the bottleneck layer (a VAE's μ, the mean of its code
