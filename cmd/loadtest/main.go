@@ -47,6 +47,7 @@ type options struct {
 
 	classSessions, classTrain, classEpochs int
 	sampleRate                             float64
+	classMaxRSS                            float64 // MB (10⁶ bytes)
 
 	audienceViewers, audienceTrain, audienceEpochs, audienceRounds int
 	minThroughput                                                  float64
@@ -72,6 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.IntVar(&o.classTrain, "class-train", 10000, "class: training examples per session")
 	fl.IntVar(&o.classEpochs, "class-epochs", 4, "class: epochs per session")
 	fl.Float64Var(&o.sampleRate, "sample-rate", 20, "class: requests per second to each of GET / and GET /api/sessions/{id}")
+	fl.Float64Var(&o.classMaxRSS, "class-max-rss", 400, "class: bar for the server's peak resident memory, in MB (10⁶ bytes)")
 	fl.IntVar(&o.audienceViewers, "audience-viewers", 200, "audience: viewers of the one training")
 	fl.IntVar(&o.audienceTrain, "audience-train", 10000, "audience: training examples")
 	fl.IntVar(&o.audienceEpochs, "audience-epochs", 100, "audience: epochs")
@@ -98,8 +100,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.scenarios = append(o.scenarios, s)
 	}
 	if o.classSessions < 1 || o.audienceViewers < 1 || o.shutdownSessions < 1 || o.shutdownSockets < o.shutdownSessions ||
-		o.classTrain < 1 || o.classEpochs < 1 || o.audienceTrain < 1 || o.audienceEpochs < 1 || o.audienceRounds < 1 || o.shutdownTrain < 1 || o.shutdownEpochs < 1 {
-		return o, errors.New("sizes must be at least 1, and -shutdown-sockets at least -shutdown-sessions")
+		o.classTrain < 1 || o.classEpochs < 1 || !(o.classMaxRSS > 0) || o.audienceTrain < 1 || o.audienceEpochs < 1 || o.audienceRounds < 1 || o.shutdownTrain < 1 || o.shutdownEpochs < 1 {
+		return o, errors.New("sizes must be at least 1, -class-max-rss above 0, and -shutdown-sockets at least -shutdown-sessions")
 	}
 	return o, nil
 }

@@ -108,7 +108,7 @@ func TestFmtCodes(t *testing.T) {
 
 func TestParseFlags(t *testing.T) {
 	o, err := parseFlags([]string{"loadtest", "-scenarios", "shutdown, class"}, discard{})
-	if err != nil || len(o.scenarios) != 2 || o.scenarios[0] != "shutdown" || o.classSessions != 30 || o.audienceViewers != 200 {
+	if err != nil || len(o.scenarios) != 2 || o.scenarios[0] != "shutdown" || o.classSessions != 30 || o.audienceViewers != 200 || o.classMaxRSS != 400 {
 		t.Errorf("parseFlags = %+v, %v", o, err)
 	}
 	if _, err := parseFlags([]string{"loadtest", "-scenarios", "nope"}, discard{}); err == nil {
@@ -116,6 +116,9 @@ func TestParseFlags(t *testing.T) {
 	}
 	if _, err := parseFlags([]string{"loadtest", "-shutdown-sockets", "10"}, discard{}); err == nil {
 		t.Error("fewer sockets than sessions was accepted")
+	}
+	if _, err := parseFlags([]string{"loadtest", "-class-max-rss", "0"}, discard{}); err == nil {
+		t.Error("a peak RSS bar of 0 was accepted")
 	}
 }
 

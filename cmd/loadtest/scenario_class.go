@@ -175,7 +175,8 @@ func classScenario(ctx context.Context, e *env, o options, rep *report) error {
 	if rssErr != nil {
 		rep.note("class: peak RSS: %v", rssErr)
 	}
-	rep.info(sc, "server peak RSS (VmHWM)", "%s", mib(rss))
+	rep.check(sc, "server peak RSS (VmHWM)", fmt.Sprintf("%.0f MB (%s)", float64(rss)/1e6, mib(rss)),
+		fmt.Sprintf("≤ %g MB", o.classMaxRSS), rssErr == nil && float64(rss) <= o.classMaxRSS*1e6)
 	span := last.Sub(first)
 	rep.info(sc, "total training throughput", "%.0f samples/s (%d samples in %.1f s)", rateOf(samples, span), samples, span.Seconds())
 	rep.info(sc, "training run time min / p50 / max", "%.1f / %.1f / %.1f s", rt.Min, rt.P50, rt.Max)
