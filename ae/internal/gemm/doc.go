@@ -80,9 +80,8 @@
 //
 // # Dispatch
 //
-// At start-up cpu_amd64.go executes CPUID and XGETBV (in assembly; this
-// package uses neither cgo nor golang.org/x/sys/cpu) and picks the first
-// available of:
+// At start-up cpu_amd64.go asks golang.org/x/sys/cpu what the CPU and the
+// OS support (no cgo) and picks the first available of:
 //
 //   - avx512: AVX-512F kernels (14×32 tiles), AVX-512 packing;
 //   - avx2: AVX2+FMA kernels (6×16 tiles in 16 YMM registers), AVX2
