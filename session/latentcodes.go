@@ -27,8 +27,8 @@ func (s *Session) LatentCodes(ctx context.Context) (*LatentCodes, error) {
 		return nil, Errorf(EUnavailable, "the dataset of session %s is not loaded yet; try again in a moment", s.id)
 	}
 	n := min(latentExamples, ds.Test.N)
-	k, m := ds.Features, snap.LatentDim()
+	m := snap.LatentDim()
 	lc := &LatentCodes{Step: snap.Steps(), Dim: m, Codes: make([]float32, n*m), Labels: ds.Test.Labels[:n], ClassNames: ds.ClassNames}
-	snap.Encode(lc.Codes, ds.Test.X[:n*k], n)
+	snap.Encode(lc.Codes, ds.Test.Rows(nil, 0, n), n)
 	return lc, nil
 }

@@ -85,7 +85,7 @@ func TestModelExportImportRoundTrip(t *testing.T) {
 	}
 	ds := s.Dataset()
 	n := 50
-	x := ds.Test.X[:n*k]
+	x := ds.Test.Rows(nil, 0, n)
 	ra, rb := make([]float32, len(x)), make([]float32, len(x))
 	snap.Reconstruct(ra, x, n)
 	snap2.Reconstruct(rb, x, n)
