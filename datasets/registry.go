@@ -2,13 +2,15 @@ package datasets
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // maxSeedsPerSet bounds how many seeds of one generated set a Registry keeps;
-// loading one more forgets the oldest (callers holding it keep their copy).
+// loading one more forgets the least recently loaded (callers holding it
+// keep their copy).
 const maxSeedsPerSet = 16
 
 // Registry knows every dataset, loads each at most once and shares the
@@ -20,9 +22,9 @@ type Registry struct {
 
 	mu      sync.Mutex
 	uploads map[string]*Dataset
-	order   []string            // upload names in the order they were added
-	seeds   map[string][]string // generated set → its cached keys, oldest first
-	up      uploadBook          // owners, sizes and uses of the uploads (upload.go)
+	order   []string                                    // upload names in the order they were added
+	seeds   map[string]*simplelru.LRU[string, struct{}] // generated set → its cached keys
+	up      uploadBook                                  // owners, sizes and uses of the uploads (upload.go)
 	onAdd   func(name string, file []byte, opt CSVOptions)
 }
 
@@ -34,7 +36,7 @@ func NewRegistry(dataDir string) *Registry {
 	return &Registry{
 		fashionDirs: fashionDirs(dataDir),
 		uploads:     make(map[string]*Dataset),
-		seeds:       make(map[string][]string),
+		seeds:       make(map[string]*simplelru.LRU[string, struct{}]),
 	}
 }
 
@@ -106,7 +108,7 @@ func (r *Registry) Load(name string, seed uint64) (*Dataset, error) {
 }
 
 // loadGenerated returns the cached set t for seed, generating it if needed,
-// and forgets the oldest seeds beyond maxSeedsPerSet.
+// and forgets the least recently loaded seeds beyond maxSeedsPerSet.
 func (r *Registry) loadGenerated(t *toySpec, seed uint64) (*Dataset, error) {
 	key := t.name + "@" + strconv.FormatUint(seed, 10)
 	d, err := r.loaded.get(key, func() (*Dataset, error) { return t.generate(seed), nil })
@@ -114,23 +116,16 @@ func (r *Registry) loadGenerated(t *toySpec, seed uint64) (*Dataset, error) {
 		return nil, err
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.seeds == nil {
-		r.seeds = make(map[string][]string)
+		r.seeds = make(map[string]*simplelru.LRU[string, struct{}])
 	}
 	keys := r.seeds[t.name]
-	var evict []string
-	if !slices.Contains(keys, key) {
-		keys = append(keys, key)
-		if len(keys) > maxSeedsPerSet {
-			evict = append(evict, keys[:len(keys)-maxSeedsPerSet]...)
-			keys = append([]string(nil), keys[len(keys)-maxSeedsPerSet:]...)
-		}
+	if keys == nil {
+		keys, _ = simplelru.NewLRU(maxSeedsPerSet, func(k string, _ struct{}) { r.loaded.forget(k) })
 		r.seeds[t.name] = keys
 	}
-	r.mu.Unlock()
-	for _, k := range evict {
-		r.loaded.forget(k)
-	}
+	keys.Add(key, struct{}{})
 	return d, nil
 }
 

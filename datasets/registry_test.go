@@ -133,6 +133,23 @@ func TestGeneratedCacheBounded(t *testing.T) {
 	}
 }
 
+// TestGeneratedCacheForgetsLeastRecentlyUsed checks that a seed loaded
+// again is kept over one loaded once long ago.
+func TestGeneratedCacheForgetsLeastRecentlyUsed(t *testing.T) {
+	r := NewRegistry(t.TempDir())
+	for seed := uint64(0); seed < maxSeedsPerSet; seed++ {
+		r.Load("blobs", seed)
+	}
+	r.Load("blobs", 0) // used again: now the most recent
+	r.Load("blobs", maxSeedsPerSet)
+	if _, ok := r.loaded.peek("blobs@0"); !ok {
+		t.Error("a recently used seed was forgotten")
+	}
+	if _, ok := r.loaded.peek("blobs@1"); ok {
+		t.Error("the least recently used seed was kept beyond the bound")
+	}
+}
+
 func TestCacheFailuresAreRetried(t *testing.T) {
 	var c cache
 	calls := 0

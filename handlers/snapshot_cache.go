@@ -6,19 +6,24 @@ import (
 
 	"github.com/aelab/aelab/ae"
 	"github.com/aelab/aelab/session"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
-// maxCachedValues bounds the memory of the code cache (float32 values: 16 MB).
-const maxCachedValues = 4 << 20
+// Bounds of the code cache: float32 values (16 MB) and sessions.
+const (
+	maxCachedValues   = 4 << 20
+	maxCachedSessions = 1024
+)
 
 // codeCache keeps, for each session, the codes of its latent examples under
 // its latest snapshot, so that the manifold and the statistics requests of a
 // whole class share one encoding per snapshot. It holds snapshots weakly: a
-// cached entry never keeps old weights alive.
+// cached entry never keeps old weights alive. Past its bounds it forgets the
+// sessions whose codes were used least recently.
 type codeCache struct {
 	mu     sync.Mutex
-	byID   map[string]codeEntry
-	values int
+	byID   *simplelru.LRU[string, codeEntry]
+	values int // float32 values held by byID
 }
 
 type codeEntry struct {
@@ -27,14 +32,18 @@ type codeEntry struct {
 	n     int
 }
 
-func newCodeCache() *codeCache { return &codeCache{byID: make(map[string]codeEntry)} }
+func newCodeCache() *codeCache {
+	c := &codeCache{}
+	c.byID, _ = simplelru.NewLRU(maxCachedSessions, func(_ string, e codeEntry) { c.values -= len(e.codes) })
+	return c
+}
 
 // codes returns the n×M codes of the first n test examples (those of the
 // latent messages) under md's snapshot.
 func (c *codeCache) codes(md model) ([]float32, int) {
 	key := weak.Make(md.snap)
 	c.mu.Lock()
-	e, ok := c.byID[md.s.ID()]
+	e, ok := c.byID.Get(md.s.ID())
 	c.mu.Unlock()
 	if ok && e.snap == key {
 		return e.codes, e.n
@@ -45,19 +54,14 @@ func (c *codeCache) codes(md model) ([]float32, int) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.byID[md.s.ID()]; ok {
-		c.values -= len(old.codes)
-		delete(c.byID, md.s.ID())
-	}
-	for id, old := range c.byID { // evict arbitrary entries until the new one fits
-		if c.values+len(codes) <= maxCachedValues {
+	c.byID.Remove(md.s.ID())
+	for c.values+len(codes) > maxCachedValues {
+		if _, _, ok := c.byID.RemoveOldest(); !ok {
 			break
 		}
-		c.values -= len(old.codes)
-		delete(c.byID, id)
 	}
 	if len(codes) <= maxCachedValues {
-		c.byID[md.s.ID()] = codeEntry{snap: key, codes: codes, n: n}
+		c.byID.Add(md.s.ID(), codeEntry{snap: key, codes: codes, n: n})
 		c.values += len(codes)
 	}
 	return codes, n

@@ -5,12 +5,14 @@ import (
 
 	"github.com/aelab/aelab/ae"
 	"github.com/aelab/aelab/datasets"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // The PCA baseline of feature extraction is fitted on the first examples
 // of the training split, whatever the session: a sweep of networks on the
 // same data needs the same fit, and the SVD costs a second or more. A few
-// fits are kept, each with every component, so one fit serves any width.
+// fits are kept (the least recently used is forgotten), each with every
+// component, so one fit serves any width.
 
 const pcaCacheSize = 4
 
@@ -25,37 +27,21 @@ type pcaEntry struct {
 	err  error
 }
 
-var pcaCache struct {
-	mu      sync.Mutex
-	entries map[pcaKey]*pcaEntry
-	order   []pcaKey // least recently used first
-}
+var pcaCache = struct {
+	mu  sync.Mutex
+	lru *simplelru.LRU[pcaKey, *pcaEntry]
+}{lru: must(simplelru.NewLRU[pcaKey, *pcaEntry](pcaCacheSize, nil))}
 
 // cachedPCA returns the PCA of the first n training examples of ds with
 // min(n, K) components, fitting it once.
 func cachedPCA(ds *datasets.Dataset, n int) (*ae.PCA, error) {
 	key := pcaKey{ds, n}
 	pcaCache.mu.Lock()
-	if pcaCache.entries == nil {
-		pcaCache.entries = make(map[pcaKey]*pcaEntry)
-	}
-	e := pcaCache.entries[key]
-	if e == nil {
+	e, ok := pcaCache.lru.Get(key)
+	if !ok {
 		e = &pcaEntry{}
-		pcaCache.entries[key] = e
-		if len(pcaCache.order) == pcaCacheSize {
-			delete(pcaCache.entries, pcaCache.order[0])
-			pcaCache.order = pcaCache.order[1:]
-		}
-	} else {
-		for i, k := range pcaCache.order {
-			if k == key {
-				pcaCache.order = append(pcaCache.order[:i], pcaCache.order[i+1:]...)
-				break
-			}
-		}
+		pcaCache.lru.Add(key, e)
 	}
-	pcaCache.order = append(pcaCache.order, key)
 	pcaCache.mu.Unlock()
 
 	e.once.Do(func() {
@@ -63,4 +49,13 @@ func cachedPCA(ds *datasets.Dataset, n int) (*ae.PCA, error) {
 		e.pca, e.err = ae.FitPCA(ds.Train.Rows(nil, 0, n), n, k, min(n, k))
 	})
 	return e.pca, e.err
+}
+
+// must returns v, panicking on err: for values that cannot fail to build
+// (an LRU of a positive constant size).
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
