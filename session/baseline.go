@@ -7,6 +7,7 @@ import (
 
 	"github.com/aelab/aelab/ae"
 	"github.com/aelab/aelab/datasets"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // The PCA baseline: what the classical linear method achieves with a code of
@@ -72,27 +73,39 @@ type baselineErrKey struct {
 
 // fitted is one cached (or in-flight) fit.
 type fitted struct {
-	done    chan struct{}
-	pca     *ae.PCA
-	ds      *datasets.Dataset
-	rows    int
-	err     error
-	bytes   int
-	lastUse uint64
+	done  chan struct{}
+	pca   *ae.PCA
+	ds    *datasets.Dataset
+	rows  int
+	err   error
+	bytes int // of the principal directions, once fitted
 }
+
+// maxBaselineFits bounds the number of fits kept, in flight or done, on
+// top of the bound on their bytes.
+const maxBaselineFits = 1024
 
 // baselines computes and caches PCA figures. It is safe for concurrent use.
 type baselines struct {
 	m *Manager
 
-	mu   sync.Mutex
-	fits map[baselineFit]*fitted
-	errs map[baselineErrKey]float64
-	tick uint64
+	mu    sync.Mutex
+	fits  *simplelru.LRU[baselineFit, *fitted] // least recently used forgotten first
+	bytes int                                  // held by the finished fits
+	errs  map[baselineErrKey]float64
 }
 
 func newBaselines(m *Manager) *baselines {
-	return &baselines{m: m, fits: make(map[baselineFit]*fitted), errs: make(map[baselineErrKey]float64)}
+	b := &baselines{m: m, errs: make(map[baselineErrKey]float64)}
+	b.fits, _ = simplelru.NewLRU(maxBaselineFits, func(key baselineFit, f *fitted) {
+		b.bytes -= f.bytes
+		for k := range b.errs {
+			if k.fit == key {
+				delete(b.errs, k)
+			}
+		}
+	})
+	return b
 }
 
 // baselineRows is how many of n training rows of d features a fit uses.
@@ -168,9 +181,7 @@ func (b *baselines) compute(ctx context.Context, c Config) Baseline {
 // fit returns the cached fit for key, computing it once however many ask.
 func (b *baselines) fit(ctx context.Context, key baselineFit) (*fitted, error) {
 	b.mu.Lock()
-	b.tick++
-	if f, ok := b.fits[key]; ok {
-		f.lastUse = b.tick
+	if f, ok := b.fits.Get(key); ok {
 		b.mu.Unlock()
 		select {
 		case <-f.done:
@@ -179,8 +190,8 @@ func (b *baselines) fit(ctx context.Context, key baselineFit) (*fitted, error) {
 			return nil, ctx.Err()
 		}
 	}
-	f := &fitted{done: make(chan struct{}), lastUse: b.tick}
-	b.fits[key] = f
+	f := &fitted{done: make(chan struct{})}
+	b.fits.Add(key, f)
 	b.mu.Unlock()
 
 	var fitErr error
@@ -190,10 +201,13 @@ func (b *baselines) fit(ctx context.Context, key baselineFit) (*fitted, error) {
 	f.err = fitErr
 	b.mu.Lock()
 	if f.err != nil {
-		delete(b.fits, key) // the next caller tries again
-	} else {
+		if g, ok := b.fits.Peek(key); ok && g == f {
+			b.fits.Remove(key) // the next caller tries again
+		}
+	} else if g, ok := b.fits.Peek(key); ok && g == f { // not forgotten meanwhile
 		f.bytes = 8 * f.ds.Features * (f.pca.NumComponents() + 1)
-		b.evictLocked(key)
+		b.bytes += f.bytes
+		b.evictLocked()
 	}
 	b.mu.Unlock()
 	close(f.done)
@@ -224,35 +238,11 @@ func (b *baselines) doFit(f *fitted, key baselineFit) (err error) {
 	return nil
 }
 
-// evictLocked forgets the least recently used finished fits while the cache
-// is over its budget, never the one just made.
-func (b *baselines) evictLocked(keep baselineFit) {
-	total := 0
-	for _, f := range b.fits {
-		total += f.bytes
-	}
-	for total > baselineCacheBytes {
-		var oldest *baselineFit
-		var at uint64
-		for k, f := range b.fits {
-			if k == keep || f.bytes == 0 {
-				continue
-			}
-			if oldest == nil || f.lastUse < at {
-				kk := k
-				oldest, at = &kk, f.lastUse
-			}
-		}
-		if oldest == nil {
-			return
-		}
-		total -= b.fits[*oldest].bytes
-		delete(b.fits, *oldest)
-		for k := range b.errs {
-			if k.fit == *oldest {
-				delete(b.errs, k)
-			}
-		}
+// evictLocked forgets the least recently used fits while the finished ones
+// are over their budget, never the most recent one (the fit just made).
+func (b *baselines) evictLocked() {
+	for b.bytes > baselineCacheBytes && b.fits.Len() > 1 {
+		b.fits.RemoveOldest()
 	}
 }
 

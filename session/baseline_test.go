@@ -127,3 +127,41 @@ func TestBaselineRowsBounded(t *testing.T) {
 		t.Errorf("baselineRows(100000, 4096) = %d: out of the time and memory bounds", n)
 	}
 }
+
+// TestBaselineCacheForgetsLeastRecentlyUsed fills the fit cache past its
+// byte budget and checks that the least recently used fits go first, with
+// their errors, and that the newest one is kept even alone over budget.
+func TestBaselineCacheForgetsLeastRecentlyUsed(t *testing.T) {
+	b := newBaselines(newTestManager(t, Options{}))
+	add := func(name string, bytes int) baselineFit {
+		key := baselineFit{dataset: name}
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.fits.Add(key, &fitted{bytes: bytes})
+		b.bytes += bytes
+		b.errs[baselineErrKey{fit: key, k: 2}] = 0.5
+		b.evictLocked()
+		return key
+	}
+	third := baselineCacheBytes / 3
+	a, c := add("a", third), add("b", third)
+	b.mu.Lock()
+	b.fits.Get(a) // a is now more recent than b
+	b.mu.Unlock()
+	d := add("c", third)
+	add("d", third) // over budget: b, the least recently used, goes
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.fits.Contains(c) || !b.fits.Contains(a) || !b.fits.Contains(d) {
+		t.Errorf("kept %v; want the least recently used fit forgotten", b.fits.Keys())
+	}
+	if _, ok := b.errs[baselineErrKey{fit: c, k: 2}]; ok || len(b.errs) != 3 || b.bytes != 3*third {
+		t.Errorf("errors %v and %d bytes after eviction", b.errs, b.bytes)
+	}
+	b.mu.Unlock()
+	big := add("big", 2*baselineCacheBytes)
+	b.mu.Lock()
+	if b.fits.Len() != 1 || !b.fits.Contains(big) {
+		t.Errorf("a fit over the whole budget alone: kept %v", b.fits.Keys())
+	}
+}

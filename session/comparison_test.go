@@ -138,7 +138,7 @@ func TestSweepStartsOneSessionPerWidth(t *testing.T) {
 	}
 	// One fit served the whole sweep.
 	st.base.mu.Lock()
-	fits := len(st.base.fits)
+	fits := st.base.fits.Len()
 	st.base.mu.Unlock()
 	if fits != 1 {
 		t.Errorf("%d PCA fits for one sweep, want 1", fits)
