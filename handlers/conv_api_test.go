@@ -50,6 +50,9 @@ func TestAPIConv(t *testing.T) {
 	if res.StatusCode != 201 {
 		t.Fatalf("a convolutional session → %d %s", res.StatusCode, b)
 	}
+	for _, s := range ts.m.List() {
+		waitEnded(t, s)
+	}
 }
 
 // The home form's conv field: "16, 32" starts the reference convolutional
@@ -84,4 +87,5 @@ func TestHomeFormConv(t *testing.T) {
 	if got := convForm([]ae.ConvLayer{{Filters: 8, Kernel: 5, Stride: 1}, {Filters: 4, Kernel: 3, Stride: 2}}); got != "8/5/1, 4" {
 		t.Errorf("convForm = %q", got)
 	}
+	waitEnded(t, ss[0])
 }

@@ -148,6 +148,9 @@ func TestDenseVersusConvComparison(t *testing.T) {
 	if params[0] != ParamCount([]int{784, 256, 32, 256, 784}) || params[1] != 111521 {
 		t.Errorf("parameter counts %v; want the dense network's and the convolutional one's 111521", params)
 	}
+	for _, s := range g.Sessions() {
+		waitDone(t, s)
+	}
 }
 
 // TestValidateConvVAE checks that conv composes with kind "vae": the code
