@@ -146,6 +146,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	socks := handlers.NewSockets()
 	comparisons := session.NewComparisonStore(mgr)
+	if err := comparisons.Restore(ctx); err != nil {
+		_ = mgr.Shutdown(context.Background())
+		return err
+	}
 	classes := session.NewClassBook(mgr, session.ClassOptions{Store: st, PCA: comparisons.Baseline, Logger: log})
 	if err := classes.Restore(ctx); err != nil {
 		return fmt.Errorf("restore the classes: %w", err)

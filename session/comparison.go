@@ -221,7 +221,17 @@ func (st *ComparisonStore) add(kind ComparisonKind, sessions []*Session) (*Compa
 	}
 	differs := differences(configs)
 	labels := memberLabels(configs, differs, sessions)
-	c := &Comparison{kind: kind, created: time.Now(), differs: differs}
+	return st.insert("", kind, time.Now(), sessions, labels)
+}
+
+// insert registers a comparison (a new one when id is "", else one kept in
+// the store) and starts computing its baselines.
+func (st *ComparisonStore) insert(id string, kind ComparisonKind, created time.Time, sessions []*Session, labels []string) (*Comparison, error) {
+	configs := make([]Config, len(sessions))
+	for i, s := range sessions {
+		configs[i] = s.cfg
+	}
+	c := &Comparison{kind: kind, created: created, differs: differences(configs)}
 	for i, s := range sessions {
 		c.members = append(c.members, &member{s: s, label: labels[i], base: Baseline{State: BaselinePending, K: s.cfg.Bottleneck}})
 	}
@@ -231,8 +241,12 @@ func (st *ComparisonStore) add(kind ComparisonKind, sessions []*Session) (*Compa
 		st.mu.Unlock()
 		return nil, Errorf(EUnavailable, "the server is shutting down; try again in a minute")
 	}
-	c.id = newID()
-	for st.byID[c.id] != nil {
+	c.id = id
+	for c.id == "" || st.byID[c.id] != nil {
+		if id != "" { // kept twice: once is enough
+			st.mu.Unlock()
+			return st.byID[id], nil
+		}
 		c.id = newID()
 	}
 	st.byID[c.id] = c
@@ -258,7 +272,16 @@ func (st *ComparisonStore) add(kind ComparisonKind, sessions []*Session) (*Compa
 		}
 		st.m.log.Info("PCA baselines computed", "comparison", c.id, "took", time.Since(start).Round(time.Millisecond))
 	}()
-	st.m.log.Info("comparison created", "comparison", c.id, "kind", kind, "sessions", len(sessions))
+	if id == "" {
+		st.m.log.Info("comparison created", "comparison", c.id, "kind", kind, "sessions", len(sessions))
+		if st.m.rec != nil {
+			rec := ComparisonRecord{ID: c.id, Kind: kind, CreatedAt: created}
+			for i, s := range sessions {
+				rec.Members = append(rec.Members, ComparisonMember{SessionID: s.id, Label: labels[i]})
+			}
+			st.m.rec.comparison(rec)
+		}
+	}
 	return c, nil
 }
 

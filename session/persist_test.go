@@ -61,6 +61,20 @@ func TestRestartKeepsSessions(t *testing.T) {
 	for long.Info().Epoch < 2 { // past one epoch's checkpoint
 		time.Sleep(20 * time.Millisecond)
 	}
+	other, _, err := m.Create(session.Config{Encoder: []int{32}, Bottleneck: 4, TrainSize: 512, TestSize: 300, BatchSize: 32, Epochs: 1, Seed: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, other)
+	cs := session.NewComparisonStore(m)
+	cmp, err := cs.Group([]string{done.ID(), other.ID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := cmp.Labels()
+	if err := cs.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
 	snap1, err := done.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +149,20 @@ func TestRestartKeepsSessions(t *testing.T) {
 		t.Fatalf("the interrupted session's checkpoint: %v", err)
 	}
 
+	// The comparison is back, with its members and their labels.
+	cs = session.NewComparisonStore(m)
+	defer cs.Close(ctx)
+	if err := cs.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cmp2, err := cs.Get(cmp.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cmp2.Labels(); !reflect.DeepEqual(got, labels) || cmp2.Sessions()[1].ID() != other.ID() {
+		t.Fatalf("restored comparison: labels %v, want %v", got, labels)
+	}
+
 	// Delete forgets it, in memory and in the store.
 	if err := m.Delete(ctx, got); err != nil {
 		t.Fatal(err)
@@ -146,7 +174,7 @@ func TestRestartKeepsSessions(t *testing.T) {
 		t.Fatalf("the store kept %d points of a deleted session", len(pts))
 	}
 	recs, _ := st.Sessions(ctx)
-	if len(recs) != 1 || recs[0].ID != long.ID() {
+	if len(recs) != 2 || recs[0].ID == done.ID() || recs[1].ID == done.ID() {
 		t.Fatalf("store sessions after a delete: %v", recs)
 	}
 }

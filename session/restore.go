@@ -230,3 +230,41 @@ func (m *Manager) restoreUploads(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Restore brings back the comparisons the store keeps whose sessions are
+// all still there (the newest maxComparisons); their PCA baselines are
+// computed again in the background. Call it after Manager.Restore.
+func (st *ComparisonStore) Restore(ctx context.Context) error {
+	store := st.m.opt.Store
+	if store == nil {
+		return nil
+	}
+	recs, err := store.Comparisons(ctx)
+	if err != nil {
+		return fmt.Errorf("restore comparisons: %w", err)
+	}
+	if len(recs) > maxComparisons {
+		recs = recs[len(recs)-maxComparisons:]
+	}
+	n := 0
+	for _, r := range recs {
+		sessions := make([]*Session, 0, len(r.Members))
+		labels := make([]string, 0, len(r.Members))
+		for _, mb := range r.Members {
+			s, err := st.m.Get(mb.SessionID)
+			if err != nil {
+				break
+			}
+			sessions, labels = append(sessions, s), append(labels, mb.Label)
+		}
+		if len(sessions) != len(r.Members) || len(sessions) == 0 {
+			continue // a member was deleted or is no longer listed
+		}
+		if _, err := st.insert(r.ID, r.Kind, r.CreatedAt, sessions, labels); err != nil {
+			return err
+		}
+		n++
+	}
+	st.m.log.Info("comparisons restored from the store", "comparisons", n)
+	return nil
+}
