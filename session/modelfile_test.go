@@ -20,6 +20,7 @@ func TestModelExportImportRoundTrip(t *testing.T) {
 	c := small()
 	c.Encoder = []int{24, 12}
 	c.Activation = "tanh"
+	c.Epochs = 1 // keeps the test short on a loaded machine
 	s, _, err := m.Create(c)
 	if err != nil {
 		t.Fatal(err)
