@@ -113,11 +113,13 @@ type env struct {
 	logs     []string
 }
 
-// start runs a fresh server whose log is named after the scenario.
+// start runs a fresh server whose log is named after the scenario, with a
+// store of its own in the temporary directory: runs of earlier load tests
+// (or of the user's own server) are neither restored into it nor touched.
 func (e *env) start(ctx context.Context, name string) (*server, error) {
 	p := filepath.Join(e.dir, name+".log")
 	e.logs = append(e.logs, p)
-	return startServer(ctx, e.bin, p, e.extra)
+	return startServer(ctx, e.bin, p, append([]string{"-data", filepath.Join(e.dir, name+"-data")}, e.extra...))
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
