@@ -10,8 +10,8 @@ import (
 
 // Store is what the session layer needs from persistence: a narrow
 // interface of plain Go values, so that SQL stays out of this package.
-// internal/store/sqlite implements it (the embedded default); a server
-// farm will implement it on PostgreSQL. internal/store/storetest is the
+// internal/store/sqlite implements it (the embedded default), and
+// internal/store/postgres for a server farm. internal/store/storetest is the
 // conformance suite every implementation runs.
 //
 // Every method is safe for concurrent use. Writes of one Batch are atomic:

@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite of session.Store: every
-// implementation (SQLite now, PostgreSQL later) runs Run from its tests
-// and must pass it unchanged.
+// implementation (internal/store/sqlite, internal/store/postgres) runs Run
+// from its tests and must pass it unchanged.
 package storetest
 
 import (
