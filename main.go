@@ -40,6 +40,7 @@ type config struct {
 	addr        string
 	dataDir     string
 	storeDir    string // -data: where runs are kept
+	storeURL    string // -store: a PostgreSQL database instead
 	ephemeral   bool
 	maxStore    int64
 	maxRunning  int
@@ -66,6 +67,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fl.StringVar(&c.addr, "addr", defAddr, "host:port to listen on (env PORT sets the port)")
 	fl.StringVar(&c.dataDir, "data-dir", getenv("AELAB_DATA_DIR"), "directory with optional datasets such as Fashion-MNIST (default: where Debian's packages put them)")
 	fl.StringVar(&c.storeDir, "data", defaultStoreDir(getenv), "directory where runs are kept (an SQLite file; created if needed)")
+	fl.StringVar(&c.storeURL, "store", getenv("AELAB_STORE"), "keep runs in PostgreSQL instead of -data: postgres://user:password@host:5432/database (env AELAB_STORE, which keeps the password off the command line)")
 	fl.BoolVar(&c.ephemeral, "ephemeral", false, "keep runs in memory only: they are lost when the server stops (tests, demos)")
 	fl.Int64Var(&c.maxStore, "max-store", defaultMaxStore, "bytes the kept runs may take; when full, the oldest ended runs lose their weights, then their pictures, never their curves")
 	fl.IntVar(&c.maxRunning, "max-running", 32, "trainings that run at once; more wait in a queue")
@@ -105,6 +107,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	if c.maxStore < 1<<20 {
 		return c, fmt.Errorf("-max-store must be at least %d bytes (1 MiB), got %d", 1<<20, c.maxStore)
+	}
+	if err := checkStoreFlags(fl, c); err != nil {
+		return c, err
 	}
 	if fl.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q: every setting is a flag (see -help)", fl.Args())

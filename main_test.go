@@ -62,7 +62,7 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &logBuffer{}
 	errc := make(chan error, 1)
-	if !slices.Contains(args, "-data") {
+	if !slices.Contains(args, "-data") && !slices.Contains(args, "-store") {
 		args = append([]string{"-ephemeral"}, args...)
 	}
 	go func() {

@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
+	"github.com/aelab/aelab/internal/store/postgres"
 	"github.com/aelab/aelab/internal/store/sqlite"
+	"github.com/aelab/aelab/session"
 )
 
 // defaultMaxStore is the default of -max-store: enough for thousands of
@@ -27,9 +31,37 @@ func defaultStoreDir(getenv func(string) string) string {
 	return ""
 }
 
+// checkStoreFlags refuses -store with -data or -ephemeral (runs are kept
+// in one place) and a -store that is not a PostgreSQL URL.
+func checkStoreFlags(fl *flag.FlagSet, c config) error {
+	if c.storeURL == "" {
+		return nil
+	}
+	if !strings.HasPrefix(c.storeURL, "postgres://") && !strings.HasPrefix(c.storeURL, "postgresql://") {
+		return errors.New("-store must be a PostgreSQL URL, postgres://user:password@host:5432/database (leave it out to keep runs in the -data directory)")
+	}
+	var clash error
+	fl.Visit(func(f *flag.Flag) {
+		if f.Name == "data" || f.Name == "ephemeral" {
+			clash = fmt.Errorf("-store and -%s both choose where runs are kept: give one of them", f.Name)
+		}
+	})
+	return clash
+}
+
 // openStore opens the store the flags ask for: in memory with -ephemeral,
-// else the SQLite file in the -data directory (created if needed).
-func openStore(ctx context.Context, cfg config, log *slog.Logger) (*sqlite.Store, error) {
+// the PostgreSQL database of -store, else the SQLite file in the -data
+// directory (created if needed).
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (session.Store, error) {
+	if cfg.storeURL != "" {
+		st, err := postgres.Open(ctx, cfg.storeURL)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		used, _ := st.Usage(ctx)
+		log.Info("runs are kept", "store", st.Name(), "schema", postgres.Version(), "used_bytes", used, "max_bytes", cfg.maxStore)
+		return st, nil
+	}
 	if cfg.ephemeral {
 		log.Info("runs are kept in memory only (-ephemeral): they are lost when the server stops")
 		return sqlite.OpenMemory(ctx)
