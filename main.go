@@ -11,10 +11,14 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -47,7 +51,12 @@ type config struct {
 	maxQueued   int
 	maxFinished int
 	limits      session.Limits
-	startLimit  handlers.RateLimit
+	startLimit  session.RateLimit
+	uploadLimit session.RateLimit
+	perAddress  int
+	maxMemory   int64
+	coreGFLOPS  float64
+	coreMinutes int
 	logLevel    slog.Level
 	net         handlers.Network
 	// connsPerAddr and maxConns cap open connections per client address
@@ -77,9 +86,15 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fl.IntVar(&c.limits.MaxParams, "max-params", c.limits.MaxParams, "largest model, in weights and biases")
 	fl.IntVar(&c.limits.MaxWork, "max-work", c.limits.MaxWork, "largest training, in epochs × training examples")
 	fl.IntVar(&c.limits.MaxEpochs, "max-epochs", c.limits.MaxEpochs, "most epochs of one training")
-	c.startLimit = handlers.DefaultRateLimit()
-	fl.IntVar(&c.startLimit.Burst, "start-burst", c.startLimit.Burst, "trainings one address may start at once (0: no limit)")
-	fl.Float64Var(&c.startLimit.PerMinute, "starts-per-minute", c.startLimit.PerMinute, "trainings one address may start per minute after the burst")
+	c.startLimit, c.uploadLimit = session.DefaultStartLimit, session.DefaultUploadLimit
+	fl.IntVar(&c.startLimit.Burst, "start-burst", c.startLimit.Burst, "starts one address may make at once; a sweep or a lab is one start (0: no limit)")
+	fl.Float64Var(&c.startLimit.PerMinute, "starts-per-minute", c.startLimit.PerMinute, "starts one address may make per minute after the burst")
+	fl.IntVar(&c.uploadLimit.Burst, "upload-burst", c.uploadLimit.Burst, "uploads one address may make at once (0: no limit)")
+	fl.Float64Var(&c.uploadLimit.PerMinute, "uploads-per-minute", c.uploadLimit.PerMinute, "uploads one address may make per minute after the burst")
+	fl.IntVar(&c.perAddress, "max-per-address", 0, "trainings one address may have queued, running or paused at once (default: half of -max-running + -max-queued)")
+	mem := fl.String("max-memory", "", "memory budget of everything admitted at once, like 4GB or 900MB (default: 60% of the machine's or container's memory)")
+	fl.Float64Var(&c.coreGFLOPS, "core-gflops", session.AssumedCoreGFLOPS(), "speed of one core assumed by the cost checks, in GFLOP/s (lower it on a slow or shared machine)")
+	fl.IntVar(&c.coreMinutes, "max-core-minutes", session.DefaultMaxCoreMinutes, "most arithmetic of one training, in minutes of one core at -core-gflops")
 	level := fl.String("log-level", "info", "log level: debug, info, warn or error")
 	publicURL := fl.String("public-url", getenv("AELAB_PUBLIC_URL"), "the address people open, when a reverse proxy stands in front, e.g. https://lab.example.org (its origin may open streams; https makes the cookies Secure)")
 	proxies := fl.String("trusted-proxy", getenv("AELAB_TRUSTED_PROXY"), "comma-separated CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-* headers are believed, e.g. 127.0.0.1/32,10.0.0.0/8")
@@ -101,6 +116,21 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	if c.startLimit.Burst == 0 {
 		c.startLimit.Burst = -1 // no limit
+	}
+	if c.uploadLimit.Burst == 0 {
+		c.uploadLimit.Burst = -1
+	}
+	if *mem != "" {
+		n, err := parseBytes(*mem)
+		if err != nil {
+			return c, fmt.Errorf("-max-memory: %w", err)
+		}
+		c.maxMemory = n
+	} else {
+		c.maxMemory = session.DefaultMaxMemory()
+	}
+	if c.coreGFLOPS <= 0 || c.coreMinutes < 1 || c.perAddress < 0 {
+		return c, errors.New("-core-gflops and -max-core-minutes must be positive, -max-per-address at least 0")
 	}
 	if c.limits.MaxParams < 1 || c.limits.MaxWork < 1 || c.limits.MaxEpochs < 1 || c.maxRunning < 1 || c.maxQueued < 1 || c.maxFinished < 1 {
 		return c, errors.New("-max-params, -max-work, -max-epochs, -max-running, -max-queued and -max-finished must be at least 1")
@@ -140,11 +170,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer st.Close()
 	reg := datasets.NewRegistry(cfg.dataDir)
 	reg.SetUploadBudget(int64(cfg.uploadMiB) << 20)
+	if getenv("GOMEMLIMIT") == "" {
+		// The garbage collector works harder as the heap nears the budget
+		// (plus room for the datasets and the runtime) instead of letting
+		// the process be killed.
+		debug.SetMemoryLimit(memoryLimit(cfg.maxMemory))
+	}
 	mgr := session.NewManager(session.Options{
 		Datasets: reg,
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
 		Store: st, MaxStoreBytes: cfg.maxStore,
+		MaxPerAddress: cfg.perAddress, MaxMemory: cfg.maxMemory, CoreGFLOPS: cfg.coreGFLOPS, MaxCoreMinutes: cfg.coreMinutes,
+		StartLimit: cfg.startLimit, UploadLimit: cfg.uploadLimit,
 	})
+	log.Info("limits", "memory_budget", session.Bytes(cfg.maxMemory), "max_running", cfg.maxRunning, "max_queued", cfg.maxQueued,
+		"core_gflops", cfg.coreGFLOPS, "max_core_minutes", cfg.coreMinutes)
 	if err := mgr.Restore(ctx); err != nil {
 		_ = mgr.Shutdown(context.Background())
 		return err
@@ -161,7 +201,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	srv := &http.Server{
 		Addr: cfg.addr,
-		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, StartLimit: cfg.startLimit, Net: cfg.net,
+		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, Net: cfg.net,
 			Comparisons: comparisons, Classes: classes}),
 		// Slow or idle clients give their connection back: headers within
 		// 5 s, a body within 30 s (uploads extend it in proportion to their
@@ -198,6 +238,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	errs := []error{mgr.Shutdown(sctx), socks.Close(sctx), srv.Shutdown(sctx), classes.Close(sctx), comparisons.Close(sctx)}
 	log.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// memoryLimit is the Go runtime's soft memory limit for a budget: the
+// budget and a quarter more (at least 256 MB) for the datasets, which are
+// shared and not budgeted, and the runtime itself.
+func memoryLimit(budget int64) int64 { return budget + max(budget/4, 256<<20) }
+
+// parseBytes reads a size like 4GB, 900MB, 512MiB or a plain byte count.
+func parseBytes(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v <= 0 || math.IsInf(v, 0) || v*float64(mult) > 1<<50 {
+		return 0, fmt.Errorf("%q is not a size: write it like 4GB or 900MB", s)
+	}
+	if n := int64(v * float64(mult)); n >= 64<<20 {
+		return n, nil
+	}
+	return 0, fmt.Errorf("%q is too small: the budget must be at least 64MB", s)
 }
 
 func displayAddr(a net.Addr) string {

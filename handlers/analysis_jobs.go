@@ -3,37 +3,22 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"runtime"
-	"time"
 
 	"github.com/aelab/aelab/session"
 )
 
-// analysisWait is how long a heavy analysis request waits for its turn
-// before it is refused with 503 (well inside the server's write timeout).
-const analysisWait = 25 * time.Second
+// analysisJobs runs the analyses that take seconds of CPU (feature
+// extraction, the pretraining comparison, PCA fits) through the one door of
+// the session manager: a rate token of the caller's address, a share of the
+// memory budget, and a turn of the CPU pool shared with the trainings
+// (which keep their turns: other work holds at most half the cores).
+type analysisJobs struct{ m *session.Manager }
 
-// analysisJobs bounds the analyses that take seconds of CPU in the request
-// goroutine (feature extraction, the pretraining comparison): at most two
-// run at once, one on a machine with fewer than four cores, so that they
-// cannot starve the trainings. Others wait their turn, up to analysisWait.
-type analysisJobs struct{ slots chan struct{} }
+func newAnalysisJobs(m *session.Manager) *analysisJobs { return &analysisJobs{m: m} }
 
-func newAnalysisJobs() *analysisJobs {
-	return &analysisJobs{slots: make(chan struct{}, min(2, max(1, runtime.NumCPU()/2)))}
-}
-
-// run waits for a slot and calls f in the request goroutine.
-func (j *analysisJobs) run(ctx context.Context, f func(ctx context.Context) error) error {
-	wait, cancel := context.WithTimeout(ctx, analysisWait)
-	defer cancel()
-	select {
-	case j.slots <- struct{}{}:
-	case <-wait.Done():
-		return session.Errorf(session.EUnavailable, "the server is busy with other analyses; try again in a minute")
-	}
-	defer func() { <-j.slots }()
-	return f(ctx)
+// run admits the analysis of r and calls f in the request goroutine.
+func (j *analysisJobs) run(r *http.Request, kind session.WorkKind, f func(ctx context.Context) error) error {
+	return j.m.Do(r.Context(), session.Work{Kind: kind, Addr: clientAddr(r)}, f)
 }
 
 // decodeOptionalJSON is decodeJSON for bodies whose every field has a

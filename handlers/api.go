@@ -33,11 +33,12 @@ func handleCreateSession(m *session.Manager, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		s, token, err := m.Create(c)
+		st, err := m.Start(clientAddr(r), c)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
+		s, token := st[0].Session, st[0].Token
 		if o := browserOwner(r); !o.IsZero() { // a page's script: its browser owns it too
 			s.SetOwner(o)
 		}

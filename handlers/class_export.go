@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	qrcode "github.com/skip2/go-qrcode"
@@ -27,8 +28,8 @@ func checkJoinLimit(l *limiter, r *http.Request) error {
 		return nil
 	}
 	secs := int(math.Ceil(wait.Seconds()))
-	return &refusedStarts{Retry: secs, err: &session.Error{Code: codeRateLimited, Message: fmt.Sprintf(
-		"too many attempts to join a class from your address; try again in %d s", secs)}}
+	return &session.Error{Code: codeRateLimited, Retry: time.Duration(max(secs, 1)) * time.Second, Message: fmt.Sprintf(
+		"too many attempts to join a class from your address; try again in %d s", secs)}
 }
 
 // handleClassCSV writes the class's results, one row per run: student,

@@ -2,13 +2,11 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
 	"reflect"
 	"strconv"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -51,7 +49,7 @@ func sessionWSPath(id string) string   { return "/api/sessions/" + id + "/ws" }
 // counts one start per width against the caller's start rate limit (taken
 // only once every width is valid, all or none); a group starts nothing. A
 // request at fault gives field errors (fe) and starts nothing.
-func startComparison(cs *session.ComparisonStore, starts *limiter, addr string, q comparisonRequest) (c *session.Comparison, started []session.Started, fe session.FieldErrors, err error) {
+func startComparison(cs *session.ComparisonStore, addr string, q comparisonRequest) (c *session.Comparison, started []session.Started, fe session.FieldErrors, err error) {
 	switch {
 	case q.Sessions != nil && (q.Bottlenecks != nil || q.hasConfig()):
 		fe = append(fe, session.FieldError{Field: "sessions", Message: `give either "sessions" (existing sessions to compare) or a configuration with "bottlenecks" (a sweep to start), not both`})
@@ -69,53 +67,26 @@ func startComparison(cs *session.ComparisonStore, starts *limiter, addr string, 
 	if fe = cs.CheckSweep(q.Config, q.Bottlenecks); len(fe) > 0 {
 		return
 	}
-	n := len(q.Bottlenecks)
-	if ok, wait := starts.allowN(addr, n); !ok {
-		err = startsRefused(starts.lim, n, wait)
-		return
-	}
-	c, started, err = cs.CreateSweep(q.Config, q.Bottlenecks)
+	c, started, err = cs.CreateSweep(addr, q.Config, q.Bottlenecks)
 	return
 }
 
-// refusedStarts is a sweep over the start rate limit; Retry is the wait in
-// seconds (0 when waiting would not help).
-type refusedStarts struct {
-	err   *session.Error
-	Retry int
-}
-
-func (e *refusedStarts) Error() string { return e.err.Error() }
-func (e *refusedStarts) Unwrap() error { return e.err }
-
-// startsRefused says why a sweep of n trainings is over the start rate limit.
-func startsRefused(lim RateLimit, n int, wait time.Duration) *refusedStarts {
-	if n > lim.Burst {
-		return &refusedStarts{err: &session.Error{Code: codeRateLimited, Message: fmt.Sprintf(
-			"this server lets one address start at most %d trainings at once, and a sweep of %d widths starts %d: compare fewer widths", lim.Burst, n, n)}}
-	}
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	return &refusedStarts{Retry: secs, err: &session.Error{Code: codeRateLimited, Message: fmt.Sprintf(
-		"too many trainings started from your address (at most %d at once and %g a minute; this sweep starts %d); try again in %d s",
-		lim.Burst, lim.PerMinute, n, secs)}}
-}
-
-// setRetryAfter sets Retry-After when err is a refused sweep.
+// setRetryAfter sets Retry-After when err says when to come back.
 func setRetryAfter(w http.ResponseWriter, err error) {
-	var rs *refusedStarts
-	if errors.As(err, &rs) && rs.Retry > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(rs.Retry))
+	var e *session.Error
+	if errors.As(err, &e) && e.Retry > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.Retry.Seconds()))))
 	}
 }
 
-func handleCreateComparison(cs *session.ComparisonStore, starts *limiter, log *slog.Logger) http.Handler {
+func handleCreateComparison(cs *session.ComparisonStore, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var q comparisonRequest
 		if err := decodeJSON(w, r, &q); err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		c, started, fe, err := startComparison(cs, starts, clientKey(r), q)
+		c, started, fe, err := startComparison(cs, clientAddr(r), q)
 		if len(fe) > 0 {
 			writeError(w, r, log, fe.Err())
 			return

@@ -18,7 +18,7 @@ import (
 // selected" form (fields "sessions": a group). It redirects to the compare
 // page, or shows the home page again with the message next to the field at
 // fault.
-func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, starts *limiter, log *slog.Logger) http.Handler {
+func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err != nil {
@@ -60,7 +60,7 @@ func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, starts *
 			again(http.StatusUnprocessableEntity, fe.Map())
 			return
 		}
-		c, started, fe, err := startComparison(cs, starts, clientKey(r), q)
+		c, started, fe, err := startComparison(cs, clientAddr(r), q)
 		switch {
 		case len(fe) > 0:
 			again(http.StatusUnprocessableEntity, fe.Map())

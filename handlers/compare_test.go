@@ -23,16 +23,16 @@ const sweepJSON = `{"encoder":[32],"train_size":600,"test_size":300,"batch_size"
 
 // newCompareServer is a test server whose comparison store the test closes
 // (a PCA fit may still run when the test ends).
-func newCompareServer(t *testing.T, lim RateLimit) *testServer {
+func newCompareServer(t *testing.T, lim session.RateLimit) *testServer {
 	t.Helper()
 	static, err := fs.Sub(web.Static, "static")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := session.NewManager(session.Options{Datasets: registry})
+	m := session.NewManager(session.Options{Datasets: registry, StartLimit: lim})
 	cs := session.NewComparisonStore(m)
 	socks := NewSockets()
-	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, Sockets: socks, StartLimit: lim, Comparisons: cs}))
+	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, Sockets: socks, Comparisons: cs}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -104,7 +104,7 @@ func readCSV(t *testing.T, ts *testServer, path string) [][]string {
 }
 
 func TestCompareSweepAPI(t *testing.T) {
-	ts := newCompareServer(t, RateLimit{})
+	ts := newCompareServer(t, session.RateLimit{})
 	res, b := ts.do(t, "POST", "/api/comparisons", sweepJSON, nil)
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("create: %d %s", res.StatusCode, b)
@@ -229,7 +229,7 @@ func TestCompareSweepAPI(t *testing.T) {
 }
 
 func TestCompareRefusesBadRequestsAndStartsNothing(t *testing.T) {
-	ts := newCompareServer(t, RateLimit{})
+	ts := newCompareServer(t, session.RateLimit{})
 	cases := []struct {
 		name, body, field, says string
 	}{
@@ -277,7 +277,7 @@ func TestCompareRefusesBadRequestsAndStartsNothing(t *testing.T) {
 }
 
 func TestCompareGroupNamesDifferences(t *testing.T) {
-	ts := newCompareServer(t, RateLimit{})
+	ts := newCompareServer(t, session.RateLimit{})
 	a := ts.create(t, `{"encoder":[16],"bottleneck":4,"train_size":300,"test_size":200,"batch_size":50,"epochs":1,"seed":1}`)
 	b := ts.create(t, `{"encoder":[16],"bottleneck":4,"train_size":300,"test_size":200,"batch_size":50,"epochs":1,"seed":1,"activation":"tanh"}`)
 	res, body := ts.do(t, "POST", "/api/comparisons", `{"sessions":["`+b.ID+`","`+a.ID+`"]}`, nil)
@@ -308,25 +308,22 @@ func TestCompareGroupNamesDifferences(t *testing.T) {
 	}
 }
 
-func TestCompareSweepCountsEachStart(t *testing.T) {
-	ts := newCompareServer(t, RateLimit{Burst: 4, PerMinute: 1})
+// TestCompareSweepIsOneStart: a sweep is one user action, so it takes one
+// token of the address's start rate limit however many widths it trains.
+func TestCompareSweepIsOneStart(t *testing.T) {
+	ts := newCompareServer(t, session.RateLimit{Burst: 2, PerMinute: 1})
 	body := `{"encoder":[8],"train_size":200,"test_size":100,"batch_size":50,"epochs":1,"bottlenecks":[2,4,8]}`
-	if res, b := ts.do(t, "POST", "/api/comparisons", body, nil); res.StatusCode != 201 {
-		t.Fatalf("first sweep: %d %s", res.StatusCode, b)
+	for i := 0; i < 2; i++ {
+		if res, b := ts.do(t, "POST", "/api/comparisons", body, nil); res.StatusCode != 201 {
+			t.Fatalf("sweep %d: %d %s", i+1, res.StatusCode, b)
+		}
 	}
-	// One token left: a second sweep of 3 is refused whole.
 	res, b := ts.do(t, "POST", "/api/comparisons", body, nil)
-	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "this sweep starts 3") {
-		t.Fatalf("second sweep: %d %s (Retry-After %q)", res.StatusCode, b, res.Header.Get("Retry-After"))
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "at most 2 at once") {
+		t.Fatalf("third sweep: %d %s (Retry-After %q), want 429", res.StatusCode, b, res.Header.Get("Retry-After"))
 	}
-	big := `{"encoder":[8],"train_size":200,"test_size":100,"batch_size":50,"epochs":1,"bottlenecks":[1,2,3,4,5]}`
-	if res, b := ts.do(t, "POST", "/api/comparisons", big, nil); res.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(b), "at most 4 trainings at once") {
-		t.Fatalf("sweep over the burst: %d %s", res.StatusCode, b)
-	}
-	// The single token left still starts one session.
-	ts.create(t, smallJSON)
-	if n := len(ts.m.List()); n != 4 {
-		t.Fatalf("%d sessions, want 3 + 1", n)
+	if n := len(ts.m.List()); n != 6 {
+		t.Fatalf("%d sessions, want 2 sweeps × 3 widths", n)
 	}
 	for _, s := range ts.m.List() {
 		waitEnded(t, s)
@@ -334,7 +331,7 @@ func TestCompareSweepCountsEachStart(t *testing.T) {
 }
 
 func TestCompareFromTheHomePageForms(t *testing.T) {
-	ts := newCompareServer(t, RateLimit{})
+	ts := newCompareServer(t, session.RateLimit{})
 	form := url.Values{"dataset": {"mnist"}, "encoder": {"8"}, "bottleneck": {""}, "activation": {"relu"},
 		"output_activation": {"sigmoid"}, "loss": {"mse"}, "optimizer": {"adam"}, "learning_rate": {"0.001"},
 		"batch_size": {"50"}, "epochs": {"1"}, "train_size": {"200"}, "seed": {"1"}}

@@ -68,6 +68,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if code == session.EUnavailable {
 		w.Header().Set("Retry-After", "60")
 	}
+	setRetryAfter(w, err)
 	writeJSON(w, st, body)
 }
 

@@ -48,7 +48,7 @@ func handleAnalysis[Req any, PReq interface {
 		}
 		var res *Res
 		if err == nil {
-			err = jobs.run(r.Context(), func(ctx context.Context) (err error) {
+			err = jobs.run(r, session.WorkAnalysis, func(ctx context.Context) (err error) {
 				res, err = analyse(s, ctx, req)
 				return err
 			})

@@ -1,16 +1,13 @@
 package handlers
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aelab/aelab/session"
 )
@@ -128,46 +125,6 @@ func TestFewLabelEndpoints(t *testing.T) {
 		if res.StatusCode != http.StatusMethodNotAllowed {
 			t.Errorf("GET %s: %d; want 405", p, res.StatusCode)
 		}
-	}
-}
-
-// TestAnalysisJobsBoundConcurrency: no more jobs run at once than there are
-// slots, and a request that cannot get one in time is refused with 503.
-func TestAnalysisJobsBoundConcurrency(t *testing.T) {
-	j := &analysisJobs{slots: make(chan struct{}, 2)}
-	var running, most atomic.Int32
-	done := make(chan error, 6)
-	for range 6 {
-		go func() {
-			done <- j.run(context.Background(), func(context.Context) error {
-				n := running.Add(1)
-				for {
-					m := most.Load()
-					if n <= m || most.CompareAndSwap(m, n) {
-						break
-					}
-				}
-				time.Sleep(20 * time.Millisecond)
-				running.Add(-1)
-				return nil
-			})
-		}()
-	}
-	for range 6 {
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}
-	if most.Load() != 2 {
-		t.Fatalf("%d jobs ran at once; want 2", most.Load())
-	}
-	j.slots <- struct{}{}
-	j.slots <- struct{}{}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	err := j.run(ctx, func(context.Context) error { t.Error("ran without a slot"); return nil })
-	if session.ErrorCode(err) != session.EUnavailable {
-		t.Fatalf("full: err = %v; want unavailable", err)
 	}
 }
 

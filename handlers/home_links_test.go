@@ -101,8 +101,8 @@ func TestHomeSmallDatasetFitsTheShape(t *testing.T) {
 // (429, Retry-After), and an invalid one does not use up a start.
 func TestFormStartOverTheRateLimitKeepsTheForm(t *testing.T) {
 	static, _ := fs.Sub(web.Static, "static")
-	m := session.NewManager(session.Options{Datasets: registry})
-	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, StartLimit: RateLimit{Burst: 1, PerMinute: 1}}))
+	m := session.NewManager(session.Options{Datasets: registry, StartLimit: session.RateLimit{Burst: 1, PerMinute: 1}})
+	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -71,10 +71,10 @@ func anomalyConfig(m *session.Manager, form url.Values) (session.Config, error) 
 	return c, nil
 }
 
-func startAnomaly(m *session.Manager, form url.Values) ([]*session.Session, []string, error) {
+func startAnomaly(m *session.Manager, form url.Values) ([]session.Config, error) {
 	c, err := anomalyConfig(m, form)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return startAll(m, c)
+	return []session.Config{c}, nil
 }

@@ -80,10 +80,10 @@ func denoisingConfigs(form url.Values) ([]session.Config, error) {
 	return []session.Config{c, plain}, nil
 }
 
-func startDenoising(m *session.Manager, form url.Values) ([]*session.Session, []string, error) {
+func startDenoising(m *session.Manager, form url.Values) ([]session.Config, error) {
 	cfgs, err := denoisingConfigs(form)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return startAll(m, cfgs...)
+	return cfgs, nil
 }

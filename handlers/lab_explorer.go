@@ -55,10 +55,10 @@ func explorerConfig(form url.Values) (session.Config, error) {
 	return c, nil
 }
 
-func startExplorer(m *session.Manager, form url.Values) ([]*session.Session, []string, error) {
+func startExplorer(m *session.Manager, form url.Values) ([]session.Config, error) {
 	c, err := explorerConfig(form)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return startAll(m, c)
+	return []session.Config{c}, nil
 }

@@ -69,10 +69,10 @@ func featuresConfigs(m *session.Manager, form url.Values) ([]session.Config, err
 	return cfgs, nil
 }
 
-func startFeatures(m *session.Manager, form url.Values) ([]*session.Session, []string, error) {
+func startFeatures(m *session.Manager, form url.Values) ([]session.Config, error) {
 	cfgs, err := featuresConfigs(m, form)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return startAll(m, cfgs...)
+	return cfgs, nil
 }

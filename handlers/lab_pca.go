@@ -58,10 +58,10 @@ func pcaConfigs(form url.Values) ([]session.Config, error) {
 	return []session.Config{linear, deep}, nil
 }
 
-func startPCA(m *session.Manager, form url.Values) ([]*session.Session, []string, error) {
+func startPCA(m *session.Manager, form url.Values) ([]session.Config, error) {
 	cfgs, err := pcaConfigs(form)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return startAll(m, cfgs...)
+	return cfgs, nil
 }

@@ -44,10 +44,10 @@ func pretrainingConfig(m *session.Manager, form url.Values) (session.Config, err
 		Epochs: 5, BatchSize: 64, Seed: 2}, nil
 }
 
-func startPretraining(m *session.Manager, form url.Values) ([]*session.Session, []string, error) {
+func startPretraining(m *session.Manager, form url.Values) ([]session.Config, error) {
 	c, err := pretrainingConfig(m, form)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return startAll(m, c)
+	return []session.Config{c}, nil
 }

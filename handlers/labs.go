@@ -26,9 +26,10 @@ type lab struct {
 	// Options are extra fields of the start form (e.g. which class is the
 	// anomaly); Start reads them back from the submitted form.
 	Options []templates.LabOption
-	// Start creates the lab's sessions from the submitted options. It
-	// returns them in the order the page shows them.
-	Start func(m *session.Manager, form url.Values) ([]*session.Session, []string, error)
+	// Start returns the configurations of the lab's runs from the submitted
+	// options, in the order the page shows them; they are started together
+	// as one action (one rate token, all or none).
+	Start func(m *session.Manager, form url.Values) ([]session.Config, error)
 	// Sweep, set instead of Start, makes the lab a sweep of bottleneck
 	// widths: it returns the configuration every run shares and the widths;
 	// the runs are started as a comparison (so /compare/{id} shows them too),
@@ -120,7 +121,7 @@ func labView(l lab, m *session.Manager, r *http.Request, errs map[string]string)
 
 // handleLabStart creates a lab's sessions and shows them on the lab page,
 // with the owner cookies set so that this browser may control them.
-func handleLabStart(m *session.Manager, cs *session.ComparisonStore, starts *limiter, log *slog.Logger) http.Handler {
+func handleLabStart(m *session.Manager, cs *session.ComparisonStore, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l, ok := findLab(chi.URLParam(r, "slug"))
 		if !ok {
@@ -138,14 +139,14 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, starts *lim
 			err     error
 		)
 		if l.Sweep != nil {
-			started, _, query, err = startLabSweep(l, cs, starts, r)
-		} else if err = checkStartLimit(starts, r); err == nil {
-			started, _, err = l.Start(m, r.PostForm) // the browser's key, not the tokens, owns them
+			started, _, query, err = startLabSweep(l, cs, r)
+		} else {
+			var cfgs []session.Config
+			if cfgs, err = l.Start(m, r.PostForm); err == nil {
+				started, _, err = startAll(m, clientAddr(r), cfgs...) // the browser's key, not the tokens, owns them
+			}
 		}
 		if err != nil {
-			for _, s := range started { // all or nothing: stop what did start
-				_ = s.Stop()
-			}
 			errs := map[string]string{"": session.ErrorMessage(err)}
 			if f := session.ErrorField(err); f != "" {
 				errs[f] = session.ErrorMessage(err)
@@ -176,12 +177,12 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, starts *lim
 // startLabSweep starts a sweep lab's runs as a comparison; query names the
 // comparison for the lab page (&c=id). Width errors are reported on the
 // lab's "widths" option.
-func startLabSweep(l lab, cs *session.ComparisonStore, starts *limiter, r *http.Request) ([]*session.Session, []string, string, error) {
+func startLabSweep(l lab, cs *session.ComparisonStore, r *http.Request) ([]*session.Session, []string, string, error) {
 	base, widths, err := l.Sweep(r.PostForm)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	c, started, fe, err := startComparison(cs, starts, clientKey(r), comparisonRequest{Config: base, Bottlenecks: widths})
+	c, started, fe, err := startComparison(cs, clientAddr(r), comparisonRequest{Config: base, Bottlenecks: widths})
 	if len(fe) > 0 {
 		field := fe[0].Field
 		if field == "bottlenecks" || field == "bottleneck" {
@@ -200,18 +201,17 @@ func startLabSweep(l lab, cs *session.ComparisonStore, starts *limiter, r *http.
 	return sessions, tokens, "&c=" + c.ID(), nil
 }
 
-// startAll creates one session per configuration, stopping the ones already
-// started if a later one is refused.
-func startAll(m *session.Manager, cfgs ...session.Config) ([]*session.Session, []string, error) {
-	var out []*session.Session
-	var tokens []string
-	for _, c := range cfgs {
-		s, tok, err := m.Create(c)
-		if err != nil {
-			return out, tokens, err
-		}
-		out = append(out, s)
-		tokens = append(tokens, tok)
+// startAll starts the configurations as one action of addr, admitted by
+// the door whole or not at all.
+func startAll(m *session.Manager, addr string, cfgs ...session.Config) ([]*session.Session, []string, error) {
+	st, err := m.Start(addr, cfgs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]*session.Session, len(st))
+	tokens := make([]string, len(st))
+	for i, x := range st {
+		out[i], tokens[i] = x.Session, x.Token
 	}
 	return out, tokens, nil
 }

@@ -34,7 +34,7 @@ func handleImportModel(m *session.Manager, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		s, token, err := m.Import(mf)
+		s, token, err := m.Import(clientAddr(r), mf)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

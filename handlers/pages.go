@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -51,7 +52,7 @@ func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
 // form again with a message next to each field at fault. A valid start over
 // the rate limit gets the form back too, with its values, the message and the
 // seconds to wait (429 and Retry-After), which the page counts down.
-func handleFormCreate(m *session.Manager, starts *limiter, log *slog.Logger) http.Handler {
+func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err != nil {
@@ -67,26 +68,23 @@ func handleFormCreate(m *session.Manager, starts *limiter, log *slog.Logger) htt
 			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(homeView(m, r, v, fe.Map())))
 			return
 		}
-		if err := checkStartLimit(starts, r); err != nil {
-			setRetryAfter(w, err)
-			hv := homeView(m, r, v, map[string]string{"": session.ErrorMessage(err)})
-			var rs *refusedStarts
-			if errors.As(err, &rs) {
-				hv.RetryAfter = rs.Retry
-			}
-			render(w, r, log, http.StatusTooManyRequests, templates.Home(hv))
-			return
-		}
-		s, _, err := m.Create(c)
+		started, err := m.Start(clientAddr(r), c)
 		if err != nil {
+			setRetryAfter(w, err)
 			if session.ErrorCode(err) == session.EInternal {
 				renderError(w, r, log, err)
 				return
 			}
 			st := status(session.ErrorCode(err))
-			render(w, r, log, st, templates.Home(homeView(m, r, v, map[string]string{"": session.ErrorMessage(err)})))
+			hv := homeView(m, r, v, map[string]string{"": session.ErrorMessage(err)})
+			var e *session.Error
+			if errors.As(err, &e) && e.Code == session.ERateLimited {
+				hv.RetryAfter = int(math.Ceil(e.Retry.Seconds())) // the page counts it down
+			}
+			render(w, r, log, st, templates.Home(hv))
 			return
 		}
+		s := started[0].Session
 		s.SetOwner(ensureOwner(w, r))
 		http.Redirect(w, r, "/sessions/"+s.ID(), http.StatusSeeOther)
 	})

@@ -51,7 +51,7 @@ func handlePCAProjection(m *session.Manager, log *slog.Logger, jobs *analysisJob
 			return
 		}
 		var body pcaProjectionBody
-		err = jobs.run(r.Context(), func(context.Context) error {
+		err = jobs.run(r, session.WorkPCAFit, func(context.Context) error {
 			v, err := m.PCAFor(s)
 			if err != nil {
 				return err

@@ -12,12 +12,13 @@ import (
 )
 
 // codeRateLimited is the error code of a request refused by a rate limit.
-const codeRateLimited session.Code = "rate_limited"
+const codeRateLimited = session.ERateLimited
 
-// RateLimit bounds how often one address may start trainings: a token
-// bucket per client address holding Burst starts, refilled at PerMinute.
-// A class of thirty behind one school router pressing Train within a minute
-// stays well inside the defaults; a script hammering the endpoint does not.
+// RateLimit bounds how often one address may do something the door in
+// session.Manager does not admit (joining a class, a class's run form): a
+// token bucket per client address holding Burst actions, refilled at
+// PerMinute. Trainings, sweeps, labs, imports and views take their tokens
+// in the door (session.RateLimit).
 type RateLimit struct {
 	Burst     int
 	PerMinute float64
@@ -92,9 +93,9 @@ func checkStartLimit(l *limiter, r *http.Request) error {
 		return nil
 	}
 	secs := int(math.Ceil(wait.Seconds()))
-	return &refusedStarts{Retry: secs, err: &session.Error{Code: codeRateLimited, Message: fmt.Sprintf(
-		"too many trainings started from your address (at most %d at once and %g a minute); try again in %d s",
-		l.lim.Burst, l.lim.PerMinute, secs)}}
+	return &session.Error{Code: codeRateLimited, Retry: time.Duration(max(secs, 1)) * time.Second, Message: fmt.Sprintf(
+		"too many requests from your address (at most %d at once and %g a minute); try again in %d s",
+		l.lim.Burst, l.lim.PerMinute, max(secs, 1))}
 }
 
 // limitStarts refuses requests beyond the rate limit with 429 (JSON on the

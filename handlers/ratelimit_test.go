@@ -13,37 +13,10 @@ import (
 	"github.com/aelab/aelab/web"
 )
 
-func TestLimiterBurstAndRefill(t *testing.T) {
-	now := time.Unix(0, 0)
-	l := newLimiter(RateLimit{Burst: 60, PerMinute: 60})
-	l.now = func() time.Time { return now }
-	for i := 0; i < 60; i++ {
-		if ok, _ := l.allow("10.0.0.1"); !ok {
-			t.Fatalf("start %d of a class-sized burst was refused", i+1)
-		}
-	}
-	ok, wait := l.allow("10.0.0.1")
-	if ok || wait <= 0 || wait > time.Second {
-		t.Fatalf("61st start: ok=%v wait=%v, want refused for about 1 s", ok, wait)
-	}
-	if ok, _ := l.allow("10.0.0.2"); !ok {
-		t.Fatal("another address is limited by the first one's starts")
-	}
-	now = now.Add(30 * time.Second)
-	for i := 0; i < 30; i++ {
-		if ok, _ := l.allow("10.0.0.1"); !ok {
-			t.Fatalf("after 30 s, start %d was refused (30 tokens refilled)", i+1)
-		}
-	}
-	if ok, _ := l.allow("10.0.0.1"); ok {
-		t.Fatal("more than the refilled tokens were granted")
-	}
-}
-
 func TestStartRateLimitAnswers429(t *testing.T) {
 	static, _ := fs.Sub(web.Static, "static")
-	m := session.NewManager(session.Options{Datasets: registry})
-	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, StartLimit: RateLimit{Burst: 2, PerMinute: 1}}))
+	m := session.NewManager(session.Options{Datasets: registry, StartLimit: session.RateLimit{Burst: 2, PerMinute: 1}})
+	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -88,18 +88,18 @@ func addRoutes(r chi.Router, d Deps) {
 
 	// Pages.
 	r.Method(http.MethodGet, "/", handleHome(m, log))
-	// The form counts a start once it is valid, and shows itself again over the limit.
-	r.Method(http.MethodPost, "/sessions", handleFormCreate(m, starts, log))
+	// The form counts a start once it is valid (in the door), and shows itself again over the limit.
+	r.Method(http.MethodPost, "/sessions", handleFormCreate(m, log))
 	r.Method(http.MethodGet, "/sessions/{id}", handleSessionPage(m, cb, log))
-	// A sweep counts one start per width (checked inside, once the widths are valid).
-	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, starts, log))
+	// A sweep is one start, whatever its widths (taken by the door once they are valid).
+	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, log))
 	r.Method(http.MethodGet, "/compare/{id}", handleComparePage(m, cs, log))
 	r.Method(http.MethodPost, "/datasets", handleFormUpload(m, uploads, log))
 	r.Handle("/static/*", handleStatic(d.Static, log))
 	r.Method(http.MethodGet, "/labs", handleLabsIndex(log))
 	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
-	// Starts count against the rate limit inside: a sweep lab one per width, any other lab one.
-	r.Method(http.MethodPost, "/labs/{slug}/start", handleLabStart(m, cs, starts, log))
+	// A lab start is one start against the rate limit, however many runs it starts.
+	r.Method(http.MethodPost, "/labs/{slug}/start", handleLabStart(m, cs, log))
 	addClassPages(r, d, starts, joins)
 
 	// JSON API (docs/api.md).
@@ -109,7 +109,7 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/datasets/{name}", handleGetDataset(m, log))
 		r.Method(http.MethodGet, "/datasets/{name}/samples", handleDatasetSamples(m, log))
 		r.Method(http.MethodGet, "/sessions", handleListSessions(m))
-		r.Method(http.MethodPost, "/sessions", limitStarts(starts, log, classAware(m, cb, log, handleCreateSession(m, log))))
+		r.Method(http.MethodPost, "/sessions", classAware(m, cb, log, handleCreateSession(m, log)))
 		r.Method(http.MethodPost, "/sessions/check", handleCheckConfig(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}", handleGetSession(m, log))
 		r.Method(http.MethodPost, "/sessions/{id}/stop", handleStop(m, cb, log))
@@ -119,8 +119,8 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodDelete, "/sessions/{id}", handleDelete(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}/history.csv", handleHistoryCSV(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}/reconstructions.png", handleReconstructionsPNG(m, log))
-		// An import evaluates the model once: it counts as a start.
-		r.Method(http.MethodPost, "/models", limitStarts(starts, log, handleImportModel(m, log)))
+		// An import evaluates the model once: it counts as a start (in the door).
+		r.Method(http.MethodPost, "/models", handleImportModel(m, log))
 		r.Method(http.MethodPost, "/classes", handleCreateClass(cb, log))
 		r.Method(http.MethodGet, "/classes/{id}", handleGetClass(m, cb, log))
 		r.Method(http.MethodGet, "/classes/{id}/ws", handleClassWS(cb, log, d.Sockets))
@@ -129,12 +129,12 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodPost, "/classes/{id}/close", handleClassOpen(cb, log, false))
 		r.Method(http.MethodPost, "/classes/{id}/open", handleClassOpen(cb, log, true))
 		r.Method(http.MethodPost, "/join", handleJoin(cb, joins, log))
-		r.Method(http.MethodPost, "/comparisons", handleCreateComparison(cs, starts, log))
+		r.Method(http.MethodPost, "/comparisons", handleCreateComparison(cs, log))
 		r.Method(http.MethodGet, "/comparisons/{id}", handleGetComparison(cs, log))
 		r.Method(http.MethodGet, "/comparisons/{id}/table.csv", handleComparisonTableCSV(cs, log))
 		r.Method(http.MethodGet, "/comparisons/{id}/curves.csv", handleComparisonCurvesCSV(cs, log))
 		// Running the model on its latest snapshot (latent explorer, denoising).
-		runner := newModelRunner()
+		runner := newModelRunner(m)
 		r.Method(http.MethodPost, "/sessions/{id}/decode", handleDecode(m, log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/generate", handleGenerate(m, log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/encode", handleEncode(m, log, runner))
@@ -145,8 +145,8 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/sessions/{id}/compression", handleCompression(m, log, runner))
 		r.Method(http.MethodGet, "/sessions/{id}/model.safetensors", handleModelDownload(m, log, runner))
 		r.Method(http.MethodGet, "/sessions/{id}/latent.csv", handleLatentCSV(m, log, runner))
-		// Few-label analyses on the latest snapshot: seconds of CPU each, at most two at once.
-		jobs := newAnalysisJobs()
+		// Analyses on the latest snapshot: seconds of CPU each, admitted by the door.
+		jobs := newAnalysisJobs(m)
 		r.Method(http.MethodPost, "/sessions/{id}/features", handleFeatures(m, log, jobs))
 		r.Method(http.MethodPost, "/sessions/{id}/pretrain", handlePretrain(m, log, jobs))
 		r.Method(http.MethodGet, "/sessions/{id}/pca-projection", handlePCAProjection(m, log, jobs))

@@ -23,14 +23,13 @@ var historyCSVHeader = []string{"epoch", "step", "train_loss", "test_loss", "lea
 
 func handleModelDownload(m *session.Manager, log *slog.Logger, runner *modelRunner) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		md, release, err := runner.load(r, m)
+		md, err := runner.load(r, m)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
 		var b bytes.Buffer
-		err = session.WriteModel(&b, md.s.Config(), md.snap)
-		release()
+		err = runner.view(r, md, func() error { return session.WriteModel(&b, md.s.Config(), md.snap) })
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -87,15 +86,19 @@ func handleHistoryCSV(m *session.Manager, log *slog.Logger) http.Handler {
 
 func handleLatentCSV(m *session.Manager, log *slog.Logger, runner *modelRunner) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		md, release, err := runner.load(r, m)
+		md, err := runner.load(r, m)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), snapshotWait)
-		lc, err := md.s.LatentCodes(ctx)
-		cancel()
-		release()
+		var lc *session.LatentCodes
+		err = runner.view(r, md, func() error {
+			ctx, cancel := context.WithTimeout(r.Context(), snapshotWait)
+			defer cancel()
+			var err error
+			lc, err = md.s.LatentCodes(ctx)
+			return err
+		})
 		if err != nil {
 			writeError(w, r, log, err)
 			return

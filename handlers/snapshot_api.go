@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"runtime"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -34,16 +33,17 @@ const (
 )
 
 // modelRunner runs requests on sessions' frozen weights (never on a live
-// model): it bounds how many run at once, so that viewers cannot starve the
-// trainings of CPU, and caches the codes of the latent examples of each
-// session's latest snapshot, which the manifold and the statistics share.
+// model), each admitted by the session manager's door as a view (a CPU turn
+// of the pool the trainings share, a share of the memory budget), and
+// caches the codes of the latent examples of each session's latest
+// snapshot, which the manifold and the statistics share.
 type modelRunner struct {
-	slots chan struct{}
+	m     *session.Manager
 	cache *codeCache
 }
 
-func newModelRunner() *modelRunner {
-	return &modelRunner{slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))), cache: newCodeCache()}
+func newModelRunner(m *session.Manager) *modelRunner {
+	return &modelRunner{m: m, cache: newCodeCache()}
 }
 
 // model is what a snapshot request works on.
@@ -54,52 +54,63 @@ type model struct {
 }
 
 // load finds the session named in the URL and its latest snapshot, waiting
-// up to snapshotWait for the first one, and takes a slot to compute in; the
-// caller must call the returned release.
-func (mr *modelRunner) load(r *http.Request, m *session.Manager) (model, func(), error) {
+// up to snapshotWait for the first one.
+func (mr *modelRunner) load(r *http.Request, m *session.Manager) (model, error) {
 	s, err := m.Get(chi.URLParam(r, "id"))
 	if err != nil {
-		return model{}, nil, err
+		return model{}, err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), snapshotWait)
 	defer cancel()
 	snap, err := s.Snapshot(ctx)
 	if err != nil {
-		return model{}, nil, err
+		return model{}, err
 	}
 	ds := s.Dataset()
 	if ds == nil { // cannot happen once a snapshot exists; kept for safety
-		return model{}, nil, session.Errorf(session.EUnavailable, "the data of session %s is not loaded yet; try again in a moment", s.ID())
+		return model{}, session.Errorf(session.EUnavailable, "the data of session %s is not loaded yet; try again in a moment", s.ID())
 	}
-	// The wait for a slot has its own time: a restored session's first
-	// snapshot may have taken most of snapshotWait to load.
-	wait := time.NewTimer(snapshotWait)
-	defer wait.Stop()
-	select {
-	case mr.slots <- struct{}{}:
-	case <-wait.C:
-		return model{}, nil, session.Errorf(session.EUnavailable, "the server is busy running other models; try again in a moment")
-	case <-r.Context().Done():
-		return model{}, nil, session.Errorf(session.EUnavailable, "the request ended before a model could run")
-	}
-	return model{s: s, snap: snap, ds: ds}, func() { <-mr.slots }, nil
+	return model{s: s, snap: snap, ds: ds}, nil
 }
 
-// serve is the skeleton of every snapshot handler: load the model, answer
-// with what run returns (run may read the query of r).
+// viewMemory estimates the bytes one view of md holds: evaluation buffers
+// and the inputs and outputs of up to maxExamples rows of every layer.
+func viewMemory(md model) int64 {
+	units := 0
+	for _, w := range md.snap.Config().Sizes {
+		units += w
+	}
+	return int64(8*(256+maxExamples)*units) + 1<<20
+}
+
+// view runs f on md as a view admitted by the door (a CPU turn of the pool
+// the trainings share, a share of the memory budget, the address's token).
+func (mr *modelRunner) view(r *http.Request, md model, f func() error) error {
+	return mr.m.Do(r.Context(), session.Work{Kind: session.WorkView, Addr: clientAddr(r), Memory: viewMemory(md)}, func(context.Context) error {
+		return f()
+	})
+}
+
+// serve is the skeleton of every snapshot handler: load the model, run it
+// as a view admitted by the door, answer with what run returns (run may
+// read the query of r).
 func (mr *modelRunner) serve(m *session.Manager, log *slog.Logger, run func(*http.Request, model) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		md, release, err := mr.load(r, m)
+		md, err := mr.load(r, m)
+		var body any
 		if err == nil {
-			var body any
-			body, err = run(r, md)
-			release()
-			if err == nil {
-				writeJSON(w, http.StatusOK, body)
-				return
-			}
+			err = mr.view(r, md, func() error {
+				var err error
+				body, err = run(r, md)
+				return err
+			})
 		}
-		writeError(w, r, log, err)
+		if err != nil {
+			setRetryAfter(w, err)
+			writeError(w, r, log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, body)
 	})
 }
 

@@ -84,9 +84,9 @@ func (g *uploadGate) allow(r *http.Request) error {
 		wait = time.Hour
 	}
 	secs := int(math.Ceil(wait.Seconds()))
-	return &refusedStarts{Retry: secs, err: &session.Error{Code: codeRateLimited, Message: fmt.Sprintf(
+	return &session.Error{Code: codeRateLimited, Retry: time.Duration(max(secs, 1)) * time.Second, Message: fmt.Sprintf(
 		"too many uploads from your address (at most %d at once and %g a minute); try again in %d s",
-		g.lim.Burst, g.lim.PerMinute, secs)}}
+		g.lim.Burst, g.lim.PerMinute, secs)}
 }
 
 // parse runs f in one of the parse slots, waiting for one up to

@@ -167,7 +167,7 @@ func (b *baselines) compute(ctx context.Context, c Config) Baseline {
 			mse = f.pca.ReconstructionMSE(f.ds.Test.Rows(nil, 0, key.testRows), key.testRows, key.k)
 		})
 		if err != nil {
-			out.Error = "the server is shutting down"
+			out.Error = ErrorMessage(err)
 			return out
 		}
 		b.mu.Lock()
@@ -246,18 +246,11 @@ func (b *baselines) evictLocked() {
 	}
 }
 
-// withCPU runs f while holding one of the CPU slots that trainings share,
-// counted as one more computation wanting the CPU, so that a PCA fit never
-// oversubscribes the cores and trainings keep their fair turns around it.
+// withCPU runs f as the server's own work (a baseline), admitted by the door
+// like any other: a share of the memory budget and a turn of the CPU pool.
 func (m *Manager) withCPU(ctx context.Context, f func()) error {
-	if err := m.cpu.acquire(ctx); err != nil {
-		return err
-	}
-	m.cpu.active.Add(1)
-	defer func() {
-		m.cpu.active.Add(-1)
-		m.cpu.release()
-	}()
-	f()
-	return nil
+	return m.Do(ctx, Work{Kind: WorkBaseline}, func(context.Context) error {
+		f()
+		return nil
+	})
 }

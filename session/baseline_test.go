@@ -61,7 +61,7 @@ func pcaReference(t *testing.T, ds *datasets.Dataset, n, nTest, k int) float64 {
 func TestBaselineMatchesGonum(t *testing.T) {
 	m := newTestManager(t, Options{})
 	st := newTestStore(t, m)
-	c, _, err := st.CreateSweep(tiny(), []int{2, 8, 32})
+	c, _, err := st.CreateSweep("", tiny(), []int{2, 8, 32})
 	if err != nil {
 		t.Fatal(err)
 	}

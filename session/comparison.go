@@ -43,10 +43,20 @@ type ComparisonStore struct {
 	closed bool
 }
 
-// NewComparisonStore returns an empty store for the sessions of m.
+// NewComparisonStore returns an empty store for the sessions of m. The
+// manager owns it: m.Shutdown closes it (stopping its baselines).
 func NewComparisonStore(m *Manager) *ComparisonStore {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &ComparisonStore{m: m, base: newBaselines(m), ctx: ctx, cancel: cancel, byID: make(map[string]*Comparison)}
+	st := &ComparisonStore{m: m, base: newBaselines(m), ctx: ctx, cancel: cancel, byID: make(map[string]*Comparison)}
+	m.mu.Lock()
+	m.stores = append(m.stores, st)
+	closed := m.closed
+	m.mu.Unlock()
+	if closed {
+		st.closed = true
+		cancel()
+	}
+	return st
 }
 
 // Comparison is a set of sessions shown side by side, with the PCA baseline

@@ -70,7 +70,7 @@ func TestCheckSweepRefusesBadWidthsBeforeStarting(t *testing.T) {
 					t.Errorf("%s message %q does not say %q", tc.field, msg, s)
 				}
 			}
-			if _, _, err := st.CreateSweep(tc.base, tc.widths); ErrorCode(err) != EInvalid {
+			if _, _, err := st.CreateSweep("", tc.base, tc.widths); ErrorCode(err) != EInvalid {
 				t.Errorf("CreateSweep error = %v, want invalid", err)
 			}
 		})
@@ -86,7 +86,7 @@ func TestCheckSweepRefusesBadWidthsBeforeStarting(t *testing.T) {
 func TestSweepStartsOneSessionPerWidth(t *testing.T) {
 	m := newTestManager(t, Options{})
 	st := newTestStore(t, m)
-	c, started, err := st.CreateSweep(tiny(), []int{8, 2, 4})
+	c, started, err := st.CreateSweep("", tiny(), []int{8, 2, 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestComparisonStoreClosed(t *testing.T) {
 	if err := st.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.CreateSweep(tiny(), []int{2, 4}); ErrorCode(err) != EUnavailable {
+	if _, _, err := st.CreateSweep("", tiny(), []int{2, 4}); ErrorCode(err) != EUnavailable {
 		t.Fatalf("sweep after close = %v, want unavailable", err)
 	}
 	if n := len(m.List()); n != 0 {

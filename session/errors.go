@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an Error so that callers (the HTTP layer) can map it to a
@@ -19,6 +20,7 @@ const (
 	EUnavailable  Code = "unavailable"  // the server is at capacity or shutting down; try again later
 	EFull         Code = "full"         // the server's storage for this kind of thing is full; waiting will not help soon
 	EInternal     Code = "internal"     // a bug or an environment failure
+	ERateLimited  Code = "rate_limited" // the caller's address did too much too quickly; Retry says when to come back
 )
 
 // Error is the domain error of this package. Message is written for the
@@ -31,6 +33,9 @@ type Error struct {
 	// Fields has a message for every field at fault when there are several
 	// (a configuration); Field and Message are then the first of them.
 	Fields FieldErrors
+	// Retry, when set, is how long the caller should wait before trying
+	// again (the HTTP layer sends it as Retry-After).
+	Retry time.Duration
 	// Err is the underlying cause of an internal error (not shown to users).
 	Err error
 }

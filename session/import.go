@@ -10,8 +10,9 @@ import (
 // Import creates a completed session from a decoded model file: nothing is
 // trained, but its test loss, latent scatter and reconstructions are
 // computed once, and the latent explorer and the labs work on it as on a
-// trained one. It returns the session and its owner token.
-func (m *Manager) Import(mf *ModelFile) (*Session, string, error) {
+// trained one. An import from addr is one start against its rate limit.
+// It returns the session and its owner token.
+func (m *Manager) Import(addr string, mf *ModelFile) (*Session, string, error) {
 	c := mf.Config
 	info, err := m.reg.Info(c.Dataset)
 	if err != nil {
@@ -27,6 +28,10 @@ func (m *Manager) Import(mf *ModelFile) (*Session, string, error) {
 	if m.closed {
 		m.mu.Unlock()
 		return nil, "", Errorf(EUnavailable, "the server is shutting down; try again in a minute")
+	}
+	if _, err := m.limiter.take(addr, rateStart, "trainings started or models imported"); err != nil {
+		m.mu.Unlock()
+		return nil, "", err
 	}
 	for m.sessions[s.id] != nil {
 		s.id = newID()
@@ -62,12 +67,12 @@ func (s *Session) runImported(m *Manager, mf *ModelFile) {
 	}
 	tr.model.SetParams(mf.Params, mf.Step)
 	tr.totalSteps, tr.epochs = 0, 0
-	if err := tr.cpu.acquire(s.ctx); err != nil {
+	if err := tr.cpu.acquire(s.ctx, false); err != nil {
 		s.finish(nil, Stopped, stopReason(s.ctx))
 		return
 	}
 	func() {
-		defer tr.cpu.release()
+		defer tr.cpu.release(false)
 		tr.testPoint()
 	}()
 	t = tr

@@ -9,12 +9,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aelab/aelab/datasets"
 )
 
-// Options configure a Manager.
+// Options configure a Manager. The zero value of every field is a sane
+// default for a classroom server (see NewManager).
 type Options struct {
 	Datasets    *datasets.Registry
 	Limits      Limits       // zero → DefaultLimits()
@@ -22,38 +22,55 @@ type Options struct {
 	MaxQueued   int          // trainings that may wait; more are refused (0 → 64)
 	MaxFinished int          // ended sessions kept for viewing; the oldest beyond it are forgotten (0 → 500)
 	Logger      *slog.Logger // nil → slog.Default()
-	Cores       int          // CPU slots shared by the trainings (0 → GOMAXPROCS)
+	Cores       int          // CPU slots of the one pool (0 → GOMAXPROCS)
 	// Store keeps sessions across restarts (nil: memory only). Call
 	// Restore once after NewManager to bring back what it holds.
 	Store Store
 	// MaxStoreBytes bounds the store (Store.Trim); 0 means no bound.
 	MaxStoreBytes int64
+	// MaxPerAddress bounds the trainings one address may have queued,
+	// running or paused at once (0 → half of MaxRunning + MaxQueued).
+	MaxPerAddress int
+	// MaxMemory is the memory budget in bytes of everything admitted at
+	// once (0 → MemoryShare of the machine's or container's memory).
+	MaxMemory int64
+	// CoreGFLOPS is the speed of one core assumed by the cost checks
+	// (0 → AssumedCoreGFLOPS()).
+	CoreGFLOPS float64
+	// MaxCoreMinutes bounds the arithmetic of one training, in minutes of
+	// one core at CoreGFLOPS (0 → DefaultMaxCoreMinutes).
+	MaxCoreMinutes int
+	// Rate limits per address, by kind of action; a zero value means the
+	// default, a negative Burst no limit.
+	StartLimit, UploadLimit, AnalysisLimit, ViewLimit RateLimit
 }
 
 // Manager creates sessions, schedules their trainings and finds them again.
-// It is safe for concurrent use.
+// It owns the door (door.go) through which every piece of work is
+// admitted. It is safe for concurrent use.
 type Manager struct {
-	reg  *datasets.Registry
-	lim  Limits
-	opt  Options
-	log  *slog.Logger
-	cpu  *cpuPool
-	base context.Context
-	stop context.CancelCauseFunc
-	wg   sync.WaitGroup
+	reg     *datasets.Registry
+	lim     Limits
+	opt     Options
+	log     *slog.Logger
+	cpu     *cpuPool
+	limiter *limiter
+	base    context.Context
+	stop    context.CancelCauseFunc
+	wg      sync.WaitGroup
 
-	mu       sync.Mutex
-	sessions map[string]*Session
-	order    []*Session // by creation
-	rec      *recorder  // nil without a store
-	running  int
-	queue    []waiter
-	closed   bool
-}
-
-type waiter struct {
-	s     *Session
-	ready chan struct{}
+	mu        sync.Mutex
+	sessions  map[string]*Session
+	order     []*Session // by creation
+	rec       *recorder  // nil without a store
+	running   int
+	queue     []*ticket
+	live      map[string]int // trainings queued, running or paused, by address
+	runningBy map[string]int // running trainings, by address
+	workBy    map[string]int // other work admitted or waiting, by address
+	memUsed   int64          // bytes reserved by everything admitted
+	stores    []*ComparisonStore
+	closed    bool
 }
 
 // NewManager returns a manager with the given options.
@@ -67,15 +84,36 @@ func NewManager(opt Options) *Manager {
 	if opt.MaxQueued <= 0 {
 		opt.MaxQueued = 64
 	}
+	if opt.MaxPerAddress <= 0 {
+		opt.MaxPerAddress = max(1, (opt.MaxRunning+opt.MaxQueued)/2)
+	}
 	if opt.MaxFinished <= 0 {
 		opt.MaxFinished = 500
 	}
+	if opt.MaxMemory <= 0 {
+		opt.MaxMemory = DefaultMaxMemory()
+	}
+	if opt.CoreGFLOPS <= 0 {
+		opt.CoreGFLOPS = AssumedCoreGFLOPS()
+	}
+	if opt.MaxCoreMinutes <= 0 {
+		opt.MaxCoreMinutes = DefaultMaxCoreMinutes
+	}
+	rates := [rateClasses]RateLimit{rateStart: opt.StartLimit, rateUpload: opt.UploadLimit, rateAnalysis: opt.AnalysisLimit, rateView: opt.ViewLimit}
+	defaults := [rateClasses]RateLimit{rateStart: DefaultStartLimit, rateUpload: DefaultUploadLimit, rateAnalysis: DefaultAnalysisLimit, rateView: DefaultViewLimit}
+	for i := range rates {
+		if rates[i] == (RateLimit{}) {
+			rates[i] = defaults[i]
+		}
+	}
+	opt.StartLimit, opt.UploadLimit, opt.AnalysisLimit, opt.ViewLimit = rates[rateStart], rates[rateUpload], rates[rateAnalysis], rates[rateView]
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
 	base, stop := context.WithCancelCause(context.Background())
-	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), lim: opt.Limits, opt: opt, log: opt.Logger, base: base, stop: stop,
-		sessions: make(map[string]*Session)}
+	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), limiter: newLimiter(rates), lim: opt.Limits, opt: opt, log: opt.Logger,
+		base: base, stop: stop, sessions: make(map[string]*Session), live: make(map[string]int), runningBy: make(map[string]int),
+		workBy: make(map[string]int)}
 	if opt.Store != nil {
 		m.rec = newRecorder(opt.Store, opt.MaxStoreBytes, opt.Logger)
 		m.keepUploads()
@@ -88,57 +126,6 @@ func (m *Manager) Limits() Limits { return m.lim }
 
 // Datasets returns the registry sessions train on.
 func (m *Manager) Datasets() *datasets.Registry { return m.reg }
-
-// Check validates c without starting anything: the completed config, its
-// summary (when the dataset is known) and the errors.
-func (m *Manager) Check(c Config) (Config, Summary, FieldErrors) {
-	c, fe := Validate(c, m.reg, m.lim)
-	var sum Summary
-	if info, err := m.reg.Info(c.Dataset); err == nil {
-		sum = Summarize(c, info.Features)
-	}
-	return c, sum, fe
-}
-
-// Create validates c and starts a training session for it. It returns the
-// session and its owner token, which Authorize checks.
-func (m *Manager) Create(c Config) (*Session, string, error) {
-	c, fe := Validate(c, m.reg, m.lim)
-	if err := fe.Err(); err != nil {
-		return nil, "", err
-	}
-	info, _ := m.reg.Info(c.Dataset)
-	token := newToken() // the caller's; the session keeps its hash
-	s := &Session{
-		id: newID(), token: OwnerOf(token), cfg: c, summary: Summarize(c, info.Features),
-		created: time.Now(), log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}),
-		state: Queued,
-	}
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		return nil, "", Errorf(EUnavailable, "the server is shutting down; try again in a minute")
-	}
-	if m.running >= m.opt.MaxRunning && len(m.queue) >= m.opt.MaxQueued {
-		n := len(m.queue)
-		m.mu.Unlock()
-		return nil, "", Errorf(EUnavailable, "the server is busy: %d trainings are running and %d are waiting; try again in a minute", m.running, n)
-	}
-	for m.sessions[s.id] != nil {
-		s.id = newID()
-	}
-	s.ctx, s.cancel = context.WithCancelCause(m.base)
-	m.registerLocked(s)
-	m.wg.Add(1)
-	m.mu.Unlock()
-
-	go func() {
-		defer m.wg.Done()
-		s.run(m)
-	}()
-	m.log.Info("session created", "session", s.id, "dataset", c.Dataset, "sizes", Arrow(s.summary.Sizes))
-	return s, token, nil
-}
 
 // Get returns the session with the given id.
 func (m *Manager) Get(id string) (*Session, error) {
@@ -186,104 +173,6 @@ func (m *Manager) evictLocked() {
 			continue
 		}
 		i++
-	}
-}
-
-// acquire waits for a training slot for s, in arrival order.
-func (m *Manager) acquire(ctx context.Context, s *Session) error {
-	m.mu.Lock()
-	if m.running < m.opt.MaxRunning && len(m.queue) == 0 {
-		m.running++
-		m.mu.Unlock()
-		return nil
-	}
-	w := waiter{s: s, ready: make(chan struct{})}
-	m.queue = append(m.queue, w)
-	m.positionsLocked()
-	m.mu.Unlock()
-	select {
-	case <-w.ready:
-		return nil
-	case <-ctx.Done():
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		if i := slices.IndexFunc(m.queue, func(x waiter) bool { return x.s == s }); i >= 0 {
-			m.queue = slices.Delete(m.queue, i, i+1)
-			m.positionsLocked()
-			return ctx.Err()
-		}
-		// The slot was handed over just as we gave up: pass it on.
-		m.releaseLocked()
-		return ctx.Err()
-	}
-}
-
-// release gives a slot back, to the first waiter if there is one.
-func (m *Manager) release() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.releaseLocked()
-}
-
-func (m *Manager) releaseLocked() {
-	if len(m.queue) > 0 {
-		w := m.queue[0]
-		m.queue = m.queue[1:]
-		close(w.ready)
-		m.positionsLocked()
-		return
-	}
-	m.running--
-}
-
-func (m *Manager) positionsLocked() {
-	for i, w := range m.queue {
-		w.s.setQueuePosition(i + 1)
-	}
-}
-
-// Stats is a summary of the manager's load and limits, for /healthz.
-type Stats struct {
-	Sessions    int    `json:"sessions"`
-	Running     int    `json:"running"`
-	Queued      int    `json:"queued"`
-	Computing   int    `json:"computing"` // running and not paused
-	Cores       int    `json:"cores"`
-	MaxRunning  int    `json:"max_running"`
-	MaxQueued   int    `json:"max_queued"`
-	MaxFinished int    `json:"max_finished"`
-	Limits      Limits `json:"limits"`
-}
-
-// Stats returns the current load and limits.
-func (m *Manager) Stats() Stats {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return Stats{Sessions: len(m.sessions), Running: m.running, Queued: len(m.queue),
-		Computing: int(m.cpu.active.Load()), Cores: m.cpu.cores, MaxRunning: m.opt.MaxRunning,
-		MaxQueued: m.opt.MaxQueued, MaxFinished: m.opt.MaxFinished, Limits: m.lim}
-}
-
-// Shutdown stops every training and waits for them to publish their final
-// state, or for ctx to end.
-func (m *Manager) Shutdown(ctx context.Context) error {
-	m.mu.Lock()
-	m.closed = true
-	m.mu.Unlock()
-	m.stop(errShutdown)
-	done := make(chan struct{})
-	go func() {
-		m.wg.Wait()
-		m.waitHubs()
-		close(done)
-	}()
-	select {
-	case <-done:
-		m.closeStore()
-		return nil
-	case <-ctx.Done():
-		m.closeStore()
-		return ctx.Err()
 	}
 }
 

@@ -72,7 +72,7 @@ func TestModelExportImportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imp, _, err := m.Import(mf)
+	imp, _, err := m.Import("", mf)
 	if err != nil {
 		t.Fatal(err)
 	}

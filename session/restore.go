@@ -22,7 +22,9 @@ const interruptedReason = "the server stopped while this session was training; i
 // registerLocked adds a new session to the manager (m.mu held) and, with a
 // store, makes it persist: its hub hands every event to the recorder.
 func (m *Manager) registerLocked(s *Session) {
-	s.hub = newHub(s.Info, m.log, StateMsg{State: s.state})
+	if s.hub == nil { // Start made it already, to announce queue positions
+		s.hub = newHub(s.Info, m.log, StateMsg{State: s.state})
+	}
 	if m.rec != nil {
 		s.rec = m.rec
 		s.hub.persist = s.persistEvent

@@ -23,6 +23,7 @@ type Session struct {
 	created time.Time
 	hub     *hub
 	log     *slog.Logger
+	tk      *ticket // its place in the manager's scheduler
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc

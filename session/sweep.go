@@ -90,10 +90,11 @@ func widthList(ws []int) string {
 }
 
 // CreateSweep validates the sweep (see CheckSweep) and, only if every width
-// is valid, starts one session per width, in increasing order, through the
-// Manager's usual scheduler and limits. If the server cannot take them all,
-// the ones already started are stopped and the error is returned.
-func (st *ComparisonStore) CreateSweep(base Config, widths []int) (*Comparison, []Started, error) {
+// is valid, starts one session per width, in increasing order, as one
+// action of addr admitted by the Manager's door (one rate token, room for
+// every width, all or none). It returns the comparison and the sessions
+// with their owner tokens.
+func (st *ComparisonStore) CreateSweep(addr string, base Config, widths []int) (*Comparison, []Started, error) {
 	if fe := st.CheckSweep(base, widths); len(fe) > 0 {
 		return nil, nil, fe.Err()
 	}
@@ -101,22 +102,14 @@ func (st *ComparisonStore) CreateSweep(base Config, widths []int) (*Comparison, 
 		return nil, nil, err
 	}
 	ws := slices.Sorted(slices.Values(widths))
-	if s := st.m.Stats(); s.Running+s.Queued+len(ws) > s.MaxRunning+s.MaxQueued {
-		return nil, nil, Errorf(EUnavailable, "the server is busy: a sweep of %d trainings does not fit beside the %d running and %d waiting; try again in a minute, or with fewer widths",
-			len(ws), s.Running, s.Queued)
+	cfgs := make([]Config, len(ws))
+	for i, w := range ws {
+		cfgs[i] = base.clone()
+		cfgs[i].Bottleneck = w
 	}
-	var started []Started
-	for _, w := range ws {
-		c := base.clone()
-		c.Bottleneck = w
-		s, token, err := st.m.Create(c)
-		if err != nil {
-			for _, x := range started {
-				_ = x.Session.Stop()
-			}
-			return nil, nil, err
-		}
-		started = append(started, Started{Session: s, Token: token})
+	started, err := st.m.Start(addr, cfgs...)
+	if err != nil {
+		return nil, nil, err
 	}
 	sessions := make([]*Session, len(started))
 	for i, x := range started {

@@ -29,9 +29,15 @@ const (
 	maxTrainPoints = 1000
 )
 
-// testHookStep, when set by a test, runs before every step with the
-// session's seed and step count (to inject faults).
-var testHookStep func(seed uint64, step int)
+// Fault injection: when set by a test, testHookStep runs before every step
+// with the session's seed and step count, testHookPhase at the start of a
+// test point ("test"), a heavy update ("heavy") and testHookFinish in the
+// final evaluation.
+var (
+	testHookStep   func(seed uint64, step int)
+	testHookPhase  func(seed uint64, phase string)
+	testHookFinish func(seed uint64)
+)
 
 var (
 	errStoppedByOwner = errors.New("stopped by its owner")
@@ -46,6 +52,7 @@ type trainer struct {
 	batcher *ae.Batcher
 	probe   *probe
 	cpu     *cpuPool
+	m       *Manager
 	den     *denoiser      // nil unless the inputs are corrupted
 	anom    *anomalyScorer // nil unless training on some classes only
 	test    datasets.Split // the shared test examples
@@ -71,12 +78,16 @@ type trainer struct {
 	rateTime       time.Time
 	samplesPerSec  float64
 	samplesPerStep int
+	active         bool // counted in cpu.active
 }
 
-// run is the training goroutine of s: it waits for a slot, trains, and
-// publishes what happens until the session ends one way or another.
+// run is the training goroutine of s: it waits for a running slot, trains,
+// and publishes what happens until the session ends one way or another.
+// Whatever it holds (its ticket's slot and memory, a CPU turn) is given
+// back by defer, and a panic at any phase fails this session alone.
 func (s *Session) run(m *Manager) {
 	defer close(s.done)
+	defer m.leave(s.tk)
 	var t *trainer
 	defer func() {
 		if r := recover(); r != nil {
@@ -84,11 +95,10 @@ func (s *Session) run(m *Manager) {
 			s.finish(t, Failed, fmt.Sprintf("the training crashed (%v); this is a bug, please report it", r))
 		}
 	}()
-	if err := m.acquire(s.ctx, s); err != nil {
+	if err := m.waitTurn(s.ctx, s.tk); err != nil {
 		s.finish(nil, Stopped, stopReason(s.ctx))
 		return
 	}
-	defer m.release()
 	var err error
 	t, err = newTrainer(s, m)
 	if err != nil {
@@ -126,7 +136,7 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 		return nil, fmt.Errorf("could not build the model: %v", err)
 	}
 	s.ds.Store(ds)
-	t := &trainer{s: s, model: model, probe: newProbe(ds, c.Bottleneck), cpu: m.cpu,
+	t := &trainer{s: s, m: m, model: model, probe: newProbe(ds, c.Bottleneck), cpu: m.cpu,
 		test: ds.Test, nTest: nTest, epochs: c.Epochs, samplesPerStep: c.BatchSize}
 	if len(c.TrainClasses) > 0 {
 		var rows []int
@@ -182,39 +192,25 @@ func aeConfig(c Config, k int) ae.Config {
 }
 
 // loop trains until the last step or until stopped, and returns how it ended.
-// It computes in slices, holding a CPU slot for each (see cpuPool).
+// It computes in turns of one slice, each holding a CPU slot (see cpuPool).
 func (t *trainer) loop() (State, string) {
 	s := t.s
 	s.mu.Lock()
 	s.totalSteps = t.totalSteps
 	s.mu.Unlock()
 	s.setState(Running, "")
-	t.cpu.active.Add(1)
-	defer func() { t.cpu.active.Add(-1) }()
+	t.setActive(true)
+	defer t.setActive(false)
 	t.rateTime = time.Now()
 	first := true
 	for t.step < t.totalSteps {
-		if err := t.cpu.acquire(s.ctx); err != nil {
-			return Stopped, stopReason(s.ctx)
-		}
-		start := time.Now()
-		if first {
-			t.testPoint()
-			t.heavy()
-			t.light(start, true)
-			first = false
-		}
-		end, msg := t.turn(start)
-		t.runTime += time.Since(start)
+		end, msg := t.turn(first)
+		first = false
 		switch end {
 		case Stopped, Failed:
 			return end, msg
 		case Paused:
-			t.light(time.Now(), true)
-			t.cpu.active.Add(-1)
-			resumed := t.pause()
-			t.cpu.active.Add(1)
-			if !resumed {
+			if !t.pause() {
 				return Stopped, stopReason(s.ctx)
 			}
 			t.rateTime, t.rateStep = time.Now(), t.step
@@ -223,11 +219,43 @@ func (t *trainer) loop() (State, string) {
 	return Completed, ""
 }
 
-// turn runs one slice and gives the CPU slot back, even if the slice
-// panics (the panic then fails this session alone).
-func (t *trainer) turn(start time.Time) (State, string) {
-	defer t.cpu.release()
-	return t.slice(start)
+// setActive counts the trainer among the computations that want the CPU,
+// or no longer.
+func (t *trainer) setActive(on bool) {
+	if on == t.active {
+		return
+	}
+	t.active = on
+	if on {
+		t.cpu.active.Add(1)
+	} else {
+		t.cpu.active.Add(-1)
+	}
+}
+
+// turn takes a CPU slot, runs one slice (the first turn also publishes the
+// starting point; a turn that ends in a pause publishes the paused model)
+// and gives the slot back, even if something in it panics (the panic then
+// fails this session alone).
+func (t *trainer) turn(first bool) (State, string) {
+	if err := t.cpu.acquire(t.s.ctx, false); err != nil {
+		return Stopped, stopReason(t.s.ctx)
+	}
+	defer t.cpu.release(false)
+	start := time.Now()
+	defer func() { t.runTime += time.Since(start) }()
+	if first {
+		t.testPoint()
+		t.heavy()
+		t.light(start, true)
+	}
+	end, msg := t.slice(start)
+	if end == Paused {
+		t.light(time.Now(), true)
+		t.heavy()
+		t.s.snap.Store(t.model.Snapshot()) // explorers keep working while paused
+	}
+	return end, msg
 }
 
 // slice trains for one time slice. It returns Running when the slice (or
@@ -301,6 +329,9 @@ func (t *trainer) epochAt(step int) float64 { return round4(float64(step) / floa
 // (for a denoising run: noisy inputs against clean targets, with the PSNR
 // of both); a run on some classes only also scores every test example.
 func (t *trainer) testPoint() {
+	if testHookPhase != nil {
+		testHookPhase(t.s.cfg.Seed, "test")
+	}
 	var p ae.LossParts
 	if t.den != nil {
 		p = t.den.evalParts(t.model, t.test, t.nTest)
@@ -384,6 +415,9 @@ func (t *trainer) addMetric(name string, v float64) {
 
 // heavy publishes a fresh latent scatter and reconstructions.
 func (t *trainer) heavy() {
+	if testHookPhase != nil {
+		testHookPhase(t.s.cfg.Seed, "heavy")
+	}
 	began := time.Now()
 	defer func() { t.heavyTime += time.Since(began) }()
 	ep := t.epochAt(t.step)
@@ -450,25 +484,26 @@ func (t *trainer) pauseRequested() bool {
 	return t.s.pauseReq
 }
 
-// pause holds the trainer until resumed (true) or stopped (false).
+// pause holds the trainer until resumed (true) or stopped (false). While
+// paused it holds no running slot and no CPU turn (its model, and so its
+// memory, it keeps); on resume it queues for a slot again.
 func (t *trainer) pause() bool {
 	s := t.s
-	t.heavy()
-	s.snap.Store(t.model.Snapshot()) // explorers keep working while paused
 	s.mu.Lock()
 	if !s.pauseReq { // resumed before we got here
 		s.mu.Unlock()
 		return true
 	}
 	s.mu.Unlock()
+	t.setActive(false)
+	t.m.yield(s.tk)
 	s.setState(Paused, "")
 	for {
 		s.mu.Lock()
 		resume := !s.pauseReq
 		s.mu.Unlock()
 		if resume {
-			s.setState(Running, "")
-			return true
+			break
 		}
 		select {
 		case <-s.ctx.Done():
@@ -476,32 +511,68 @@ func (t *trainer) pause() bool {
 		case <-s.wake:
 		}
 	}
+	t.m.requeue(s.tk)
+	t.m.mu.Lock()
+	ready := s.tk.ready
+	t.m.mu.Unlock()
+	select {
+	case <-ready:
+	default:
+		s.setState(Queued, "") // every running slot is taken: wait in line
+	}
+	if t.m.waitTurn(s.ctx, s.tk) != nil {
+		return false
+	}
+	s.setState(Running, "")
+	t.setActive(true)
+	return true
 }
 
+// finishWait bounds how long the final evaluation waits for a CPU turn; if
+// it gets none (a shutdown, a crowded machine), the run ends without it.
+const finishWait = 2 * time.Second
+
 // finish publishes the final picture and the terminal state. t is nil when
-// the training never started.
+// the training never started. The final evaluation takes a CPU turn like a
+// training step, released by defer; a failed run skips it (its model may be
+// what failed), so finish never waits for a slot it cannot get.
 func (s *Session) finish(t *trainer, st State, msg string) {
 	if t != nil {
-		// The last evaluation computes like a training step: take a turn.
-		if t.cpu.acquire(context.Background()) == nil {
-			defer t.cpu.release()
+		if st != Failed {
+			t.finalPicture(st)
 		}
 		func() {
-			defer func() { recover() }() // a broken model must not hide the state
-			if st == Completed && t.step%t.stepsPerEpoch != 0 {
-				t.testPoint()
-			}
-			if st != Failed {
-				t.heavy()
-				t.s.snap.Store(t.model.Snapshot())
-				if t.step%t.stepsPerEpoch != 0 || st == Completed {
-					t.checkpoint(true) // an epoch's end was just saved unless it is the last
-				}
-			}
+			defer func() { recover() }() // the stream must still end with the state
+			t.flushAll()
 		}()
-		t.flushAll()
 	}
 	s.setState(st, msg)
+}
+
+// finalPicture evaluates the model one last time in a CPU turn of its own.
+func (t *trainer) finalPicture(st State) {
+	ctx, cancel := context.WithTimeout(context.Background(), finishWait)
+	defer cancel()
+	if t.cpu.acquire(ctx, false) != nil {
+		return
+	}
+	defer t.cpu.release(false)
+	defer func() {
+		if r := recover(); r != nil { // a broken model must not hide the state
+			t.s.log.Error("final evaluation panicked", "session", t.s.id, "panic", r)
+		}
+	}()
+	if testHookFinish != nil {
+		testHookFinish(t.s.cfg.Seed)
+	}
+	if st == Completed && t.step%t.stepsPerEpoch != 0 {
+		t.testPoint()
+	}
+	t.heavy()
+	t.s.snap.Store(t.model.Snapshot())
+	if t.step%t.stepsPerEpoch != 0 || st == Completed {
+		t.checkpoint(true) // an epoch's end was just saved unless it is the last
+	}
 }
 
 // flushAll hands every pending loss point and the final progress to the

@@ -1,0 +1,170 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+)
+
+// The door: every piece of work the server does for someone is admitted
+// here, and only here. Admission reserves, under the manager's lock and all
+// at once, what the work needs: the rate token of the caller's address (one
+// per user action), room among the running or queued trainings, bytes of
+// the memory budget and, to compute, turns of the one CPU pool. Everything
+// reserved is released by defer, whatever happens (panics included).
+
+// WorkKind says what a piece of work is; it picks the rate bucket, the
+// default memory estimate and how long the work may wait for the CPU.
+type WorkKind string
+
+// Kinds of work.
+const (
+	WorkTraining WorkKind = "training" // admitted by Start, not Do
+	WorkBaseline WorkKind = "baseline" // a comparison's PCA figure (the server's own work)
+	WorkPCAFit   WorkKind = "pca_fit"  // PCA components fitted for a view
+	WorkView     WorkKind = "view"     // running a snapshot: decode, encode, manifold, …
+	WorkAnalysis WorkKind = "analysis" // seconds of CPU on a snapshot: features, pretraining, …
+	WorkUpload   WorkKind = "upload"   // parsing an uploaded dataset
+)
+
+// Work is one piece of work asking to be admitted by Do.
+type Work struct {
+	Kind WorkKind
+	// Addr is the address of the person asking (the HTTP layer's client
+	// address); "" is the server's own work, which takes no rate token.
+	Addr string
+	// Memory is the most bytes the work holds at once; 0 means the kind's
+	// default estimate.
+	Memory int64
+	// Wait bounds how long the work waits for a CPU turn; 0 means the
+	// kind's default (a few seconds for a view, half a minute for an
+	// analysis, as long as ctx lasts for the server's own work).
+	Wait time.Duration
+}
+
+// Default waits for a CPU turn, by kind.
+var defaultWorkWait = map[WorkKind]time.Duration{
+	WorkView:     5 * time.Second,
+	WorkAnalysis: 25 * time.Second,
+	WorkPCAFit:   25 * time.Second,
+	WorkUpload:   25 * time.Second,
+}
+
+// maxWorkPerAddr bounds the pieces of work (views, analyses, uploads) one
+// address may have admitted or waiting for a turn at once.
+const maxWorkPerAddr = 8
+
+func (w Work) what() string {
+	switch w.Kind {
+	case WorkUpload:
+		return "uploads"
+	case WorkAnalysis, WorkPCAFit:
+		return "analyses"
+	case WorkView:
+		return "model views"
+	}
+	return "requests"
+}
+
+// Do admits w and runs f while holding one CPU turn; it returns f's error,
+// or why w was not admitted: a rate-limit error (ERateLimited, with Retry),
+// or EUnavailable when the memory budget, the address's share or the CPU
+// cannot take it in time. A panic in f is returned as an EInternal error;
+// whatever was reserved is given back in every case.
+func (m *Manager) Do(ctx context.Context, w Work, f func(ctx context.Context) error) (err error) {
+	release, err := m.admit(ctx, w)
+	if err != nil {
+		return err
+	}
+	defer release()
+	defer func() {
+		if r := recover(); r != nil {
+			m.log.Error("work panicked", "kind", w.Kind, "panic", r, "stack", string(debug.Stack()))
+			err = &Error{Code: EInternal, Message: fmt.Sprintf("the %s crashed; this is a bug, please report it", w.Kind), Err: fmt.Errorf("panic: %v", r)}
+		}
+	}()
+	if testHookWork != nil {
+		testHookWork(w)
+	}
+	return f(ctx)
+}
+
+// testHookWork, when set by a test, runs inside every admitted Do (to
+// inject faults).
+var testHookWork func(Work)
+
+// admit reserves what w needs and returns the function that gives it all
+// back.
+func (m *Manager) admit(ctx context.Context, w Work) (func(), error) {
+	mem := w.Memory
+	if mem <= 0 {
+		mem = defaultWorkMemory[w.Kind]
+	}
+	owner := ""
+	if w.Addr != "" {
+		owner = addrKey(w.Addr)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, Errorf(EUnavailable, "the server is shutting down; try again in a minute")
+	}
+	if mem > m.opt.MaxMemory {
+		m.mu.Unlock()
+		return nil, Errorf(EInvalid, "this %s needs about %s of memory, more than this server's whole budget of %s: ask for less", w.Kind, Bytes(mem), Bytes(m.opt.MaxMemory))
+	}
+	if owner != "" && m.workBy[owner] >= maxWorkPerAddr {
+		m.mu.Unlock()
+		return nil, Errorf(EUnavailable, "your address already has %d requests computing or waiting for the CPU, the most one address may have; wait for them to finish", maxWorkPerAddr)
+	}
+	if free := m.opt.MaxMemory - m.memUsed; mem > free {
+		m.mu.Unlock()
+		return nil, Errorf(EUnavailable, "the server's memory is taken: this %s needs about %s, and %s is free of a %s budget; try again in a minute", w.Kind, Bytes(mem), Bytes(max(free, 0)), Bytes(m.opt.MaxMemory))
+	}
+	var tok reservation
+	if class, ok := w.Kind.rateClass(); ok {
+		var err error
+		if tok, err = m.limiter.take(w.Addr, class, w.what()); err != nil {
+			m.mu.Unlock()
+			return nil, err
+		}
+	}
+	m.memUsed += mem
+	m.workBy[owner]++
+	m.mu.Unlock()
+	giveBack := func() {
+		m.mu.Lock()
+		m.memUsed -= mem
+		if m.workBy[owner]--; m.workBy[owner] <= 0 {
+			delete(m.workBy, owner)
+		}
+		m.dispatchLocked() // the memory may let a queued training start
+		m.mu.Unlock()
+	}
+
+	wait := w.Wait
+	if wait <= 0 {
+		wait = defaultWorkWait[w.Kind]
+	}
+	wctx := ctx
+	if wait > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, wait)
+		defer cancel()
+	}
+	if err := m.cpu.acquire(wctx, true); err != nil {
+		giveBack()
+		tok.cancel()
+		if ctx.Err() != nil {
+			return nil, Errorf(EUnavailable, "the request was cancelled while it waited for the CPU")
+		}
+		return nil, Errorf(EUnavailable, "the server is busy: this %s waited %s for the CPU in vain; try again in a minute", w.Kind, wait.Round(time.Second))
+	}
+	m.cpu.active.Add(1)
+	return func() {
+		m.cpu.active.Add(-1)
+		m.cpu.release(true)
+		giveBack()
+	}, nil
+}

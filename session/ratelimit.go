@@ -1,0 +1,171 @@
+package session
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// RateLimit bounds how often one address may do one kind of user action: a
+// token bucket per address holding Burst actions, refilled at PerMinute.
+// A Burst below zero means no limit.
+type RateLimit struct {
+	Burst     int     `json:"burst"`
+	PerMinute float64 `json:"per_minute"`
+}
+
+// Rate limits per address, by kind of action. A sweep or a lab start is one
+// action however many trainings it starts, so a class of thirty behind one
+// school router, each pressing Train or starting a lab a few times in a
+// minute, stays inside DefaultStartLimit; a script hammering the server
+// does not.
+var (
+	DefaultStartLimit    = RateLimit{Burst: 90, PerMinute: 60}
+	DefaultUploadLimit   = RateLimit{Burst: 30, PerMinute: 10}
+	DefaultAnalysisLimit = RateLimit{Burst: 60, PerMinute: 60}
+	// Views (decoding a point, a manifold grid) are small and come in
+	// streams while a student drags a point; the CPU pool bounds their cost.
+	DefaultViewLimit = RateLimit{Burst: 600, PerMinute: 6000}
+)
+
+// rateClass is the bucket a kind of work draws from.
+type rateClass int
+
+const (
+	rateStart rateClass = iota
+	rateUpload
+	rateAnalysis
+	rateView
+	rateClasses
+)
+
+func (k WorkKind) rateClass() (rateClass, bool) {
+	switch k {
+	case WorkTraining:
+		return rateStart, true
+	case WorkUpload:
+		return rateUpload, true
+	case WorkAnalysis, WorkPCAFit:
+		return rateAnalysis, true
+	case WorkView:
+		return rateView, true
+	}
+	return 0, false // the server's own work (baselines) takes no token
+}
+
+// limiter holds one token bucket per address and class.
+type limiter struct {
+	lims [rateClasses]RateLimit
+	now  func() time.Time
+
+	mu      sync.Mutex
+	buckets map[bucketKey]*bucket
+	swept   time.Time
+}
+
+type bucketKey struct {
+	addr  string
+	class rateClass
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	last time.Time
+}
+
+func newLimiter(lims [rateClasses]RateLimit) *limiter {
+	return &limiter{lims: lims, now: time.Now, buckets: make(map[bucketKey]*bucket)}
+}
+
+// addrKey groups addresses the way networks hand them out: an IPv4 address
+// alone, an IPv6 address by its /64 (one home or one phone gets a whole
+// /64, so counting single addresses would let it mint millions).
+func addrKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		if ap, err2 := netip.ParseAddrPort(addr); err2 == nil {
+			a, err = ap.Addr(), nil
+		}
+	}
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// reservation is a taken token that can be given back if the rest of the
+// admission fails.
+type reservation struct {
+	r   *rate.Reservation
+	now time.Time
+}
+
+// cancel gives the token back.
+func (r reservation) cancel() {
+	if r.r != nil {
+		r.r.CancelAt(r.now)
+	}
+}
+
+// take takes one token of class for addr, or returns the rate-limit error.
+// An empty addr (the server's own work) takes none.
+func (l *limiter) take(addr string, class rateClass, what string) (reservation, error) {
+	lim := l.lims[class]
+	if addr == "" || lim.Burst < 0 {
+		return reservation{}, nil
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute {
+		for k, b := range l.buckets {
+			// A bucket left alone long enough to be full again is forgotten.
+			if full := l.fullAfter(k.class); now.Sub(b.last) > full {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	key := bucketKey{addrKey(addr), class}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(lim.PerMinute/60), max(lim.Burst, 0))}
+		l.buckets[key] = b
+	}
+	b.last = now
+	r := b.lim.ReserveN(now, 1)
+	if r.OK() {
+		if d := r.DelayFrom(now); d == 0 {
+			return reservation{r: r, now: now}, nil
+		}
+		r.CancelAt(now)
+	}
+	wait := time.Hour
+	if lim.PerMinute > 0 {
+		wait = time.Duration(float64(time.Minute) / lim.PerMinute)
+		if tk := b.lim.TokensAt(now); tk < 1 && tk > -1e9 {
+			wait = time.Duration((1 - tk) / (lim.PerMinute / 60) * float64(time.Second))
+		}
+	}
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	return reservation{}, &Error{Code: ERateLimited, Retry: time.Duration(secs) * time.Second, Message: fmt.Sprintf(
+		"too many %s from your address (at most %d at once and %g a minute); try again in %d s", what, lim.Burst, lim.PerMinute, secs)}
+}
+
+// fullAfter is how long an untouched bucket of class takes to fill up.
+func (l *limiter) fullAfter(c rateClass) time.Duration {
+	lim := l.lims[c]
+	if lim.PerMinute <= 0 {
+		return 24 * time.Hour
+	}
+	return time.Duration(float64(lim.Burst)/lim.PerMinute*float64(time.Minute)) + time.Minute
+}
