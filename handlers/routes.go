@@ -82,7 +82,7 @@ func NewServer(d Deps) http.Handler {
 func addRoutes(r chi.Router, d Deps) {
 	m, log, cs, cb := d.Sessions, d.Logger, d.Comparisons, d.Classes
 	starts := newLimiter(d.StartLimit)
-	uploads := newUploadGate(d.UploadLimit)
+	uploads := newUploadGate(m, d.UploadLimit)
 	joins := newLimiter(joinRate)
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
 

@@ -128,7 +128,7 @@ func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry, g
 	}
 	defer f.Close()
 	var info datasets.Info
-	err = gate.parse(r.Context(), func() error {
+	err = gate.parse(r.Context(), fh.Size, func() error {
 		var err error
 		info, err = reg.AddOwnedCSV(ownerKey(owner), name, f, opt)
 		if err != nil {

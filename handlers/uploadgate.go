@@ -19,11 +19,10 @@ import (
 func DefaultUploadLimit() RateLimit { return RateLimit{Burst: 6, PerMinute: 3} }
 
 // Uploads are bounded per address (a token bucket per client) and in all:
-// at most uploadSlots files parsed at once on the whole server (a parse
-// takes a core and up to a few hundred MB for the largest file).
+// a parse is admitted by the session manager's door like any other work (a
+// turn of the one CPU pool, its memory estimate against the budget).
 const (
-	uploadSlots   = 2
-	uploadWaitMax = 20 * time.Second // a parse waits this long for a slot, then 503
+	uploadWaitMax = 20 * time.Second // a parse waits this long for a CPU turn, then 503
 	// uploadMinRate is the slowest body transfer an upload is given time
 	// for: its read deadline is 10 s plus its size at this rate (32 MiB:
 	// about 4.5 minutes, 100 KiB: 11 s).
@@ -32,8 +31,8 @@ const (
 
 // uploadGate admits uploads.
 type uploadGate struct {
-	lim   RateLimit
-	slots chan struct{}
+	lim RateLimit
+	m   *session.Manager // its door admits the parses
 
 	mu      sync.Mutex
 	buckets map[string]*uploadBucket
@@ -42,11 +41,11 @@ type uploadGate struct {
 
 type uploadBucket struct{ lim *rate.Limiter }
 
-func newUploadGate(lim RateLimit) *uploadGate {
+func newUploadGate(m *session.Manager, lim RateLimit) *uploadGate {
 	if lim == (RateLimit{}) {
 		lim = DefaultUploadLimit()
 	}
-	return &uploadGate{lim: lim, slots: make(chan struct{}, uploadSlots), buckets: make(map[string]*uploadBucket)}
+	return &uploadGate{lim: lim, m: m, buckets: make(map[string]*uploadBucket)}
 }
 
 // allow takes an upload token for r's address, or returns the 429 error.
@@ -89,19 +88,18 @@ func (g *uploadGate) allow(r *http.Request) error {
 		g.lim.Burst, g.lim.PerMinute, secs)}
 }
 
-// parse runs f in one of the parse slots, waiting for one up to
-// uploadWaitMax (503 after that).
-func (g *uploadGate) parse(ctx context.Context, f func() error) error {
-	wait, cancel := context.WithTimeout(ctx, uploadWaitMax)
-	defer cancel()
-	select {
-	case g.slots <- struct{}{}:
-	case <-wait.Done():
-		return session.Errorf(session.EUnavailable, "the server is busy reading other uploads; try again in a minute")
-	}
-	defer func() { <-g.slots }()
-	return f()
+// parse runs f, the parse of a file of size bytes, as work admitted by the
+// door: its memory estimate and a CPU turn within uploadWaitMax (503 after
+// that). The address's token was taken by allow.
+func (g *uploadGate) parse(ctx context.Context, size int64, f func() error) error {
+	return g.m.Do(ctx, session.Work{Kind: session.WorkUpload, Memory: uploadParseMemory(size), Wait: uploadWaitMax},
+		func(context.Context) error { return f() })
 }
+
+// uploadParseMemory estimates the bytes parsing a CSV file of size bytes
+// holds at peak: its values as float32 (at most one per two bytes of text)
+// and the parser's buffers.
+func uploadParseMemory(size int64) int64 { return 4*size + 16<<20 }
 
 // uploadDeadline is how long the body of an upload of n bytes may take to
 // arrive (n < 0: unknown, the largest allowed).

@@ -19,7 +19,7 @@ import (
 const maxStepTime = 250 * time.Millisecond
 
 // DefaultMaxCoreMinutes bounds one training: 15 minutes of one core (the
-// default MNIST run takes about two).
+// default MNIST run needs under one).
 const DefaultMaxCoreMinutes = 15
 
 // AssumedCoreGFLOPS is the speed of one core that the cost checks assume
