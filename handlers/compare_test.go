@@ -69,7 +69,7 @@ func waitEnded(t *testing.T, s *session.Session) {
 // getComparison polls GET /api/comparisons/{id} until the PCA baselines are in.
 func getComparison(t *testing.T, ts *testServer, id string) comparisonBody {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(120 * time.Second)
 	for {
 		res, b := ts.do(t, "GET", "/api/comparisons/"+id, "", nil)
 		if res.StatusCode != 200 {
