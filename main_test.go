@@ -117,9 +117,15 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{{"aelab", "-addr"}, {"aelab", "-log-level", "loud"}, {"aelab", "extra"},
-		{"aelab", "-trusted-proxy", "nope"}, {"aelab", "-public-url", "ftp://x"}, {"aelab", "-max-conns-per-addr", "0"}} {
+		{"aelab", "-trusted-proxy", "nope"}, {"aelab", "-public-url", "ftp://x"}, {"aelab", "-max-conns-per-addr", "0"},
+		{"aelab", "-max-memory", "lots"}, {"aelab", "-max-memory", "10MB"}, {"aelab", "-core-gflops", "0"}} {
 		if err := run(context.Background(), args, func(string) string { return "" }, &logBuffer{}); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
+		}
+	}
+	for in, want := range map[string]int64{"4GB": 4 << 30, "900MB": 900 << 20, "1.5GiB": 3 << 29, "134217728": 128 << 20} {
+		if got, err := parseBytes(in); err != nil || got != want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	if err := run(context.Background(), []string{"aelab", "-help"}, func(string) string { return "" }, &logBuffer{}); err != nil {
