@@ -181,10 +181,21 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 			}
 		})
 	}
-	// After all that, the server is healthy and the training unharmed.
-	res, _ := ts.do(t, "GET", "/healthz", "", nil)
+	// After all that, the server is healthy and the training unharmed; the
+	// door's load and limits are reported.
+	res, hb := ts.do(t, "GET", "/healthz", "", nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("healthz = %d", res.StatusCode)
+	}
+	var health struct {
+		Stats session.Stats `json:"stats"`
+	}
+	if err := json.Unmarshal(hb, &health); err != nil {
+		t.Fatal(err)
+	}
+	if st := health.Stats; st.MemoryBudget <= 0 || st.MemoryUsed <= 0 || st.MemoryUsed > st.MemoryBudget || st.Cores < 1 ||
+		st.MaxPerAddress < 1 || st.CoreGFLOPS <= 0 || st.MaxStepMillis != 250 || st.StartLimit.Burst < 1 {
+		t.Fatalf("healthz stats = %s", hb)
 	}
 	s, _ := ts.m.Get(long.ID)
 	if st := s.State(); st != session.Running && st != session.Queued {
