@@ -45,7 +45,7 @@ func (st *ComparisonStore) CheckSweep(base Config, widths []int) FieldErrors {
 	for _, w := range widths {
 		c := base.clone()
 		c.Bottleneck = w
-		_, errs := Validate(c, st.m.reg, st.m.lim)
+		_, _, errs := st.m.Check(c) // what the door would refuse too
 		for _, e := range errs {
 			hs, ok := byField[e.Field]
 			if !ok {
