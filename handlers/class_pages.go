@@ -15,13 +15,13 @@ import (
 
 // addClassPages adds the pages of classes: creating one, its dashboard,
 // joining it and its students' training form.
-func addClassPages(r chi.Router, d Deps, starts, joins *limiter) {
+func addClassPages(r chi.Router, d Deps, joins *limiter) {
 	m, cb, log := d.Sessions, d.Classes, d.Logger
 	r.Method(http.MethodGet, "/classes/new", handleClassNewPage(log))
 	r.Method(http.MethodPost, "/classes", handleClassNewForm(cb, log))
 	r.Method(http.MethodGet, "/classes/{id}", handleClassPage(cb, log))
 	r.Method(http.MethodGet, "/classes/{id}/train", handleClassTrainPage(m, cb, log))
-	r.Method(http.MethodPost, "/classes/{id}/runs", limitStarts(starts, log, handleClassRunForm(m, cb, log)))
+	r.Method(http.MethodPost, "/classes/{id}/runs", handleClassRunForm(m, cb, log)) // a start: rate-limited by the door
 	r.Method(http.MethodGet, "/join", handleJoinPage(cb, log))
 	r.Method(http.MethodGet, "/join/{code}", handleJoinPage(cb, log))
 	r.Method(http.MethodPost, "/join", handleJoinForm(cb, joins, log))
@@ -222,7 +222,7 @@ func handleClassRunForm(m *session.Manager, cb *session.ClassBook, log *slog.Log
 			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(classHome(m, r, c, student, v, fe.Map())))
 			return
 		}
-		s, _, err := c.StartRun(o, cfg, present)
+		s, _, err := c.StartRunFrom(clientAddr(r), o, cfg, present)
 		if err != nil {
 			render(w, r, log, pageStatus(err), templates.Home(classHome(m, r, c, student, v, map[string]string{"": session.ErrorMessage(err)})))
 			return

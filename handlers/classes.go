@@ -223,7 +223,7 @@ func classAware(m *session.Manager, cb *session.ClassBook, log *slog.Logger, nex
 		for k := range keys {
 			present[k] = true
 		}
-		s, token, err := c.StartRun(requestOwner(r), req.Config, present)
+		s, token, err := c.StartRunFrom(clientAddr(r), requestOwner(r), req.Config, present)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

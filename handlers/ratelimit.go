@@ -1,10 +1,7 @@
 package handlers
 
 import (
-	"fmt"
-	"log/slog"
 	"math"
-	"net/http"
 	"sync"
 	"time"
 
@@ -14,19 +11,15 @@ import (
 // codeRateLimited is the error code of a request refused by a rate limit.
 const codeRateLimited = session.ERateLimited
 
-// RateLimit bounds how often one address may do something the door in
-// session.Manager does not admit (joining a class, a class's run form): a
-// token bucket per client address holding Burst actions, refilled at
-// PerMinute. Trainings, sweeps, labs, imports and views take their tokens
-// in the door (session.RateLimit).
+// RateLimit bounds how often one address may do something that is not work
+// the door in session.Manager admits (joining a class, sending an upload's
+// body): a token bucket per client address holding Burst actions, refilled
+// at PerMinute. Trainings, sweeps, labs, class runs, imports, views and
+// analyses take their tokens in the door (session.RateLimit).
 type RateLimit struct {
 	Burst     int
 	PerMinute float64
 }
-
-// DefaultRateLimit allows a burst of 60 starts from one address and 60 more
-// every minute.
-func DefaultRateLimit() RateLimit { return RateLimit{Burst: 60, PerMinute: 60} }
 
 // limiter implements RateLimit for many addresses.
 type limiter struct {
@@ -83,35 +76,4 @@ func (l *limiter) allowN(key string, n int) (bool, time.Duration) {
 		return false, time.Hour
 	}
 	return false, time.Duration((float64(n) - b.tokens) / rate * float64(time.Second))
-}
-
-// checkStartLimit takes a start from the address of r, or returns the
-// rate-limit error (whose Retry-After setRetryAfter writes).
-func checkStartLimit(l *limiter, r *http.Request) error {
-	ok, wait := l.allow(clientKey(r))
-	if ok {
-		return nil
-	}
-	secs := int(math.Ceil(wait.Seconds()))
-	return &session.Error{Code: codeRateLimited, Retry: time.Duration(max(secs, 1)) * time.Second, Message: fmt.Sprintf(
-		"too many requests from your address (at most %d at once and %g a minute); try again in %d s",
-		l.lim.Burst, l.lim.PerMinute, max(secs, 1))}
-}
-
-// limitStarts refuses requests beyond the rate limit with 429 (JSON on the
-// API, a page in the browser).
-func limitStarts(l *limiter, log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := checkStartLimit(l, r)
-		if err == nil {
-			next.ServeHTTP(w, r)
-			return
-		}
-		setRetryAfter(w, err)
-		if isAPI(r) {
-			writeError(w, r, log, err)
-		} else {
-			renderError(w, r, log, err)
-		}
-	})
 }

@@ -21,9 +21,6 @@ type Deps struct {
 	Static   fs.FS // the contents of web/static
 	Logger   *slog.Logger
 	Sockets  *Sockets // tracks open WebSockets so that shutdown can wait for their close frames
-	// StartLimit bounds how often one address may start trainings; the
-	// zero value means DefaultRateLimit, a negative Burst means no limit.
-	StartLimit RateLimit
 	// UploadLimit bounds how often one address may upload a dataset; the
 	// zero value means DefaultUploadLimit, a negative Burst means no limit.
 	UploadLimit RateLimit
@@ -45,9 +42,6 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Sockets == nil {
 		d.Sockets = NewSockets()
-	}
-	if d.StartLimit == (RateLimit{}) {
-		d.StartLimit = DefaultRateLimit()
 	}
 	if d.Comparisons == nil {
 		d.Comparisons = session.NewComparisonStore(d.Sessions)
@@ -81,7 +75,6 @@ func NewServer(d Deps) http.Handler {
 // addRoutes is the whole surface of the app in one place.
 func addRoutes(r chi.Router, d Deps) {
 	m, log, cs, cb := d.Sessions, d.Logger, d.Comparisons, d.Classes
-	starts := newLimiter(d.StartLimit)
 	uploads := newUploadGate(m, d.UploadLimit)
 	joins := newLimiter(joinRate)
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
@@ -100,7 +93,7 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
 	// A lab start is one start against the rate limit, however many runs it starts.
 	r.Method(http.MethodPost, "/labs/{slug}/start", handleLabStart(m, cs, log))
-	addClassPages(r, d, starts, joins)
+	addClassPages(r, d, joins)
 
 	// JSON API (docs/api.md).
 	r.Route("/api", func(r chi.Router) {

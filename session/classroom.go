@@ -206,6 +206,13 @@ func (c *Class) Join(name string, o Owner) (student, token string, existing bool
 // (present lists the JSON fields the request gave). It returns the session
 // and its owner token; the student owns it too.
 func (c *Class) StartRun(o Owner, req Config, present map[string]bool) (*Session, string, error) {
+	return c.StartRunFrom("", o, req, present)
+}
+
+// StartRunFrom is StartRun asked from the address addr: the run is admitted
+// by the manager's door as one start of that address (its rate token, its
+// share of the queue).
+func (c *Class) StartRunFrom(addr string, o Owner, req Config, present map[string]bool) (*Session, string, error) {
 	student, ok := c.StudentOf(o)
 	if !ok {
 		if o.IsZero() {
@@ -230,7 +237,12 @@ func (c *Class) StartRun(o Owner, req Config, present map[string]bool) (*Session
 	run := &ClassRun{Student: student, CreatedAt: time.Now().UTC(), State: Queued}
 	c.runs = append(c.runs, run)
 	c.mu.Unlock()
-	s, token, err := c.book.m.Create(cfg)
+	var s *Session
+	var token string
+	st, err := c.book.m.Start(addr, cfg)
+	if err == nil {
+		s, token = st[0].Session, st[0].Token
+	}
 	c.mu.Lock()
 	if err != nil {
 		c.runs = slices.DeleteFunc(c.runs, func(r *ClassRun) bool { return r == run })
