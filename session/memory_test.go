@@ -16,7 +16,7 @@ func TestMemoryEstimateCoversATraining(t *testing.T) {
 	for _, c := range []Config{
 		{Encoder: []int{256}, Bottleneck: 2, BatchSize: 64},
 		{Encoder: []int{1024, 256}, Bottleneck: 32, BatchSize: 512},
-		{Encoder: []int{3000}, Bottleneck: 32, BatchSize: 1024, Optimizer: "sgd"},
+		{Encoder: []int{1500}, Bottleneck: 32, BatchSize: 512, Optimizer: "sgd"},
 	} {
 		c.Epochs, c.TrainSize, c.TestSize = 1, 1000, 500
 		c = c.Defaults()
