@@ -106,4 +106,3 @@ func TestWebSocketAcceptsPublicOrigin(t *testing.T) {
 		t.Fatalf("evil origin: %d %s", res.StatusCode, b)
 	}
 }
-
