@@ -33,6 +33,8 @@ type denoiser struct {
 	recNoisy  []float32 // noisy versions of the reconstruction examples
 	out       []float32 // scratch for PSNR
 	peak      float64
+	test      datasets.Split // the clean test examples (targets of testNoisy)
+	nTest     int
 }
 
 // newDenoiser corrupts the first nTest examples of test once and for all,
@@ -41,7 +43,7 @@ func newDenoiser(cfg *NoiseConfig, valueRange [2]float32, seed uint64, batch int
 	k := test.Features()
 	d := &denoiser{noise: cfg.noise(valueRange), rng: rand.New(rand.NewPCG(seed, 0x6e6f697365)),
 		batch: make([]float32, batch*k), testNoisy: make([]float32, nTest*k), recNoisy: make([]float32, len(recX)),
-		peak: float64(valueRange[1] - valueRange[0])}
+		peak: float64(valueRange[1] - valueRange[0]), test: test, nTest: nTest}
 	fixed := rand.New(rand.NewPCG(seed, 0x74657374))
 	eachChunk(test, nTest, func(x []float32, r, c int) { d.noise.Apply(d.testNoisy[r*k:(r+c)*k], x, fixed) })
 	d.noise.Apply(d.recNoisy, recX, fixed)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"runtime/debug"
 	"slices"
@@ -53,8 +54,7 @@ type trainer struct {
 	probe   *probe
 	cpu     *cpuPool
 	m       *Manager
-	den     *denoiser      // nil unless the inputs are corrupted
-	anom    *anomalyScorer // nil unless training on some classes only
+	labs    []Measure      // what the run's lab measures besides the loss (measure.go)
 	test    datasets.Split // the shared test examples
 	nTest   int
 
@@ -152,13 +152,10 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 			return nil, fmt.Errorf("no training example belongs to classes %v", c.TrainClasses)
 		}
 		t.batcher = ae.NewSourceBatcher(source(ds.Train), rows, c.BatchSize, c.Seed)
-		t.anom = newAnomalyScorer(ds, c.TrainClasses, nTest)
 	} else {
 		t.batcher = ae.NewSourceBatcher(source(ds.Train.Head(n)), nil, c.BatchSize, c.Seed)
 	}
-	if c.Noise.active() {
-		t.den = newDenoiser(c.Noise, ds.ValueRange, c.Seed, c.BatchSize, ds.Test, nTest, t.probe.recX)
-	}
+	t.labs = measuresFor(measureEnv{cfg: c, ds: ds, test: ds.Test, nTest: nTest, recX: t.probe.recX})
 	t.stepsPerEpoch = t.batcher.StepsPerEpoch()
 	t.totalSteps = c.Epochs * t.stepsPerEpoch
 	t.pointEvery = max(1, (t.totalSteps+maxTrainPoints-1)/maxTrainPoints)
@@ -282,8 +279,8 @@ func (t *trainer) slice(start time.Time) (State, string) {
 		}
 		x, n := t.batcher.Next()
 		in := x
-		if t.den != nil {
-			in = t.den.corrupt(x)
+		for _, ms := range t.labs {
+			in = ms.Inputs(in)
 		}
 		loss := t.model.TrainStep(in, x, n) // the objective, penalties included
 		t.step++
@@ -332,18 +329,24 @@ func (t *trainer) testPoint() {
 	if testHookPhase != nil {
 		testHookPhase(t.s.cfg.Seed, "test")
 	}
+	at := Point{Step: t.step, Epoch: t.epochAt(t.step)}
+	var f Findings
 	var p ae.LossParts
-	if t.den != nil {
-		p = t.den.evalParts(t.model, t.test, t.nTest)
-		in, out := t.den.psnr(t.model.Reconstruct, t.test, t.nTest)
-		t.addMetric("psnr_noisy", in)
-		t.addMetric("psnr_denoised", out)
-	} else {
+	measured := false
+	for _, ms := range t.labs {
+		if v, ok := ms.Test(t.model, at, &f); ok {
+			p, measured = v, true
+		}
+	}
+	if !measured {
 		p = evalParts(t.model, t.test, t.nTest)
 	}
 	l := p.Reconstruction + p.KL // EvalLoss
-	if t.anom != nil {
-		t.pendingAnomaly = t.anom.score(t.model, t.step, t.epochAt(t.step))
+	for _, name := range slices.Sorted(maps.Keys(f.Metrics)) {
+		t.addMetric(name, f.Metrics[name])
+	}
+	if f.Anomaly != nil {
+		t.pendingAnomaly = f.Anomaly
 	}
 	if math.IsNaN(l) || math.IsInf(l, 0) {
 		return
@@ -427,8 +430,10 @@ func (t *trainer) heavy() {
 		t.s.log.Warn("latent projection failed", "session", t.s.id, "err", err)
 	}
 	var noisy []float32
-	if t.den != nil {
-		noisy = t.den.recNoisy
+	for _, ms := range t.labs {
+		if x := ms.Shown(); x != nil {
+			noisy = x
+		}
 	}
 	t.s.hub.publish(hubEvent{recon: t.probe.reconstructions(t.model, t.step, ep, noisy)})
 	t.lastHeavy = time.Now()
