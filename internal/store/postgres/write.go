@@ -2,13 +2,11 @@ package postgres
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
-	"time"
 
+	"github.com/aelab/aelab/internal/store/storecodec"
 	"github.com/aelab/aelab/session"
 	"github.com/jackc/pgx/v5"
 )
@@ -29,7 +27,7 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 		}
 	}
 	var rows [][]any
-	for _, id := range sortedKeys(b.Points) {
+	for _, id := range storecodec.SortedKeys(b.Points) {
 		for _, p := range b.Points[id] {
 			if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
 				continue // never plotted (and the SQLite store drops them too)
@@ -43,7 +41,7 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			return fmt.Errorf("store: points: %w", err)
 		}
 	}
-	for _, id := range sortedKeys(b.Frames) {
+	for _, id := range storecodec.SortedKeys(b.Frames) {
 		if err := putFrames(ctx, tx, id, b.Frames[id]); err != nil {
 			return err
 		}
@@ -51,7 +49,7 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 	for _, c := range b.Checkpoints {
 		if _, err := tx.Exec(ctx, `INSERT INTO checkpoints (session_id, step, epoch, final, params) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (session_id, step) DO UPDATE SET epoch = excluded.epoch, final = excluded.final, params = excluded.params`,
-			c.SessionID, int64(c.Step), c.Epoch, c.Final, encodeParams(c.Params)); err != nil {
+			c.SessionID, int64(c.Step), c.Epoch, c.Final, storecodec.EncodeParams(c.Params)); err != nil {
 			return fmt.Errorf("store: checkpoint of session %s: %w", c.SessionID, err)
 		}
 	}
@@ -62,7 +60,7 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO comparisons (id, kind, created_at, members) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, created_at = excluded.created_at, members = excluded.members`,
-			c.ID, string(c.Kind), unixNano(c.CreatedAt), string(members)); err != nil {
+			c.ID, string(c.Kind), storecodec.UnixNano(c.CreatedAt), string(members)); err != nil {
 			return fmt.Errorf("store: comparison %s: %w", c.ID, err)
 		}
 	}
@@ -86,42 +84,22 @@ func putSession(ctx context.Context, tx pgx.Tx, r session.SessionRecord) error {
 		started_at = excluded.started_at, finished_at = excluded.finished_at, origin = excluded.origin,
 		browser_hash = excluded.browser_hash`,
 		r.ID, r.OwnerHash, string(cfg), string(r.State), r.Reason, r.Epoch, int64(r.Step), int64(r.TotalSteps),
-		finite(r.TrainLoss), finite(r.TestLoss), unixNano(r.CreatedAt), unixNano(r.StartedAt), unixNano(r.FinishedAt), r.Origin, r.BrowserHash)
+		finite(r.TrainLoss), finite(r.TestLoss), storecodec.UnixNano(r.CreatedAt), storecodec.UnixNano(r.StartedAt), storecodec.UnixNano(r.FinishedAt), r.Origin, r.BrowserHash)
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
 	return nil
 }
 
-// Frame kinds, the key of a frame row (the same as the SQLite store's).
-const (
-	frameProgress = "progress"
-	frameLatent   = "latent"
-	frameRecon    = "reconstructions"
-	frameAnomaly  = "anomaly"
-)
-
 func putFrames(ctx context.Context, tx pgx.Tx, id string, f session.Frames) error {
-	for _, fr := range []struct {
-		kind string
-		v    any
-		set  bool
-	}{
-		{frameProgress, f.Progress, f.Progress != nil},
-		{frameLatent, f.Latent, f.Latent != nil},
-		{frameRecon, f.Reconstructions, f.Reconstructions != nil},
-		{frameAnomaly, f.Anomaly, f.Anomaly != nil},
-	} {
-		if !fr.set {
-			continue
-		}
-		data, err := json.Marshal(fr.v)
-		if err != nil {
-			return fmt.Errorf("store: %s frame of session %s: %w", fr.kind, id, err)
-		}
+	frames, err := storecodec.EncodeFrames(id, f)
+	if err != nil {
+		return err
+	}
+	for _, fr := range frames {
 		if _, err := tx.Exec(ctx, `INSERT INTO frames (session_id, kind, data) VALUES ($1, $2, $3)
-			ON CONFLICT (session_id, kind) DO UPDATE SET data = excluded.data`, id, fr.kind, data); err != nil {
-			return fmt.Errorf("store: %s frame of session %s: %w", fr.kind, id, err)
+			ON CONFLICT (session_id, kind) DO UPDATE SET data = excluded.data`, id, fr.Kind, fr.Data); err != nil {
+			return fmt.Errorf("store: %s frame of session %s: %w", fr.Kind, id, err)
 		}
 	}
 	return nil
@@ -136,7 +114,7 @@ func (s *Store) PutDataset(ctx context.Context, d session.DatasetRecord) error {
 	_, err = s.pool.Exec(ctx, `INSERT INTO datasets (name, filename, options, data, created_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (name) DO UPDATE SET filename = excluded.filename, options = excluded.options, data = excluded.data,
 		created_at = excluded.created_at`,
-		d.Name, d.Filename, string(opt), d.Data, unixNano(d.CreatedAt))
+		d.Name, d.Filename, string(opt), d.Data, storecodec.UnixNano(d.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: dataset %s: %w", d.Name, err)
 	}
@@ -160,54 +138,10 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-// encodeParams lays weights out as little-endian float32s, the SQLite
-// store's layout, so a dump of one reads as the other.
-func encodeParams(p []float32) []byte {
-	b := make([]byte, 4*len(p))
-	for i, v := range p {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
-	}
-	return b
-}
-
-func decodeParams(b []byte) ([]float32, error) {
-	if len(b)%4 != 0 {
-		return nil, fmt.Errorf("store: a checkpoint of %d bytes is not a whole number of float32s", len(b))
-	}
-	p := make([]float32, len(b)/4)
-	for i := range p {
-		p[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return p, nil
-}
-
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromUnixNano(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n)
-}
-
 // finite is f, or nil (NULL) where f is missing, NaN or infinite.
 func finite(f *float64) *float64 {
 	if f == nil || math.IsNaN(*f) || math.IsInf(*f, 0) {
 		return nil
 	}
 	return f
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

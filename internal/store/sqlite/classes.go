@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/aelab/aelab/internal/store/storecodec"
 	"github.com/aelab/aelab/session"
 )
 
@@ -16,7 +17,7 @@ func (s *Store) PutClass(ctx context.Context, r session.ClassRecord) error {
 		return fmt.Errorf("store: class %s: %w", r.ID, err)
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO classes (id, created_at, record) VALUES (?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET record = excluded.record`, r.ID, unixNano(r.CreatedAt), string(b))
+		ON CONFLICT(id) DO UPDATE SET record = excluded.record`, r.ID, storecodec.UnixNano(r.CreatedAt), string(b))
 	if err != nil {
 		return fmt.Errorf("store: class %s: %w", r.ID, err)
 	}

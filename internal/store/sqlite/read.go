@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aelab/aelab/internal/store/storecodec"
 	"github.com/aelab/aelab/session"
 )
 
@@ -38,7 +39,7 @@ func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
 		if test.Valid {
 			r.TestLoss = &test.Float64
 		}
-		r.CreatedAt, r.StartedAt, r.FinishedAt = fromUnixNano(created), fromUnixNano(started), fromUnixNano(finished)
+		r.CreatedAt, r.StartedAt, r.FinishedAt = storecodec.FromUnixNano(created), storecodec.FromUnixNano(started), storecodec.FromUnixNano(finished)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -76,25 +77,8 @@ func (s *Store) Frames(ctx context.Context, id string) (session.Frames, error) {
 		if err := rows.Scan(&kind, &data); err != nil {
 			return f, fmt.Errorf("store: frames of session %s: %w", id, err)
 		}
-		var dst any
-		switch kind {
-		case frameProgress:
-			f.Progress = new(session.Progress)
-			dst = f.Progress
-		case frameLatent:
-			f.Latent = new(session.Latent)
-			dst = f.Latent
-		case frameRecon:
-			f.Reconstructions = new(session.Reconstructions)
-			dst = f.Reconstructions
-		case frameAnomaly:
-			f.Anomaly = new(session.Anomaly)
-			dst = f.Anomaly
-		default:
-			continue // written by a later version: not ours to read
-		}
-		if err := json.Unmarshal(data, dst); err != nil {
-			return f, fmt.Errorf("store: the %s frame of session %s is damaged: %w", kind, id, err)
+		if err := storecodec.DecodeFrame(id, kind, data, &f); err != nil {
+			return f, err
 		}
 	}
 	return f, rows.Err()
@@ -112,7 +96,7 @@ func (s *Store) Checkpoint(ctx context.Context, id string) (*session.Checkpoint,
 	if err != nil {
 		return nil, fmt.Errorf("store: checkpoint of session %s: %w", id, err)
 	}
-	if c.Params, err = decodeParams(data); err != nil {
+	if c.Params, err = storecodec.DecodeParams(data); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -151,7 +135,7 @@ func (s *Store) Comparisons(ctx context.Context) ([]session.ComparisonRecord, er
 		if err := rows.Scan(&c.ID, &kind, &created, &members); err != nil {
 			return nil, fmt.Errorf("store: comparisons: %w", err)
 		}
-		c.Kind, c.CreatedAt = session.ComparisonKind(kind), fromUnixNano(created)
+		c.Kind, c.CreatedAt = session.ComparisonKind(kind), storecodec.FromUnixNano(created)
 		if err := json.Unmarshal([]byte(members), &c.Members); err != nil {
 			return nil, fmt.Errorf("store: comparison %s is damaged: %w", c.ID, err)
 		}
@@ -175,7 +159,7 @@ func (s *Store) Datasets(ctx context.Context) ([]session.DatasetRecord, error) {
 		if err := rows.Scan(&d.Name, &d.Filename, &opt, &d.Data, &created); err != nil {
 			return nil, fmt.Errorf("store: datasets: %w", err)
 		}
-		d.CreatedAt = fromUnixNano(created)
+		d.CreatedAt = storecodec.FromUnixNano(created)
 		if err := json.Unmarshal([]byte(opt), &d.Options); err != nil {
 			return nil, fmt.Errorf("store: the settings of dataset %s are damaged: %w", d.Name, err)
 		}

@@ -3,13 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
-	"time"
 
+	"github.com/aelab/aelab/internal/store/storecodec"
 	"github.com/aelab/aelab/session"
 )
 
@@ -34,7 +32,7 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			return fmt.Errorf("store: points: %w", err)
 		}
 		defer st.Close()
-		for _, id := range sortedKeys(b.Points) {
+		for _, id := range storecodec.SortedKeys(b.Points) {
 			for _, p := range b.Points[id] {
 				if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
 					continue // never plotted; SQLite would turn NaN into NULL
@@ -45,14 +43,14 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			}
 		}
 	}
-	for _, id := range sortedKeys(b.Frames) {
+	for _, id := range storecodec.SortedKeys(b.Frames) {
 		if err := putFrames(ctx, tx, id, b.Frames[id]); err != nil {
 			return err
 		}
 	}
 	for _, c := range b.Checkpoints {
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoints (session_id, step, epoch, final, params) VALUES (?, ?, ?, ?, ?)`,
-			c.SessionID, c.Step, c.Epoch, c.Final, encodeParams(c.Params)); err != nil {
+			c.SessionID, c.Step, c.Epoch, c.Final, storecodec.EncodeParams(c.Params)); err != nil {
 			return fmt.Errorf("store: checkpoint of session %s: %w", c.SessionID, err)
 		}
 	}
@@ -62,7 +60,7 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO comparisons (id, kind, created_at, members) VALUES (?, ?, ?, ?)`,
-			c.ID, string(c.Kind), unixNano(c.CreatedAt), string(members)); err != nil {
+			c.ID, string(c.Kind), storecodec.UnixNano(c.CreatedAt), string(members)); err != nil {
 			return fmt.Errorf("store: comparison %s: %w", c.ID, err)
 		}
 	}
@@ -85,50 +83,21 @@ func putSession(ctx context.Context, tx *sql.Tx, r session.SessionRecord) error 
 		started_at = excluded.started_at, finished_at = excluded.finished_at, origin = excluded.origin,
 		browser_hash = excluded.browser_hash`,
 		r.ID, r.OwnerHash, string(cfg), string(r.State), r.Reason, r.Epoch, r.Step, r.TotalSteps,
-		nullFloat(r.TrainLoss), nullFloat(r.TestLoss), unixNano(r.CreatedAt), unixNano(r.StartedAt), unixNano(r.FinishedAt), r.Origin, r.BrowserHash)
+		nullFloat(r.TrainLoss), nullFloat(r.TestLoss), storecodec.UnixNano(r.CreatedAt), storecodec.UnixNano(r.StartedAt), storecodec.UnixNano(r.FinishedAt), r.Origin, r.BrowserHash)
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
 	return nil
 }
 
-// Frame kinds, the key of a frame row.
-const (
-	frameProgress = "progress"
-	frameLatent   = "latent"
-	frameRecon    = "reconstructions"
-	frameAnomaly  = "anomaly"
-)
-
 func putFrames(ctx context.Context, tx *sql.Tx, id string, f session.Frames) error {
-	put := func(kind string, v any) error {
-		data, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("store: %s frame of session %s: %w", kind, id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO frames (session_id, kind, data) VALUES (?, ?, ?)`, id, kind, data); err != nil {
-			return fmt.Errorf("store: %s frame of session %s: %w", kind, id, err)
-		}
-		return nil
+	frames, err := storecodec.EncodeFrames(id, f)
+	if err != nil {
+		return err
 	}
-	if f.Progress != nil {
-		if err := put(frameProgress, f.Progress); err != nil {
-			return err
-		}
-	}
-	if f.Latent != nil {
-		if err := put(frameLatent, f.Latent); err != nil {
-			return err
-		}
-	}
-	if f.Reconstructions != nil {
-		if err := put(frameRecon, f.Reconstructions); err != nil {
-			return err
-		}
-	}
-	if f.Anomaly != nil {
-		if err := put(frameAnomaly, f.Anomaly); err != nil {
-			return err
+	for _, fr := range frames {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO frames (session_id, kind, data) VALUES (?, ?, ?)`, id, fr.Kind, fr.Data); err != nil {
+			return fmt.Errorf("store: %s frame of session %s: %w", fr.Kind, id, err)
 		}
 	}
 	return nil
@@ -141,7 +110,7 @@ func (s *Store) PutDataset(ctx context.Context, d session.DatasetRecord) error {
 		return err
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT OR REPLACE INTO datasets (name, filename, options, data, created_at) VALUES (?, ?, ?, ?, ?)`,
-		d.Name, d.Filename, string(opt), d.Data, unixNano(d.CreatedAt))
+		d.Name, d.Filename, string(opt), d.Data, storecodec.UnixNano(d.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: dataset %s: %w", d.Name, err)
 	}
@@ -165,51 +134,9 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-func encodeParams(p []float32) []byte {
-	b := make([]byte, 4*len(p))
-	for i, v := range p {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
-	}
-	return b
-}
-
-func decodeParams(b []byte) ([]float32, error) {
-	if len(b)%4 != 0 {
-		return nil, fmt.Errorf("store: a checkpoint of %d bytes is not a whole number of float32s", len(b))
-	}
-	p := make([]float32, len(b)/4)
-	for i := range p {
-		p[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return p, nil
-}
-
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromUnixNano(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n)
-}
-
 func nullFloat(f *float64) sql.NullFloat64 {
 	if f == nil || math.IsNaN(*f) || math.IsInf(*f, 0) {
 		return sql.NullFloat64{}
 	}
 	return sql.NullFloat64{Float64: *f, Valid: true}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
