@@ -79,6 +79,7 @@ type trainer struct {
 	samplesPerSec  float64
 	samplesPerStep int
 	active         bool // counted in cpu.active
+	final          bool // the final picture is being published
 }
 
 // run is the training goroutine of s: it waits for a running slot, trains,
@@ -424,8 +425,12 @@ func (t *trainer) heavy() {
 	began := time.Now()
 	defer func() { t.heavyTime += time.Since(began) }()
 	ep := t.epochAt(t.step)
+	publish := t.s.hub.publish
+	if t.final { // the last picture must not be dropped by a busy hub
+		publish = func(ev hubEvent) bool { t.s.hub.publishWait(ev); return true }
+	}
 	if lat, err := t.probe.latent(t.model, t.step, ep); err == nil {
-		t.s.hub.publish(hubEvent{latent: lat})
+		publish(hubEvent{latent: lat})
 	} else {
 		t.s.log.Warn("latent projection failed", "session", t.s.id, "err", err)
 	}
@@ -435,7 +440,7 @@ func (t *trainer) heavy() {
 			noisy = x
 		}
 	}
-	t.s.hub.publish(hubEvent{recon: t.probe.reconstructions(t.model, t.step, ep, noisy)})
+	publish(hubEvent{recon: t.probe.reconstructions(t.model, t.step, ep, noisy)})
 	t.lastHeavy = time.Now()
 }
 
@@ -573,6 +578,7 @@ func (t *trainer) finalPicture(st State) {
 	if st == Completed && t.step%t.stepsPerEpoch != 0 {
 		t.testPoint()
 	}
+	t.final = true
 	t.heavy()
 	t.s.snap.Store(t.model.Snapshot())
 	if t.step%t.stepsPerEpoch != 0 || st == Completed {
