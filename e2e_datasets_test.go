@@ -20,7 +20,8 @@ func waitFor(t *testing.T, ctx context.Context, what, js string) {
 	deadline := time.Now().Add(90 * time.Second)
 	for !eval[bool](t, ctx, js) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %s never held", what, js)
+			page := eval[string](t, ctx, `location.pathname + "\n" + document.body.innerText.slice(0, 1500)`)
+			t.Fatalf("%s: %s never held; the page:\n%s", what, js, page)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -38,14 +38,14 @@ type Work struct {
 	// default estimate.
 	Memory int64
 	// Wait bounds how long the work waits for a CPU turn; 0 means the
-	// kind's default (a few seconds for a view, half a minute for an
+	// kind's default (20 s for a view, 25 s for an
 	// analysis, as long as ctx lasts for the server's own work).
 	Wait time.Duration
 }
 
 // Default waits for a CPU turn, by kind.
 var defaultWorkWait = map[WorkKind]time.Duration{
-	WorkView:     5 * time.Second,
+	WorkView:     20 * time.Second,
 	WorkAnalysis: 25 * time.Second,
 	WorkPCAFit:   25 * time.Second,
 	WorkUpload:   25 * time.Second,
