@@ -82,9 +82,14 @@ func TestBrowserClass(t *testing.T) {
 			t.Errorf("%s's form must hide the seed and lock the bottleneck", name)
 		}
 		clickAndLoad(t, s, "train-button")
+		// The start's redirect may still be committing when the click returns: give it a moment.
 		p := eval[string](t, s, "location.pathname")
+		for deadline := time.Now().Add(20 * time.Second); !strings.HasPrefix(p, "/sessions/") && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+			p = eval[string](t, s, "location.pathname")
+		}
 		if !strings.HasPrefix(p, "/sessions/") {
-			t.Fatalf("%s's Train led to %s: %s", name, p, text(t, s, "form-error"))
+			t.Fatalf("%s's Train led to %s: %s\n%s", name, p, text(t, s, "form-error"), eval[string](t, s, `location.href + " nav=" + performance.getEntriesByType("navigation").map(e => e.name + " " + e.type).join(",") + " ref=" + document.referrer + " boot=" + (document.getElementById("session-boot")?.textContent ?? "").slice(0, 200)`))
 		}
 		runs = append(runs, strings.TrimPrefix(p, "/sessions/"))
 	}

@@ -161,7 +161,7 @@ func classHome(m *session.Manager, r *http.Request, c *session.Class, student st
 	l := c.Lesson()
 	in := c.Info()
 	v.Lesson = &templates.HomeLesson{Locked: l.Locked, Hidden: l.Hidden, Action: "/classes/" + c.ID() + "/runs",
-		Banner: &templates.LessonBanner{ClassName: in.Name, ClassURL: classPath(c.ID()), Student: student, Open: in.Open}}
+		Page: classTrainPath(c.ID()), Banner: &templates.LessonBanner{ClassName: in.Name, ClassURL: classPath(c.ID()), Student: student, Open: in.Open}}
 	return v
 }
 

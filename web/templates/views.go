@@ -96,6 +96,7 @@ type HomeLesson struct {
 	Locked, Hidden []string
 	Banner         *LessonBanner // nil: a preset without a class
 	Action         string        // where the form posts; "" is /sessions
+	Page           string        // the form's own address (a class's training form); "" is /
 }
 
 // IsLocked reports whether field f is locked; a nil lesson locks nothing.
@@ -113,6 +114,15 @@ func (v HomeView) FormAction() string {
 		return v.Lesson.Action
 	}
 	return "/sessions"
+}
+
+// FormPage is the address of the form itself, which its values are put
+// after (so reload and Back keep them) and a refused start comes back to.
+func (v HomeView) FormPage() string {
+	if v.Lesson != nil && v.Lesson.Page != "" {
+		return v.Lesson.Page
+	}
+	return "/"
 }
 
 // KV is one row of a key/value table, e.g. a line of a session's configuration.

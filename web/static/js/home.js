@@ -224,7 +224,8 @@ function rememberInAddress(values) {
   clearTimeout(addressTimer);
   addressTimer = setTimeout(() => {
     const q = formQuery(values, fields, defaults);
-    const url = `/${q ? `?${q}` : ''}${window.location.hash}`;
+    // The form's own address: / for the home page, its own page for a class's form.
+    const url = `${form.dataset.page || '/'}${q ? `?${q}` : ''}${window.location.hash}`;
     if (window.location.pathname + window.location.search + window.location.hash !== url) {
       history.replaceState(history.state, '', url);
     }
@@ -298,6 +299,8 @@ if (form && arch) {
   }
   form.addEventListener('submit', () => {
     delete putErrors[''];
+    // A start leaves the page: no pending address update may rewrite the entry while the form is sent.
+    clearTimeout(addressTimer);
   });
   // Keep the messages the server rendered into the page until the user acts on them.
   for (const name of fields) {
@@ -310,7 +313,7 @@ if (form && arch) {
   update();
   // A page the server rendered for a refused POST: its address becomes the form's, so that reload
   // does not post again and Back comes here with the same values.
-  if (window.location.pathname !== '/') rememberInAddress(readForm().values);
+  if (window.location.pathname !== (form.dataset.page || '/')) rememberInAddress(readForm().values);
   showFirstError();
   countDown();
   // Enter in the sweep's widths field starts the sweep, not a single training (the form's default
