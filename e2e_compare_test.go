@@ -52,9 +52,9 @@ func TestBrowserCompareSweep(t *testing.T) {
 		setField(t, ctx, name, v)
 	}
 	// Enter in the widths field starts the sweep (not a single training with the form's default button).
-	if _, err := chromedp.RunResponse(ctx, chromedp.SendKeys(chromedp.CSS(`[name="bottlenecks"]`), kb.Enter)); err != nil {
-		t.Fatal(err)
-	}
+	actAndLoad(t, ctx, "Enter in the widths field", func() error {
+		return chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[name="bottlenecks"]`), kb.Enter))
+	})
 	if loc := eval[string](t, ctx, "location.pathname"); !strings.HasPrefix(loc, "/compare/") {
 		t.Fatalf("after Compare the browser is at %s", loc)
 	}

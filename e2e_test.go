@@ -109,10 +109,38 @@ func click(t *testing.T, ctx context.Context, id string) {
 }
 
 // clickAndLoad clicks an element that navigates, and waits for the new page.
+// The click is the element's own click(), not a mouse event at coordinates
+// measured beforehand: the live form check can insert a message and move the
+// button between measuring and clicking, and the mouse then lands beside it.
 func clickAndLoad(t *testing.T, ctx context.Context, id string) {
 	t.Helper()
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(testid(id))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(testid(id))); err != nil {
 		t.Fatalf("click %s: %v", id, err)
+	}
+	actAndLoad(t, ctx, "click "+id, func() error {
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(document.querySelector('[data-testid="%s"]').click(), true)`, id)))
+		return err
+	})
+}
+
+func actAndLoad(t *testing.T, ctx context.Context, what string, act func() error) {
+	t.Helper()
+	eval[bool](t, ctx, `(window.__aelabOldPage = true)`)
+	if err := act(); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		// While the old document is being replaced, evaluation can fail; try again.
+		fresh, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__aelabOldPage === undefined && document.readyState === "complete"`))
+		if err == nil && fresh {
+			return
+		}
+		if time.Now().After(deadline) {
+			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " readyState=" + document.readyState + " old=" + window.__aelabOldPage`))
+			t.Fatalf("%s: no new page loaded within 60 s (evaluate error %v; page %s)", what, err, where)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
