@@ -1,6 +1,9 @@
 package analysis
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Grid returns rows×cols two-dimensional latent codes on a regular grid over
 // the rectangle [lo[0], hi[0]] × [lo[1], hi[1]], for decoding into the
@@ -107,6 +110,27 @@ func Bounds(codes []float32, n, m int, q float64) (lo, hi []float32) {
 		}
 		slices.Sort(col)
 		lo[j], hi[j] = quantile(col, q), quantile(col, 1-q)
+	}
+	return lo, hi
+}
+
+// NormalBounds returns, for each of m latent units, the q and 1−q quantiles
+// of the standard normal N(0, 1): the box of a variational autoencoder's
+// prior that leaves out the fraction q of its codes at each end of every
+// unit (±2.054 for q = 0.02). A manifold Grid over it shows what sampling
+// from the prior can draw, whatever the encoder does with its codes. It
+// panics unless m ≥ 1 and 0 < q < 0.5.
+func NormalBounds(m int, q float64) (lo, hi []float32) {
+	if m < 1 {
+		panicf("NormalBounds: m = %d; want m ≥ 1", m)
+	}
+	if !(q > 0 && q < 0.5) {
+		panicf("NormalBounds: q = %g; want 0 < q < 0.5", q)
+	}
+	z := float32(math.Sqrt2 * math.Erfinv(1-2*q)) // Φ⁻¹(1−q)
+	lo, hi = make([]float32, m), make([]float32, m)
+	for j := range m {
+		lo[j], hi[j] = -z, z
 	}
 	return lo, hi
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -87,4 +88,34 @@ func TestBounds(t *testing.T) {
 		t.Errorf("q = 0.025: [%v, %v]; want [2.5 7], [97.5 7] (the outlier ignored)", lo, hi)
 	}
 	mustPanic(t, "q = 0.5", func() { Bounds(codes, n, 2, 0.5) })
+}
+
+// TestNormalBounds: the box of N(0, I) is ±Φ⁻¹(1−q) on every unit (the
+// table values 1.959964 for q = 0.025 and 2.053749 for q = 0.02), and a
+// box that leaves out a fraction q at each end has Φ(lo) = q.
+func TestNormalBounds(t *testing.T) {
+	for _, c := range []struct{ q, z float64 }{{0.025, 1.959964}, {0.02, 2.053749}, {0.1, 1.281552}} {
+		lo, hi := NormalBounds(3, c.q)
+		if len(lo) != 3 || len(hi) != 3 {
+			t.Fatalf("q = %g: %d and %d bounds for 3 units", c.q, len(lo), len(hi))
+		}
+		for j := range 3 {
+			if math.Abs(float64(hi[j])-c.z) > 1e-5 || lo[j] != -hi[j] {
+				t.Fatalf("q = %g, unit %d: [%g, %g], want ±%g", c.q, j, lo[j], hi[j], c.z)
+			}
+		}
+		if cdf := 0.5 * math.Erfc(-float64(lo[0])/math.Sqrt2); math.Abs(cdf-c.q) > 1e-6 {
+			t.Fatalf("q = %g: Φ(lo) = %g", c.q, cdf)
+		}
+	}
+	for _, q := range []float64{0, 0.5, -0.1, math.NaN()} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NormalBounds(2, %g) did not panic", q)
+				}
+			}()
+			NormalBounds(2, q)
+		}()
+	}
 }

@@ -114,13 +114,16 @@ type manifoldBody struct {
 	Step     int        `json:"step"`
 	Rows     int        `json:"rows"`
 	Cols     int        `json:"cols"`
+	Span     string     `json:"span"`     // "codes" or "prior": what the box is taken from
 	Bounds   boundsBody `json:"bounds"`   // the grid spans this box
-	Quantile float64    `json:"quantile"` // of the codes at each end that the box leaves out
+	Quantile float64    `json:"quantile"` // of the codes (or of the prior) at each end that the box leaves out
 	imagesBody
 }
 
 // handleManifold decodes a regular grid over the occupied part of a 2-unit
-// latent space: the picture of everything the decoder can draw.
+// latent space (span=codes), or over the middle of a variational
+// autoencoder's prior (span=prior): the picture of everything the decoder
+// can draw.
 func handleManifold(m *session.Manager, log *slog.Logger, mr *modelRunner) http.Handler {
 	return mr.serve(m, log, func(r *http.Request, md model) (any, error) {
 		rows, err := queryInt(r.URL.Query().Get("rows"), "rows", 12, 1, maxManifoldSide)
@@ -135,13 +138,28 @@ func handleManifold(m *session.Manager, log *slog.Logger, mr *modelRunner) http.
 			return nil, session.Errorf(session.EInvalid,
 				"the manifold grid needs a 2-unit bottleneck, and session %s has %d units: use interpolate or decode to explore it", md.s.ID(), mw)
 		}
-		codes, n := mr.cache.codes(md)
-		lo, hi := analysis.Bounds(codes, n, 2, manifoldQuantile)
+		var lo, hi []float32
+		span := r.URL.Query().Get("span")
+		switch span {
+		case "", "codes":
+			span = "codes"
+			codes, n := mr.cache.codes(md)
+			lo, hi = analysis.Bounds(codes, n, 2, manifoldQuantile)
+		case "prior":
+			if !md.s.Config().IsVAE() {
+				return nil, &session.Error{Code: session.EInvalid, Field: "span",
+					Message: fmt.Sprintf(`session %s is a plain autoencoder, which has no prior: use span=codes (the default) for the part of the plane its codes occupy`, md.s.ID())}
+			}
+			lo, hi = analysis.NormalBounds(2, manifoldQuantile)
+		default:
+			return nil, &session.Error{Code: session.EInvalid, Field: "span",
+				Message: fmt.Sprintf(`span must be "codes" (where the test codes lie, the default) or "prior" (the middle of N(0, I), for a variational autoencoder), got %q`, span)}
+		}
 		grid := analysis.Grid([2]float32{lo[0], lo[1]}, [2]float32{hi[0], hi[1]}, rows, cols)
 		out := make([]float32, rows*cols*md.snap.InputDim())
 		md.snap.Decode(out, grid, rows*cols)
 		qlo, qhi := session.QuantRange(md.ds.ValueRange, out)
-		return manifoldBody{Step: md.snap.Steps(), Rows: rows, Cols: cols, Bounds: boundsBody{Lo: lo, Hi: hi},
+		return manifoldBody{Step: md.snap.Steps(), Rows: rows, Cols: cols, Span: span, Bounds: boundsBody{Lo: lo, Hi: hi},
 			Quantile: manifoldQuantile, imagesBody: newImages(md.ds, out, rows*cols, qlo, qhi)}, nil
 	})
 }
