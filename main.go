@@ -87,8 +87,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fl.IntVar(&c.limits.MaxWork, "max-work", c.limits.MaxWork, "largest training, in epochs × training examples")
 	fl.IntVar(&c.limits.MaxEpochs, "max-epochs", c.limits.MaxEpochs, "most epochs of one training")
 	c.startLimit = session.DefaultStartLimit
-	u := handlers.DefaultUploadLimit()
-	c.uploadLimit = session.RateLimit{Burst: u.Burst, PerMinute: u.PerMinute}
+	c.uploadLimit = session.DefaultUploadLimit
 	fl.IntVar(&c.startLimit.Burst, "start-burst", c.startLimit.Burst, "starts one address may make at once; a sweep or a lab is one start (0: no limit)")
 	fl.Float64Var(&c.startLimit.PerMinute, "starts-per-minute", c.startLimit.PerMinute, "starts one address may make per minute after the burst")
 	fl.IntVar(&c.uploadLimit.Burst, "upload-burst", c.uploadLimit.Burst, "uploads one address may make at once (0: no limit)")
@@ -183,7 +182,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
 		Store: st, MaxStoreBytes: cfg.maxStore,
 		MaxPerAddress: cfg.perAddress, MaxMemory: cfg.maxMemory, CoreGFLOPS: cfg.coreGFLOPS, MaxCoreMinutes: cfg.coreMinutes,
-		StartLimit: cfg.startLimit,
+		StartLimit: cfg.startLimit, UploadLimit: cfg.uploadLimit,
 	})
 	log.Info("limits", "memory_budget", session.Bytes(cfg.maxMemory), "max_running", cfg.maxRunning, "max_queued", cfg.maxQueued,
 		"core_gflops", cfg.coreGFLOPS, "max_core_minutes", cfg.coreMinutes)
@@ -204,7 +203,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, Net: cfg.net,
-			UploadLimit: handlers.RateLimit{Burst: cfg.uploadLimit.Burst, PerMinute: cfg.uploadLimit.PerMinute},
 			Comparisons: comparisons, Classes: classes}),
 		// Slow or idle clients give their connection back: headers within
 		// 5 s, a body within 30 s (uploads extend it in proportion to their

@@ -4,11 +4,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	qrcode "github.com/skip2/go-qrcode"
@@ -16,20 +14,11 @@ import (
 	"github.com/aelab/aelab/session"
 )
 
-// joinRate bounds how often one address may try to join a class: a class
-// of thirty behind one school router joins at once easily; guessing codes
-// (≈ 2.4·10^8 of them) does not get far.
-var joinRate = RateLimit{Burst: 90, PerMinute: 60}
-
-// checkJoinLimit takes a join attempt from the address of r.
-func checkJoinLimit(l *limiter, r *http.Request) error {
-	ok, wait := l.allow(clientKey(r))
-	if ok {
-		return nil
-	}
-	secs := int(math.Ceil(wait.Seconds()))
-	return &session.Error{Code: codeRateLimited, Retry: time.Duration(max(secs, 1)) * time.Second, Message: fmt.Sprintf(
-		"too many attempts to join a class from your address; try again in %d s", secs)}
+// checkJoinLimit takes a join attempt from the address of r, from the
+// door's rate limit (session.DefaultJoinLimit): a class of thirty behind
+// one school router joins at once easily; guessing codes does not get far.
+func checkJoinLimit(m *session.Manager, r *http.Request) error {
+	return m.Allow(clientAddr(r), session.WorkJoin)
 }
 
 // handleClassCSV writes the class's results, one row per run: student,

@@ -15,7 +15,7 @@ import (
 
 // addClassPages adds the pages of classes: creating one, its dashboard,
 // joining it and its students' training form.
-func addClassPages(r chi.Router, d Deps, joins *limiter) {
+func addClassPages(r chi.Router, d Deps) {
 	m, cb, log := d.Sessions, d.Classes, d.Logger
 	r.Method(http.MethodGet, "/classes/new", handleClassNewPage(log))
 	r.Method(http.MethodPost, "/classes", handleClassNewForm(cb, log))
@@ -24,7 +24,7 @@ func addClassPages(r chi.Router, d Deps, joins *limiter) {
 	r.Method(http.MethodPost, "/classes/{id}/runs", handleClassRunForm(m, cb, log)) // a start: rate-limited by the door
 	r.Method(http.MethodGet, "/join", handleJoinPage(cb, log))
 	r.Method(http.MethodGet, "/join/{code}", handleJoinPage(cb, log))
-	r.Method(http.MethodPost, "/join", handleJoinForm(cb, joins, log))
+	r.Method(http.MethodPost, "/join", handleJoinForm(d.Sessions, cb, log))
 }
 
 // lessonFields are the configuration fields the class form offers, with
@@ -250,7 +250,7 @@ func handleJoinPage(cb *session.ClassBook, log *slog.Logger) http.Handler {
 }
 
 // handleJoinForm joins a class as this browser and opens its form.
-func handleJoinForm(cb *session.ClassBook, joins *limiter, log *slog.Logger) http.Handler {
+func handleJoinForm(m *session.Manager, cb *session.ClassBook, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err != nil {
@@ -269,7 +269,7 @@ func handleJoinForm(cb *session.ClassBook, joins *limiter, log *slog.Logger) htt
 			v.Errors = map[string]string{field: session.ErrorMessage(err)}
 			render(w, r, log, pageStatus(err), templates.Join(v))
 		}
-		if err := checkJoinLimit(joins, r); err != nil {
+		if err := checkJoinLimit(m, r); err != nil {
 			setRetryAfter(w, err)
 			fail(err)
 			return

@@ -74,9 +74,9 @@ type nameTakenBody struct {
 	Suggestion string `json:"suggestion"`
 }
 
-func handleJoin(cb *session.ClassBook, joins *limiter, log *slog.Logger) http.Handler {
+func handleJoin(m *session.Manager, cb *session.ClassBook, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := checkJoinLimit(joins, r); err != nil {
+		if err := checkJoinLimit(m, r); err != nil {
 			setRetryAfter(w, err)
 			writeError(w, r, log, err)
 			return

@@ -73,9 +73,9 @@ func newUploadServer(t *testing.T, dataDir string) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := session.NewManager(session.Options{Datasets: datasets.NewRegistry(dataDir)})
+	m := session.NewManager(session.Options{Datasets: datasets.NewRegistry(dataDir), UploadLimit: session.RateLimit{Burst: -1}})
 	socks := NewSockets()
-	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, Sockets: socks, UploadLimit: RateLimit{Burst: -1}}))
+	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, Sockets: socks}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -37,7 +37,7 @@ func status(code session.Code) int {
 		return http.StatusMethodNotAllowed
 	case codeTooLarge:
 		return http.StatusRequestEntityTooLarge
-	case codeRateLimited:
+	case session.ERateLimited:
 		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError

@@ -57,3 +57,43 @@ func TestStartRateLimitAnswers429(t *testing.T) {
 	}
 	r2.Body.Close()
 }
+
+// Attempts to join a class (right or wrong code) take tokens of the door's
+// limiter: over the burst the API answers 429 and the form a page.
+func TestJoinRateLimitAnswers429(t *testing.T) {
+	static, _ := fs.Sub(web.Static, "static")
+	m := session.NewManager(session.Options{Datasets: registry, JoinLimit: session.RateLimit{Burst: 2, PerMinute: 1}})
+	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static}))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = m.Shutdown(ctx)
+		srv.Close()
+	})
+	for i := range 2 {
+		res, err := http.Post(srv.URL+"/api/join", "application/json", strings.NewReader(`{"code":"ABC-DEF","name":"Ana"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound {
+			t.Fatalf("join %d with a wrong code: %d, want 404", i+1, res.StatusCode)
+		}
+	}
+	res, err := http.Post(srv.URL+"/api/join", "application/json", strings.NewReader(`{"code":"ABC-DEF","name":"Ana"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("third join: %d, Retry-After %q; want 429", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	form, err := http.Post(srv.URL+"/join", "application/x-www-form-urlencoded", strings.NewReader("code=ABC-DEF&name=Ana"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Body.Close()
+	if form.StatusCode != http.StatusTooManyRequests || !strings.Contains(form.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("join form over the limit: %d %s", form.StatusCode, form.Header.Get("Content-Type"))
+	}
+}

@@ -21,9 +21,6 @@ type Deps struct {
 	Static   fs.FS // the contents of web/static
 	Logger   *slog.Logger
 	Sockets  *Sockets // tracks open WebSockets so that shutdown can wait for their close frames
-	// UploadLimit bounds how often one address may upload a dataset; the
-	// zero value means DefaultUploadLimit, a negative Burst means no limit.
-	UploadLimit RateLimit
 	// Comparisons holds the side-by-side comparisons of sessions; nil means
 	// a new store for Sessions.
 	Comparisons *session.ComparisonStore
@@ -75,8 +72,6 @@ func NewServer(d Deps) http.Handler {
 // addRoutes is the whole surface of the app in one place.
 func addRoutes(r chi.Router, d Deps) {
 	m, log, cs, cb := d.Sessions, d.Logger, d.Comparisons, d.Classes
-	uploads := newUploadGate(m, d.UploadLimit)
-	joins := newLimiter(joinRate)
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
 
 	// Pages.
@@ -87,18 +82,18 @@ func addRoutes(r chi.Router, d Deps) {
 	// A sweep is one start, whatever its widths (taken by the door once they are valid).
 	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, log))
 	r.Method(http.MethodGet, "/compare/{id}", handleComparePage(m, cs, log))
-	r.Method(http.MethodPost, "/datasets", handleFormUpload(m, uploads, log))
+	r.Method(http.MethodPost, "/datasets", handleFormUpload(m, log))
 	r.Handle("/static/*", handleStatic(d.Static, log))
 	r.Method(http.MethodGet, "/labs", handleLabsIndex(log))
 	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
 	// A lab start is one start against the rate limit, however many runs it starts.
 	r.Method(http.MethodPost, "/labs/{slug}/start", handleLabStart(m, cs, log))
-	addClassPages(r, d, joins)
+	addClassPages(r, d)
 
 	// JSON API (docs/api.md).
 	r.Route("/api", func(r chi.Router) {
 		r.Method(http.MethodGet, "/datasets", handleListDatasets(m))
-		r.Method(http.MethodPost, "/datasets", handleUploadDataset(m, uploads, log))
+		r.Method(http.MethodPost, "/datasets", handleUploadDataset(m, log))
 		r.Method(http.MethodGet, "/datasets/{name}", handleGetDataset(m, log))
 		r.Method(http.MethodGet, "/datasets/{name}/samples", handleDatasetSamples(m, log))
 		r.Method(http.MethodGet, "/sessions", handleListSessions(m))
@@ -121,7 +116,7 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/classes/{id}/qr.png", handleClassQR(cb, log))
 		r.Method(http.MethodPost, "/classes/{id}/close", handleClassOpen(cb, log, false))
 		r.Method(http.MethodPost, "/classes/{id}/open", handleClassOpen(cb, log, true))
-		r.Method(http.MethodPost, "/join", handleJoin(cb, joins, log))
+		r.Method(http.MethodPost, "/join", handleJoin(m, cb, log))
 		r.Method(http.MethodPost, "/comparisons", handleCreateComparison(cs, log))
 		r.Method(http.MethodGet, "/comparisons/{id}", handleGetComparison(cs, log))
 		r.Method(http.MethodGet, "/comparisons/{id}/table.csv", handleComparisonTableCSV(cs, log))

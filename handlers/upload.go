@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -46,10 +47,10 @@ type uploadedBody struct {
 	DroppedRows int         `json:"dropped_rows"`
 }
 
-func handleUploadDataset(m *session.Manager, gate *uploadGate, log *slog.Logger) http.Handler {
+func handleUploadDataset(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A script's upload is owned by the browser key it sends, if any.
-		info, _, err := uploadCSV(w, r, m.Datasets(), gate, browserOwner(r))
+		info, _, err := uploadCSV(w, r, m, browserOwner(r))
 		if err != nil {
 			setRetryAfter(w, err)
 			writeUploadError(w, r, log, err)
@@ -60,12 +61,13 @@ func handleUploadDataset(m *session.Manager, gate *uploadGate, log *slog.Logger)
 	})
 }
 
-// uploadCSV reads a multipart upload and adds its CSV file to reg, owned by
-// owner (the zero Owner: nobody's). It returns the new dataset, the text
-// fields as sent (to show them again) and an error whose code says what
-// went wrong. Uploads pass gate: a rate per address, and a few parses at
-// once. No temporary file outlives the call.
-func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry, gate *uploadGate, owner session.Owner) (datasets.Info, templates.UploadValues, error) {
+// uploadCSV reads a multipart upload and adds its CSV file to m's
+// registry, owned by owner (the zero Owner: nobody's). It returns the new
+// dataset, the text fields as sent (to show them again) and an error whose
+// code says what went wrong. An upload is work admitted by the door: the
+// address's rate token before the body is read, then the parse's memory
+// estimate and a CPU turn. No temporary file outlives the call.
+func uploadCSV(w http.ResponseWriter, r *http.Request, m *session.Manager, owner session.Owner) (datasets.Info, templates.UploadValues, error) {
 	var vals templates.UploadValues
 	if r.ContentLength > maxUploadBody {
 		return datasets.Info{}, vals, uploadTooLarge
@@ -74,9 +76,56 @@ func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry, g
 		return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: "file",
 			Message: `send the upload as multipart/form-data with the CSV file in a part named "file" (see docs/api.md)`}
 	}
-	if err := gate.allow(r); err != nil {
-		return datasets.Info{}, vals, err
+	var (
+		form *multipart.Form
+		fh   *multipart.FileHeader
+		opt  datasets.CSVOptions
+		info datasets.Info
+	)
+	defer func() {
+		if form != nil {
+			_ = form.RemoveAll() // accepted, refused or failed: the file leaves the disk
+		}
+	}()
+	reg := m.Datasets()
+	receive := func(context.Context) (int64, error) {
+		var err error
+		form, fh, err = readUpload(w, r)
+		if form != nil {
+			vals = uploadValues(form.Value)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if opt, err = csvOptions(vals); err != nil {
+			return 0, err
+		}
+		return uploadParseMemory(fh.Size), nil
 	}
+	err := m.Do(r.Context(), session.Work{Kind: session.WorkUpload, Addr: clientAddr(r), Wait: uploadWaitMax, Input: receive},
+		func(context.Context) error {
+			name := vals.Name
+			if name == "" {
+				name = freeName(reg, slug(fh.Filename))
+			}
+			f, err := fh.Open()
+			if err != nil {
+				return &session.Error{Code: session.EInternal, Message: "internal error", Err: err}
+			}
+			defer f.Close()
+			if info, err = reg.AddOwnedCSV(ownerKey(owner), name, f, opt); err != nil {
+				return datasetError(err)
+			}
+			return nil
+		})
+	return info, vals, err
+}
+
+// readUpload reads the body of an upload within a deadline in proportion
+// to its size, and returns its form (nil if it could not be read; the
+// caller removes its files) and its one CSV file, or the error that names
+// the field at fault.
+func readUpload(w http.ResponseWriter, r *http.Request) (*multipart.Form, *multipart.FileHeader, error) {
 	// The body gets time in proportion to its size, the answer a little
 	// more for the parse (not every ResponseWriter supports deadlines).
 	rc := http.NewResponseController(w)
@@ -87,56 +136,31 @@ func uploadCSV(w http.ResponseWriter, r *http.Request, reg *datasets.Registry, g
 	if err := r.ParseMultipartForm(uploadMemory); err != nil { // on failure it removes its own files
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
-			return datasets.Info{}, vals, uploadTooLarge
+			return nil, nil, uploadTooLarge
 		}
-		return datasets.Info{}, vals, session.Errorf(session.EInvalid, "could not read the upload: %v", err)
+		return nil, nil, session.Errorf(session.EInvalid, "could not read the upload: %v", err)
 	}
 	form := r.MultipartForm
-	defer func() { _ = form.RemoveAll() }() // accepted, refused or failed: the file leaves the disk
-	vals = uploadValues(form.Value)
 	for k := range form.Value {
 		if !slices.Contains(uploadFieldNames, k) {
-			return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: k,
+			return form, nil, &session.Error{Code: session.EInvalid, Field: k,
 				Message: fmt.Sprintf("unknown field %q: the fields are file, %s", k, strings.Join(uploadFieldNames, ", "))}
 		}
 	}
 	files := form.File["file"]
 	if len(files) == 0 {
-		return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: "file", Message: "choose a CSV file to upload"}
+		return form, nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "choose a CSV file to upload"}
 	}
 	for k := range form.File {
 		if k != "file" {
-			return datasets.Info{}, vals, &session.Error{Code: session.EInvalid, Field: k,
+			return form, nil, &session.Error{Code: session.EInvalid, Field: k,
 				Message: fmt.Sprintf(`unexpected file in field %q: send the CSV file in the field "file"`, k)}
 		}
 	}
-	fh := files[0]
-	if fh.Size > datasets.MaxCSVBytes {
-		return datasets.Info{}, vals, uploadTooLarge
+	if files[0].Size > datasets.MaxCSVBytes {
+		return form, nil, uploadTooLarge
 	}
-	opt, err := csvOptions(vals)
-	if err != nil {
-		return datasets.Info{}, vals, err
-	}
-	name := vals.Name
-	if name == "" {
-		name = freeName(reg, slug(fh.Filename))
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return datasets.Info{}, vals, &session.Error{Code: session.EInternal, Message: "internal error", Err: err}
-	}
-	defer f.Close()
-	var info datasets.Info
-	err = gate.parse(r.Context(), fh.Size, func() error {
-		var err error
-		info, err = reg.AddOwnedCSV(ownerKey(owner), name, f, opt)
-		if err != nil {
-			return datasetError(err)
-		}
-		return nil
-	})
-	return info, vals, err
+	return form, files[0], nil
 }
 
 // ownerKey is how the datasets registry names an owner: "" for nobody.

@@ -18,20 +18,21 @@ import (
 	"github.com/aelab/aelab/web"
 )
 
-// newUploadServerWith is newUploadServer with its registry and Deps at hand.
-func newUploadServerWith(t *testing.T, reg *datasets.Registry, edit func(*Deps)) *testServer {
+// newUploadServerWith is newUploadServer with its registry and the
+// manager's options at hand (uploads are not rate-limited unless edit says).
+func newUploadServerWith(t *testing.T, reg *datasets.Registry, edit func(*session.Options)) *testServer {
 	t.Helper()
 	static, err := fs.Sub(web.Static, "static")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := session.NewManager(session.Options{Datasets: reg})
-	socks := NewSockets()
-	d := Deps{Sessions: m, Static: static, Sockets: socks, UploadLimit: RateLimit{Burst: -1}}
+	opt := session.Options{Datasets: reg, UploadLimit: session.RateLimit{Burst: -1}}
 	if edit != nil {
-		edit(&d)
+		edit(&opt)
 	}
-	srv := httptest.NewServer(NewServer(d))
+	m := session.NewManager(opt)
+	socks := NewSockets()
+	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static, Sockets: socks}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -221,7 +222,7 @@ func TestHomeBootCarriesFewClassNames(t *testing.T) {
 
 // One address gets the burst of uploads, then 429 with Retry-After.
 func TestUploadRateLimit(t *testing.T) {
-	ts := newUploadServerWith(t, datasets.NewRegistry(""), func(d *Deps) { d.UploadLimit = RateLimit{Burst: 2, PerMinute: 1} })
+	ts := newUploadServerWith(t, datasets.NewRegistry(""), func(o *session.Options) { o.UploadLimit = session.RateLimit{Burst: 2, PerMinute: 1} })
 	for i := range 3 {
 		res, b := ts.upload(t, "/api/datasets", map[string]string{"name": fmt.Sprintf("r%d", i), "label_column": "kind"}, "a.csv", labelledCSV(30))
 		want := http.StatusCreated

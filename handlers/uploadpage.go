@@ -17,9 +17,9 @@ import (
 // handleFormUpload takes the home page's upload form: on success it
 // redirects home with the new dataset selected; otherwise it shows the home
 // page again with the message above the upload form.
-func handleFormUpload(m *session.Manager, gate *uploadGate, log *slog.Logger) http.Handler {
+func handleFormUpload(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, vals, err := uploadCSV(w, r, m.Datasets(), gate, ensureOwner(w, r))
+		info, vals, err := uploadCSV(w, r, m, ensureOwner(w, r))
 		if err == nil {
 			http.Redirect(w, r, "/?dataset="+url.QueryEscape(info.Name), http.StatusSeeOther)
 			return

@@ -25,7 +25,8 @@ const (
 	WorkPCAFit   WorkKind = "pca_fit"  // PCA components fitted for a view
 	WorkView     WorkKind = "view"     // running a snapshot: decode, encode, manifold, …
 	WorkAnalysis WorkKind = "analysis" // seconds of CPU on a snapshot: features, pretraining, …
-	WorkUpload   WorkKind = "upload"   // parsing an uploaded dataset
+	WorkUpload   WorkKind = "upload"   // receiving and parsing an uploaded dataset
+	WorkJoin     WorkKind = "join"     // joining a class: a rate token only (Allow)
 )
 
 // Work is one piece of work asking to be admitted by Do.
@@ -41,6 +42,11 @@ type Work struct {
 	// kind's default (20 s for a view, 25 s for an
 	// analysis, as long as ctx lasts for the server's own work).
 	Wait time.Duration
+	// Input, when set, receives the work's input before it computes (an
+	// upload's body): it runs once the rate token and the address's place
+	// are taken, without memory or a CPU turn, and returns the bytes the
+	// work then needs, which Do reserves with the CPU turn before f.
+	Input func(ctx context.Context) (memory int64, err error)
 }
 
 // Default waits for a CPU turn, by kind.
@@ -55,8 +61,10 @@ var defaultWorkWait = map[WorkKind]time.Duration{
 // address may have admitted or waiting for a turn at once.
 const maxWorkPerAddr = 8
 
-func (w Work) what() string {
-	switch w.Kind {
+func (k WorkKind) what() string {
+	switch k {
+	case WorkJoin:
+		return "attempts to join a class"
 	case WorkUpload:
 		return "uploads"
 	case WorkAnalysis, WorkPCAFit:
@@ -70,20 +78,38 @@ func (w Work) what() string {
 // Do admits w and runs f while holding one CPU turn; it returns f's error,
 // or why w was not admitted: a rate-limit error (ERateLimited, with Retry),
 // or EUnavailable when the memory budget, the address's share or the CPU
-// cannot take it in time. A panic in f is returned as an EInternal error;
-// whatever was reserved is given back in every case.
+// cannot take it in time. A panic in f (or in w.Input) is returned as an
+// EInternal error; whatever was reserved is given back in every case.
 func (m *Manager) Do(ctx context.Context, w Work, f func(ctx context.Context) error) (err error) {
-	release, err := m.admit(ctx, w)
-	if err != nil {
-		return err
-	}
-	defer release()
 	defer func() {
 		if r := recover(); r != nil {
 			m.log.Error("work panicked", "kind", w.Kind, "panic", r, "stack", string(debug.Stack()))
 			err = &Error{Code: EInternal, Message: fmt.Sprintf("the %s crashed; this is a bug, please report it", w.Kind), Err: fmt.Errorf("panic: %v", r)}
 		}
 	}()
+	mem := w.Memory
+	if mem <= 0 {
+		mem = defaultWorkMemory[w.Kind]
+	}
+	if w.Input != nil {
+		// The input arrives first, holding the rate token and the
+		// address's place but neither memory nor a CPU turn; then the
+		// memory it says it needs is reserved with the turn.
+		leave, _, err := m.reserve(w, 0)
+		if err != nil {
+			return err
+		}
+		defer leave()
+		if mem, err = w.Input(ctx); err != nil {
+			return err
+		}
+		w.Addr = "" // the token is taken
+	}
+	release, err := m.admit(ctx, w, mem)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if testHookWork != nil {
 		testHookWork(w)
 	}
@@ -94,46 +120,52 @@ func (m *Manager) Do(ctx context.Context, w Work, f func(ctx context.Context) er
 // inject faults).
 var testHookWork func(Work)
 
-// admit reserves what w needs and returns the function that gives it all
-// back.
-func (m *Manager) admit(ctx context.Context, w Work) (func(), error) {
-	mem := w.Memory
-	if mem <= 0 {
-		mem = defaultWorkMemory[w.Kind]
+// Allow takes one rate token of kind k for addr, for an action that
+// computes nothing worth a CPU turn (joining a class); it returns the
+// rate-limit error (ERateLimited, with Retry) when none is left.
+func (m *Manager) Allow(addr string, k WorkKind) error {
+	class, ok := k.rateClass()
+	if !ok {
+		return nil
 	}
+	_, err := m.limiter.take(addr, class, k.what())
+	return err
+}
+
+// reserve takes, at once under the lock, what w needs besides the CPU: a
+// place among its address's work, mem bytes of the budget and its rate
+// token (none for the server's own work, whose Addr is ""). It returns the
+// function that gives back the place and the memory, and the token, which
+// the caller cancels if the work is not admitted after all.
+func (m *Manager) reserve(w Work, mem int64) (func(), reservation, error) {
 	owner := ""
 	if w.Addr != "" {
 		owner = addrKey(w.Addr)
 	}
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.closed {
-		m.mu.Unlock()
-		return nil, Errorf(EUnavailable, "the server is shutting down; try again in a minute")
+		return nil, reservation{}, Errorf(EUnavailable, "the server is shutting down; try again in a minute")
 	}
 	if mem > m.opt.MaxMemory {
-		m.mu.Unlock()
-		return nil, Errorf(EInvalid, "this %s needs about %s of memory, more than this server's whole budget of %s: ask for less", w.Kind, Bytes(mem), Bytes(m.opt.MaxMemory))
+		return nil, reservation{}, Errorf(EInvalid, "this %s needs about %s of memory, more than this server's whole budget of %s: ask for less", w.Kind, Bytes(mem), Bytes(m.opt.MaxMemory))
 	}
 	if owner != "" && m.workBy[owner] >= maxWorkPerAddr {
-		m.mu.Unlock()
-		return nil, Errorf(EUnavailable, "your address already has %d requests computing or waiting for the CPU, the most one address may have; wait for them to finish", maxWorkPerAddr)
+		return nil, reservation{}, Errorf(EUnavailable, "your address already has %d requests computing or waiting for the CPU, the most one address may have; wait for them to finish", maxWorkPerAddr)
 	}
 	if free := m.opt.MaxMemory - m.memUsed; mem > free {
-		m.mu.Unlock()
-		return nil, Errorf(EUnavailable, "the server's memory is taken: this %s needs about %s, and %s is free of a %s budget; try again in a minute", w.Kind, Bytes(mem), Bytes(max(free, 0)), Bytes(m.opt.MaxMemory))
+		return nil, reservation{}, Errorf(EUnavailable, "the server's memory is taken: this %s needs about %s, and %s is free of a %s budget; try again in a minute", w.Kind, Bytes(mem), Bytes(max(free, 0)), Bytes(m.opt.MaxMemory))
 	}
 	var tok reservation
 	if class, ok := w.Kind.rateClass(); ok {
 		var err error
-		if tok, err = m.limiter.take(w.Addr, class, w.what()); err != nil {
-			m.mu.Unlock()
-			return nil, err
+		if tok, err = m.limiter.take(w.Addr, class, w.Kind.what()); err != nil {
+			return nil, reservation{}, err
 		}
 	}
 	m.memUsed += mem
 	m.workBy[owner]++
-	m.mu.Unlock()
-	giveBack := func() {
+	return func() {
 		m.mu.Lock()
 		m.memUsed -= mem
 		if m.workBy[owner]--; m.workBy[owner] <= 0 {
@@ -141,8 +173,16 @@ func (m *Manager) admit(ctx context.Context, w Work) (func(), error) {
 		}
 		m.dispatchLocked() // the memory may let a queued training start
 		m.mu.Unlock()
-	}
+	}, tok, nil
+}
 
+// admit reserves what w needs, mem bytes and a CPU turn included, and
+// returns the function that gives it all back.
+func (m *Manager) admit(ctx context.Context, w Work, mem int64) (func(), error) {
+	giveBack, tok, err := m.reserve(w, mem)
+	if err != nil {
+		return nil, err
+	}
 	wait := w.Wait
 	if wait <= 0 {
 		wait = defaultWorkWait[w.Kind]

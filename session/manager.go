@@ -42,7 +42,7 @@ type Options struct {
 	MaxCoreMinutes int
 	// Rate limits per address, by kind of action; a zero value means the
 	// default, a negative Burst no limit.
-	StartLimit, UploadLimit, AnalysisLimit, ViewLimit RateLimit
+	StartLimit, UploadLimit, AnalysisLimit, ViewLimit, JoinLimit RateLimit
 }
 
 // Manager creates sessions, schedules their trainings and finds them again.
@@ -99,14 +99,16 @@ func NewManager(opt Options) *Manager {
 	if opt.MaxCoreMinutes <= 0 {
 		opt.MaxCoreMinutes = DefaultMaxCoreMinutes
 	}
-	rates := [rateClasses]RateLimit{rateStart: opt.StartLimit, rateUpload: opt.UploadLimit, rateAnalysis: opt.AnalysisLimit, rateView: opt.ViewLimit}
-	defaults := [rateClasses]RateLimit{rateStart: DefaultStartLimit, rateUpload: DefaultUploadLimit, rateAnalysis: DefaultAnalysisLimit, rateView: DefaultViewLimit}
+	rates := [rateClasses]RateLimit{rateStart: opt.StartLimit, rateUpload: opt.UploadLimit, rateAnalysis: opt.AnalysisLimit,
+		rateView: opt.ViewLimit, rateJoin: opt.JoinLimit}
+	defaults := [rateClasses]RateLimit{rateStart: DefaultStartLimit, rateUpload: DefaultUploadLimit, rateAnalysis: DefaultAnalysisLimit,
+		rateView: DefaultViewLimit, rateJoin: DefaultJoinLimit}
 	for i := range rates {
 		if rates[i] == (RateLimit{}) {
 			rates[i] = defaults[i]
 		}
 	}
-	opt.StartLimit, opt.UploadLimit, opt.AnalysisLimit, opt.ViewLimit = rates[rateStart], rates[rateUpload], rates[rateAnalysis], rates[rateView]
+	opt.StartLimit, opt.UploadLimit, opt.AnalysisLimit, opt.ViewLimit, opt.JoinLimit = rates[rateStart], rates[rateUpload], rates[rateAnalysis], rates[rateView], rates[rateJoin]
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}

@@ -24,9 +24,14 @@ type RateLimit struct {
 // minute, stays inside DefaultStartLimit; a script hammering the server
 // does not.
 var (
-	DefaultStartLimit    = RateLimit{Burst: 90, PerMinute: 60}
-	DefaultUploadLimit   = RateLimit{Burst: 30, PerMinute: 10}
+	DefaultStartLimit = RateLimit{Burst: 90, PerMinute: 60}
+	// An upload parses up to 32 MiB: a teacher preparing a lesson uploads
+	// a few datasets, not a script filling the server.
+	DefaultUploadLimit   = RateLimit{Burst: 6, PerMinute: 3}
 	DefaultAnalysisLimit = RateLimit{Burst: 60, PerMinute: 60}
+	// A class of thirty behind one school router joins at once easily;
+	// guessing class codes (≈ 2.4·10^8 of them) does not get far.
+	DefaultJoinLimit = RateLimit{Burst: 90, PerMinute: 60}
 	// Views (decoding a point, a manifold grid) are small and come in
 	// streams while a student drags a point; the CPU pool bounds their cost.
 	DefaultViewLimit = RateLimit{Burst: 600, PerMinute: 6000}
@@ -40,6 +45,7 @@ const (
 	rateUpload
 	rateAnalysis
 	rateView
+	rateJoin
 	rateClasses
 )
 
@@ -53,6 +59,8 @@ func (k WorkKind) rateClass() (rateClass, bool) {
 		return rateAnalysis, true
 	case WorkView:
 		return rateView, true
+	case WorkJoin:
+		return rateJoin, true
 	}
 	return 0, false // the server's own work (baselines) takes no token
 }
