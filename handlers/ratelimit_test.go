@@ -13,9 +13,11 @@ import (
 	"github.com/aelab/aelab/web"
 )
 
-func TestStartRateLimitAnswers429(t *testing.T) {
+// newServerWithOptions serves the app with a manager of opt, closed with the test.
+func newServerWithOptions(t *testing.T, opt session.Options) *httptest.Server {
+	t.Helper()
 	static, _ := fs.Sub(web.Static, "static")
-	m := session.NewManager(session.Options{Datasets: registry, StartLimit: session.RateLimit{Burst: 2, PerMinute: 1}})
+	m := session.NewManager(opt)
 	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -23,6 +25,11 @@ func TestStartRateLimitAnswers429(t *testing.T) {
 		_ = m.Shutdown(ctx)
 		srv.Close()
 	})
+	return srv
+}
+
+func TestStartRateLimitAnswers429(t *testing.T) {
+	srv := newServerWithOptions(t, session.Options{Datasets: registry, StartLimit: session.RateLimit{Burst: 2, PerMinute: 1}})
 	post := func() *http.Response {
 		res, err := http.Post(srv.URL+"/api/sessions", "application/json", strings.NewReader(smallJSON))
 		if err != nil {
@@ -61,15 +68,7 @@ func TestStartRateLimitAnswers429(t *testing.T) {
 // Attempts to join a class (right or wrong code) take tokens of the door's
 // limiter: over the burst the API answers 429 and the form a page.
 func TestJoinRateLimitAnswers429(t *testing.T) {
-	static, _ := fs.Sub(web.Static, "static")
-	m := session.NewManager(session.Options{Datasets: registry, JoinLimit: session.RateLimit{Burst: 2, PerMinute: 1}})
-	srv := httptest.NewServer(NewServer(Deps{Sessions: m, Static: static}))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = m.Shutdown(ctx)
-		srv.Close()
-	})
+	srv := newServerWithOptions(t, session.Options{Datasets: registry, JoinLimit: session.RateLimit{Burst: 2, PerMinute: 1}})
 	for i := range 2 {
 		res, err := http.Post(srv.URL+"/api/join", "application/json", strings.NewReader(`{"code":"ABC-DEF","name":"Ana"}`))
 		if err != nil {
