@@ -56,6 +56,10 @@ func newTestServerWith(t *testing.T, edit func(*Deps)) *testServer {
 	if edit != nil {
 		edit(&d)
 	}
+	if d.Sessions != m { // edit brought its own manager: the test server is that one's
+		_ = m.Shutdown(context.Background())
+		m = d.Sessions
+	}
 	srv := httptest.NewServer(NewServer(d))
 	ts := &testServer{Server: srv, m: m, socks: socks}
 	t.Cleanup(func() {

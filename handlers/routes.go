@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/aelab/aelab/internal/metrics"
 	"github.com/aelab/aelab/session"
 )
 
@@ -73,6 +74,7 @@ func NewServer(d Deps) http.Handler {
 func addRoutes(r chi.Router, d Deps) {
 	m, log, cs, cb := d.Sessions, d.Logger, d.Comparisons, d.Classes
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
+	r.Method(http.MethodGet, "/metrics", metrics.Handler(m, metrics.Probes{Viewers: d.Sockets.Open, Uploads: m.Datasets().UploadUsage}))
 
 	// Pages.
 	r.Method(http.MethodGet, "/", handleHome(m, log))

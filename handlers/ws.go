@@ -74,6 +74,14 @@ func (s *Sockets) remove(c *websocket.Conn) {
 	s.wg.Done()
 }
 
+// Open is the number of WebSockets open now (viewers of sessions and of
+// class dashboards).
+func (s *Sockets) Open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
 // Close tells every open socket that the server is going away and waits
 // for them to finish. Sockets still open after shutdownGrace (a viewer
 // that does not read blocks our writes) have their connections cut. It

@@ -105,18 +105,18 @@ func (m *Manager) Start(addr string, cfgs ...Config) ([]Started, error) {
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
-		return fail(Errorf(EUnavailable, "the server is shutting down; try again in a minute"))
+		return fail(m.refuse(RefusedShutdown, Errorf(EUnavailable, "the server is shutting down; try again in a minute")))
 	}
 	if owner != "" && m.live[owner]+len(cfgs) > m.opt.MaxPerAddress {
 		have := m.live[owner]
 		m.mu.Unlock()
-		return fail(Errorf(EUnavailable, "your address already has %d trainings queued, running or paused, and this would add %d: one address may have at most %d at once so that others get their turn; stop or wait for some of them",
-			have, len(cfgs), m.opt.MaxPerAddress))
+		return fail(m.refuse(RefusedPerAddress, Errorf(EUnavailable, "your address already has %d trainings queued, running or paused, and this would add %d: one address may have at most %d at once so that others get their turn; stop or wait for some of them",
+			have, len(cfgs), m.opt.MaxPerAddress)))
 	}
 	tok, err := m.limiter.take(addr, rateStart, "trainings started")
 	if err != nil {
 		m.mu.Unlock()
-		return fail(err)
+		return fail(m.refuse(RefusedRateLimit, err))
 	}
 	for _, t := range tickets {
 		t.queued = true
@@ -137,8 +137,8 @@ func (m *Manager) Start(addr string, cfgs ...Config) ([]Started, error) {
 		if len(cfgs) > 1 {
 			what = itoa(len(cfgs)) + " trainings do"
 		}
-		return fail(Errorf(EUnavailable, "the server is busy: %d trainings are running and %d are waiting, and %s not fit in the queue (%d places); try again in a minute",
-			running, waiting, what, m.opt.MaxQueued))
+		return fail(m.refuse(RefusedQueueFull, Errorf(EUnavailable, "the server is busy: %d trainings are running and %d are waiting, and %s not fit in the queue (%d places); try again in a minute",
+			running, waiting, what, m.opt.MaxQueued)))
 	}
 	m.live[owner] += len(cfgs)
 	for _, t := range tickets {

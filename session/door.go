@@ -145,22 +145,22 @@ func (m *Manager) reserve(w Work, mem int64) (func(), reservation, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return nil, reservation{}, Errorf(EUnavailable, "the server is shutting down; try again in a minute")
+		return nil, reservation{}, m.refuse(RefusedShutdown, Errorf(EUnavailable, "the server is shutting down; try again in a minute"))
 	}
 	if mem > m.opt.MaxMemory {
-		return nil, reservation{}, Errorf(EInvalid, "this %s needs about %s of memory, more than this server's whole budget of %s: ask for less", w.Kind, Bytes(mem), Bytes(m.opt.MaxMemory))
+		return nil, reservation{}, m.refuse(RefusedTooLarge, Errorf(EInvalid, "this %s needs about %s of memory, more than this server's whole budget of %s: ask for less", w.Kind, Bytes(mem), Bytes(m.opt.MaxMemory)))
 	}
 	if owner != "" && m.workBy[owner] >= maxWorkPerAddr {
-		return nil, reservation{}, Errorf(EUnavailable, "your address already has %d requests computing or waiting for the CPU, the most one address may have; wait for them to finish", maxWorkPerAddr)
+		return nil, reservation{}, m.refuse(RefusedPerAddress, Errorf(EUnavailable, "your address already has %d requests computing or waiting for the CPU, the most one address may have; wait for them to finish", maxWorkPerAddr))
 	}
 	if free := m.opt.MaxMemory - m.memUsed; mem > free {
-		return nil, reservation{}, Errorf(EUnavailable, "the server's memory is taken: this %s needs about %s, and %s is free of a %s budget; try again in a minute", w.Kind, Bytes(mem), Bytes(max(free, 0)), Bytes(m.opt.MaxMemory))
+		return nil, reservation{}, m.refuse(RefusedMemory, Errorf(EUnavailable, "the server's memory is taken: this %s needs about %s, and %s is free of a %s budget; try again in a minute", w.Kind, Bytes(mem), Bytes(max(free, 0)), Bytes(m.opt.MaxMemory)))
 	}
 	var tok reservation
 	if class, ok := w.Kind.rateClass(); ok {
 		var err error
 		if tok, err = m.limiter.take(w.Addr, class, w.Kind.what()); err != nil {
-			return nil, reservation{}, err
+			return nil, reservation{}, m.refuse(RefusedRateLimit, err)
 		}
 	}
 	m.memUsed += mem
@@ -197,9 +197,9 @@ func (m *Manager) admit(ctx context.Context, w Work, mem int64) (func(), error) 
 		giveBack()
 		tok.cancel()
 		if ctx.Err() != nil {
-			return nil, Errorf(EUnavailable, "the request was cancelled while it waited for the CPU")
+			return nil, m.refuse(RefusedCPUWait, Errorf(EUnavailable, "the request was cancelled while it waited for the CPU"))
 		}
-		return nil, Errorf(EUnavailable, "the server is busy: this %s waited %s for the CPU in vain; try again in a minute", w.Kind, wait.Round(time.Second))
+		return nil, m.refuse(RefusedCPUWait, Errorf(EUnavailable, "the server is busy: this %s waited %s for the CPU in vain; try again in a minute", w.Kind, wait.Round(time.Second)))
 	}
 	m.cpu.active.Add(1)
 	return func() {

@@ -49,6 +49,7 @@ type Options struct {
 // It owns the door (door.go) through which every piece of work is
 // admitted. It is safe for concurrent use.
 type Manager struct {
+	count   counters // running totals for the metrics (counters.go)
 	reg     *datasets.Registry
 	lim     Limits
 	opt     Options

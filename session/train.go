@@ -285,6 +285,7 @@ func (t *trainer) slice(start time.Time) (State, string) {
 		}
 		loss := t.model.TrainStep(in, x, n) // the objective, penalties included
 		t.step++
+		t.m.trained(n)
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return Failed, fmt.Sprintf("the loss became %v at step %d: the learning rate (%g) is probably too high for this network; try one ten times smaller",
 				loss, t.step, s.cfg.LearningRate)
