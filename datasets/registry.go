@@ -25,7 +25,7 @@ type Registry struct {
 	order   []string                                    // upload names in the order they were added
 	seeds   map[string]*simplelru.LRU[string, struct{}] // generated set → its cached keys
 	up      uploadBook                                  // owners, sizes and uses of the uploads (upload.go)
-	onAdd   func(name string, file []byte, opt CSVOptions)
+	onAdd   func(owner, name string, file []byte, opt CSVOptions)
 }
 
 // NewRegistry returns a registry of the built-in datasets. dataDir is where

@@ -97,24 +97,24 @@ func (r *Registry) AddOwnedCSV(owner, name string, data io.Reader, opt CSVOption
 	}
 	info, err := r.addOwnedCSV(owner, name, data, opt)
 	if err == nil && hook != nil {
-		hook(name, file.Bytes(), opt)
+		hook(owner, name, file.Bytes(), opt)
 	}
 	return info, err
 }
 
 // OnAdd sets a function that AddOwnedCSV calls after each dataset it adds,
-// with the file as read and its options (to keep uploads across restarts);
-// RestoreCSV does not call it.
-func (r *Registry) OnAdd(f func(name string, file []byte, opt CSVOptions)) {
+// with its owner, the file as read and its options (to keep uploads across
+// restarts); RestoreCSV does not call it.
+func (r *Registry) OnAdd(f func(owner, name string, file []byte, opt CSVOptions)) {
 	r.mu.Lock()
 	r.onAdd = f
 	r.mu.Unlock()
 }
 
-// RestoreCSV is AddCSV for a file kept from an earlier run: it does not
-// call the OnAdd function.
-func (r *Registry) RestoreCSV(name string, file []byte, opt CSVOptions) (Info, error) {
-	return r.addOwnedCSV("", name, bytes.NewReader(file), opt)
+// RestoreCSV is AddOwnedCSV for a file kept from an earlier run, uploaded
+// by owner ("" for none): it does not call the OnAdd function.
+func (r *Registry) RestoreCSV(owner, name string, file []byte, opt CSVOptions) (Info, error) {
+	return r.addOwnedCSV(owner, name, bytes.NewReader(file), opt)
 }
 
 func (r *Registry) addOwnedCSV(owner, name string, data io.Reader, opt CSVOptions) (Info, error) {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync"
@@ -209,24 +210,36 @@ func (s *Session) reload(ctx context.Context) (*ae.Snapshot, error) {
 // the file as uploaded and its settings.
 func (m *Manager) keepUploads() {
 	st := m.opt.Store
-	m.reg.OnAdd(func(name string, file []byte, opt datasets.CSVOptions) {
+	m.reg.OnAdd(func(owner, name string, file []byte, opt datasets.CSVOptions) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		d := DatasetRecord{Name: name, Filename: name + ".csv", Options: opt, Data: file, CreatedAt: time.Now()}
+		if owner != "" {
+			// The registry names an owner by the hex of its hash
+			// (handlers' ownerKey); anything else is kept as nobody's.
+			if h, err := hex.DecodeString(owner); err == nil && len(h) == len(Owner{}) {
+				d.OwnerHash = h
+			}
+		}
 		if err := st.PutDataset(ctx, d); err != nil {
 			m.log.Error("store: an uploaded dataset could not be kept; it will be gone after a restart", "dataset", name, "err", err)
 		}
 	})
 }
 
-// restoreUploads parses the kept uploads again, oldest first.
+// restoreUploads parses the kept uploads again, oldest first, each with
+// its uploader.
 func (m *Manager) restoreUploads(ctx context.Context) error {
 	ds, err := m.opt.Store.Datasets(ctx)
 	if err != nil {
 		return fmt.Errorf("restore uploaded datasets: %w", err)
 	}
 	for _, d := range ds {
-		if _, err := m.reg.RestoreCSV(d.Name, d.Data, d.Options); err != nil {
+		owner := ""
+		if len(d.OwnerHash) == len(Owner{}) {
+			owner = hex.EncodeToString(d.OwnerHash)
+		}
+		if _, err := m.reg.RestoreCSV(owner, d.Name, d.Data, d.Options); err != nil {
 			m.log.Warn("a kept upload could not be parsed again", "dataset", d.Name, "err", err)
 		}
 	}

@@ -69,12 +69,16 @@ type Batch struct {
 	Frames      map[string]Frames        // non-nil fields replace the kept ones, per session ID
 	Checkpoints []Checkpoint             // added (a checkpoint of the same session and step is replaced)
 	Comparisons []ComparisonRecord       // inserted or replaced (by ID)
+	// Rewind deletes, per session ID, the curve points whose step is after
+	// the given one, before this batch's Points are appended: how a
+	// resumed session forgets what it recorded past its checkpoint.
+	Rewind map[string]int
 }
 
 // Empty reports whether b writes nothing.
 func (b *Batch) Empty() bool {
 	return len(b.Sessions) == 0 && len(b.Points) == 0 && len(b.Frames) == 0 &&
-		len(b.Checkpoints) == 0 && len(b.Comparisons) == 0
+		len(b.Checkpoints) == 0 && len(b.Comparisons) == 0 && len(b.Rewind) == 0
 }
 
 // SessionRecord is the head of a kept session: everything but its curves,
@@ -99,6 +103,9 @@ type SessionRecord struct {
 	// Origin says where the session came from: "" for a training of this
 	// server, "import" for weights uploaded through POST /api/models.
 	Origin string
+	// ResumedAt is where the session last resumed from a checkpoint after
+	// an interruption (nil if it never did).
+	ResumedAt *ResumePoint
 }
 
 // Series names of SeriesPoint; other names are metrics (e.g.
@@ -132,6 +139,12 @@ type Checkpoint struct {
 	Epoch     int
 	Final     bool // the weights at the end of the run
 	Params    []float32
+	// State is the rest of what a training needs to continue exactly
+	// where it was (the optimizer's moments and step count, the positions
+	// of its random-number generators), as encoded by the trainer
+	// (trainstate.go). It is nil in checkpoints written before the store's
+	// schema kept it: such a run resumes with a fresh optimizer.
+	State []byte
 }
 
 // ComparisonRecord is a kept comparison: its members by session ID, with
@@ -157,6 +170,10 @@ type DatasetRecord struct {
 	Options   datasets.CSVOptions
 	Data      []byte
 	CreatedAt time.Time
+	// OwnerHash is the SHA-256 of the owner key of the browser that
+	// uploaded it (nil for nobody's, and for uploads kept before the
+	// store's schema had it).
+	OwnerHash []byte
 }
 
 // TrimReport says what Store.Trim removed.

@@ -14,7 +14,8 @@ import (
 // Sessions returns the head of every kept session, oldest first.
 func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash FROM sessions ORDER BY created_at, id`)
+		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash, resumed_epoch, resumed_step
+		FROM sessions ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
 	}
@@ -24,9 +25,13 @@ func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
 		var r session.SessionRecord
 		var cfg, state string
 		var step, total, created, started, finished int64
+		var resumedEpoch, resumedStep *int64
 		if err := rows.Scan(&r.ID, &r.OwnerHash, &cfg, &state, &r.Reason, &r.Epoch, &step, &total,
-			&r.TrainLoss, &r.TestLoss, &created, &started, &finished, &r.Origin, &r.BrowserHash); err != nil {
+			&r.TrainLoss, &r.TestLoss, &created, &started, &finished, &r.Origin, &r.BrowserHash, &resumedEpoch, &resumedStep); err != nil {
 			return nil, fmt.Errorf("store: sessions: %w", err)
+		}
+		if resumedStep != nil && resumedEpoch != nil {
+			r.ResumedAt = &session.ResumePoint{Epoch: int(*resumedEpoch), Step: int(*resumedStep)}
 		}
 		if err := json.Unmarshal([]byte(cfg), &r.Config); err != nil {
 			return nil, fmt.Errorf("store: the configuration of session %s is damaged: %w", r.ID, err)
@@ -84,8 +89,8 @@ func (s *Store) Checkpoint(ctx context.Context, id string) (*session.Checkpoint,
 	c := session.Checkpoint{SessionID: id}
 	var step int64
 	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT step, epoch, final, params FROM checkpoints WHERE session_id = $1 ORDER BY step DESC LIMIT 1`, id).
-		Scan(&step, &c.Epoch, &c.Final, &data)
+	err := s.pool.QueryRow(ctx, `SELECT step, epoch, final, params, state FROM checkpoints WHERE session_id = $1 ORDER BY step DESC LIMIT 1`, id).
+		Scan(&step, &c.Epoch, &c.Final, &data, &c.State)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -143,7 +148,7 @@ func (s *Store) Comparisons(ctx context.Context) ([]session.ComparisonRecord, er
 
 // Datasets returns every kept uploaded dataset, oldest first.
 func (s *Store) Datasets(ctx context.Context) ([]session.DatasetRecord, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, filename, options, data, created_at FROM datasets ORDER BY created_at, name`)
+	rows, err := s.pool.Query(ctx, `SELECT name, filename, options, data, created_at, owner_hash FROM datasets ORDER BY created_at, name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: datasets: %w", err)
 	}
@@ -153,7 +158,7 @@ func (s *Store) Datasets(ctx context.Context) ([]session.DatasetRecord, error) {
 		var d session.DatasetRecord
 		var opt string
 		var created int64
-		if err := rows.Scan(&d.Name, &d.Filename, &opt, &d.Data, &created); err != nil {
+		if err := rows.Scan(&d.Name, &d.Filename, &opt, &d.Data, &created, &d.OwnerHash); err != nil {
 			return nil, fmt.Errorf("store: datasets: %w", err)
 		}
 		d.CreatedAt = storecodec.FromUnixNano(created)

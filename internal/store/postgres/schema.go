@@ -75,6 +75,12 @@ var migrations = []string{
 		created_at bigint NOT NULL,
 		record     text NOT NULL
 	);`,
+	// 2: what a training needs to resume (its optimizer's state beside the
+	// weights), where a session resumed, and who uploaded a dataset.
+	`ALTER TABLE checkpoints ADD COLUMN state bytea;
+	ALTER TABLE sessions ADD COLUMN resumed_epoch integer;
+	ALTER TABLE sessions ADD COLUMN resumed_step bigint;
+	ALTER TABLE datasets ADD COLUMN owner_hash bytea;`,
 }
 
 // Version is the schema version this build writes.

@@ -30,7 +30,7 @@ func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error)
 		table, size string
 		out         *[]string
 	}{
-		{"checkpoints", "pg_column_size(t.params)", &rep.WeightsOf},
+		{"checkpoints", "pg_column_size(t.params) + coalesce(pg_column_size(t.state), 0)", &rep.WeightsOf},
 		{"frames", "pg_column_size(t.data)", &rep.FramesOf},
 	} {
 		for used > max {

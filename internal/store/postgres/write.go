@@ -26,6 +26,11 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			return err
 		}
 	}
+	for _, id := range storecodec.SortedKeys(b.Rewind) {
+		if _, err := tx.Exec(ctx, `DELETE FROM points WHERE session_id = $1 AND step > $2`, id, int64(b.Rewind[id])); err != nil {
+			return fmt.Errorf("store: rewind the points of session %s: %w", id, err)
+		}
+	}
 	var rows [][]any
 	for _, id := range storecodec.SortedKeys(b.Points) {
 		for _, p := range b.Points[id] {
@@ -47,9 +52,10 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 		}
 	}
 	for _, c := range b.Checkpoints {
-		if _, err := tx.Exec(ctx, `INSERT INTO checkpoints (session_id, step, epoch, final, params) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (session_id, step) DO UPDATE SET epoch = excluded.epoch, final = excluded.final, params = excluded.params`,
-			c.SessionID, int64(c.Step), c.Epoch, c.Final, storecodec.EncodeParams(c.Params)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO checkpoints (session_id, step, epoch, final, params, state) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (session_id, step) DO UPDATE SET epoch = excluded.epoch, final = excluded.final, params = excluded.params,
+			state = excluded.state`,
+			c.SessionID, int64(c.Step), c.Epoch, c.Final, storecodec.EncodeParams(c.Params), c.State); err != nil {
 			return fmt.Errorf("store: checkpoint of session %s: %w", c.SessionID, err)
 		}
 	}
@@ -75,16 +81,22 @@ func putSession(ctx context.Context, tx pgx.Tx, r session.SessionRecord) error {
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
+	var resumedEpoch, resumedStep *int64
+	if r.ResumedAt != nil {
+		e, st := int64(r.ResumedAt.Epoch), int64(r.ResumedAt.Step)
+		resumedEpoch, resumedStep = &e, &st
+	}
 	_, err = tx.Exec(ctx, `INSERT INTO sessions (id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash, resumed_epoch, resumed_step)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (id) DO UPDATE SET owner_hash = excluded.owner_hash, config = excluded.config, state = excluded.state,
 		reason = excluded.reason, epoch = excluded.epoch, step = excluded.step, total_steps = excluded.total_steps,
 		train_loss = excluded.train_loss, test_loss = excluded.test_loss, created_at = excluded.created_at,
 		started_at = excluded.started_at, finished_at = excluded.finished_at, origin = excluded.origin,
-		browser_hash = excluded.browser_hash`,
+		browser_hash = excluded.browser_hash, resumed_epoch = excluded.resumed_epoch, resumed_step = excluded.resumed_step`,
 		r.ID, r.OwnerHash, string(cfg), string(r.State), r.Reason, r.Epoch, int64(r.Step), int64(r.TotalSteps),
-		finite(r.TrainLoss), finite(r.TestLoss), storecodec.UnixNano(r.CreatedAt), storecodec.UnixNano(r.StartedAt), storecodec.UnixNano(r.FinishedAt), r.Origin, r.BrowserHash)
+		finite(r.TrainLoss), finite(r.TestLoss), storecodec.UnixNano(r.CreatedAt), storecodec.UnixNano(r.StartedAt), storecodec.UnixNano(r.FinishedAt), r.Origin, r.BrowserHash,
+		resumedEpoch, resumedStep)
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
@@ -111,10 +123,10 @@ func (s *Store) PutDataset(ctx context.Context, d session.DatasetRecord) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO datasets (name, filename, options, data, created_at) VALUES ($1, $2, $3, $4, $5)
+	_, err = s.pool.Exec(ctx, `INSERT INTO datasets (name, filename, options, data, created_at, owner_hash) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (name) DO UPDATE SET filename = excluded.filename, options = excluded.options, data = excluded.data,
-		created_at = excluded.created_at`,
-		d.Name, d.Filename, string(opt), d.Data, storecodec.UnixNano(d.CreatedAt))
+		created_at = excluded.created_at, owner_hash = excluded.owner_hash`,
+		d.Name, d.Filename, string(opt), d.Data, storecodec.UnixNano(d.CreatedAt), d.OwnerHash)
 	if err != nil {
 		return fmt.Errorf("store: dataset %s: %w", d.Name, err)
 	}

@@ -14,7 +14,8 @@ import (
 // Sessions returns the head of every kept session, oldest first.
 func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash FROM sessions ORDER BY created_at, id`)
+		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash, resumed_epoch, resumed_step
+		FROM sessions ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
 	}
@@ -25,9 +26,13 @@ func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
 		var cfg, state string
 		var train, test sql.NullFloat64
 		var created, started, finished int64
+		var resumedEpoch, resumedStep sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.OwnerHash, &cfg, &state, &r.Reason, &r.Epoch, &r.Step, &r.TotalSteps,
-			&train, &test, &created, &started, &finished, &r.Origin, &r.BrowserHash); err != nil {
+			&train, &test, &created, &started, &finished, &r.Origin, &r.BrowserHash, &resumedEpoch, &resumedStep); err != nil {
 			return nil, fmt.Errorf("store: sessions: %w", err)
+		}
+		if resumedStep.Valid {
+			r.ResumedAt = &session.ResumePoint{Epoch: int(resumedEpoch.Int64), Step: int(resumedStep.Int64)}
 		}
 		if err := json.Unmarshal([]byte(cfg), &r.Config); err != nil {
 			return nil, fmt.Errorf("store: the configuration of session %s is damaged: %w", r.ID, err)
@@ -88,8 +93,8 @@ func (s *Store) Frames(ctx context.Context, id string) (session.Frames, error) {
 func (s *Store) Checkpoint(ctx context.Context, id string) (*session.Checkpoint, error) {
 	c := session.Checkpoint{SessionID: id}
 	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT step, epoch, final, params FROM checkpoints WHERE session_id = ? ORDER BY step DESC LIMIT 1`, id).
-		Scan(&c.Step, &c.Epoch, &c.Final, &data)
+	err := s.db.QueryRowContext(ctx, `SELECT step, epoch, final, params, state FROM checkpoints WHERE session_id = ? ORDER BY step DESC LIMIT 1`, id).
+		Scan(&c.Step, &c.Epoch, &c.Final, &data, &c.State)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -146,7 +151,7 @@ func (s *Store) Comparisons(ctx context.Context) ([]session.ComparisonRecord, er
 
 // Datasets returns every kept uploaded dataset, oldest first.
 func (s *Store) Datasets(ctx context.Context) ([]session.DatasetRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, filename, options, data, created_at FROM datasets ORDER BY created_at, name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT name, filename, options, data, created_at, owner_hash FROM datasets ORDER BY created_at, name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: datasets: %w", err)
 	}
@@ -156,7 +161,7 @@ func (s *Store) Datasets(ctx context.Context) ([]session.DatasetRecord, error) {
 		var d session.DatasetRecord
 		var opt string
 		var created int64
-		if err := rows.Scan(&d.Name, &d.Filename, &opt, &d.Data, &created); err != nil {
+		if err := rows.Scan(&d.Name, &d.Filename, &opt, &d.Data, &created, &d.OwnerHash); err != nil {
 			return nil, fmt.Errorf("store: datasets: %w", err)
 		}
 		d.CreatedAt = storecodec.FromUnixNano(created)

@@ -73,6 +73,12 @@ var migrations = []string{
 	);`,
 	// 3: the owner key of the browser that started a session.
 	`ALTER TABLE sessions ADD COLUMN browser_hash BLOB;`,
+	// 4: what a training needs to resume (its optimizer's state beside the
+	// weights), where a session resumed, and who uploaded a dataset.
+	`ALTER TABLE checkpoints ADD COLUMN state BLOB;
+	ALTER TABLE sessions ADD COLUMN resumed_epoch INTEGER;
+	ALTER TABLE sessions ADD COLUMN resumed_step INTEGER;
+	ALTER TABLE datasets ADD COLUMN owner_hash BLOB;`,
 }
 
 // Version is the schema version this build writes.

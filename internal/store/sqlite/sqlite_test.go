@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aelab/aelab/internal/store/storecodec"
 	"github.com/aelab/aelab/internal/store/storetest"
 	"github.com/aelab/aelab/session"
 )
@@ -137,5 +138,47 @@ func TestMigrateFromVersion1(t *testing.T) {
 	got, err := s.Sessions(ctx)
 	if err != nil || len(got) != 1 || got[0].ID != "old" || got[0].BrowserHash != nil {
 		t.Fatalf("after migrating: %+v, %v", got, err)
+	}
+}
+
+// A store of schema version 3 (checkpoints without a training state,
+// uploads without their uploader) is migrated in place: its checkpoints
+// still load, with no state, and its uploads have no owner.
+func TestMigrateFromVersion3(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:3] {
+		if _, err := db.Exec(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	params := []float32{1.5, -2, 0.25}
+	if _, err := db.Exec(`INSERT INTO sessions (id, config, state, created_at) VALUES ('old', '{"dataset":"mnist"}', 'running', 1);
+		INSERT INTO checkpoints (session_id, step, epoch, final, params) VALUES ('old', 600, 1, 0, ?);
+		INSERT INTO datasets (name, filename, options, data, created_at) VALUES ('iris', 'iris.csv', '{}', 'a,b', 1);
+		PRAGMA user_version = 3`, storecodec.EncodeParams(params)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Checkpoint(ctx, "old")
+	if err != nil || c == nil || c.Step != 600 || c.State != nil || len(c.Params) != 3 || c.Params[0] != 1.5 {
+		t.Fatalf("the old checkpoint after migrating: %+v, %v; want step 600, its 3 weights, no state", c, err)
+	}
+	recs, err := s.Sessions(ctx)
+	if err != nil || len(recs) != 1 || recs[0].ResumedAt != nil {
+		t.Fatalf("the old session after migrating: %+v, %v; want it, never resumed", recs, err)
+	}
+	ds, err := s.Datasets(ctx)
+	if err != nil || len(ds) != 1 || ds[0].OwnerHash != nil {
+		t.Fatalf("the old upload after migrating: %+v, %v; want it, nobody's", ds, err)
 	}
 }

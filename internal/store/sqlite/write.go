@@ -26,6 +26,11 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			return err
 		}
 	}
+	for _, id := range storecodec.SortedKeys(b.Rewind) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM points WHERE session_id = ? AND step > ?`, id, b.Rewind[id]); err != nil {
+			return fmt.Errorf("store: rewind the points of session %s: %w", id, err)
+		}
+	}
 	if len(b.Points) > 0 {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO points (session_id, series, step, epoch, value) VALUES (?, ?, ?, ?, ?)`)
 		if err != nil {
@@ -49,8 +54,8 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 		}
 	}
 	for _, c := range b.Checkpoints {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoints (session_id, step, epoch, final, params) VALUES (?, ?, ?, ?, ?)`,
-			c.SessionID, c.Step, c.Epoch, c.Final, storecodec.EncodeParams(c.Params)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoints (session_id, step, epoch, final, params, state) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.SessionID, c.Step, c.Epoch, c.Final, storecodec.EncodeParams(c.Params), c.State); err != nil {
 			return fmt.Errorf("store: checkpoint of session %s: %w", c.SessionID, err)
 		}
 	}
@@ -75,15 +80,22 @@ func putSession(ctx context.Context, tx *sql.Tx, r session.SessionRecord) error 
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
+	var resumedEpoch, resumedStep sql.NullInt64
+	if r.ResumedAt != nil {
+		resumedEpoch = sql.NullInt64{Int64: int64(r.ResumedAt.Epoch), Valid: true}
+		resumedStep = sql.NullInt64{Int64: int64(r.ResumedAt.Step), Valid: true}
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash, resumed_epoch, resumed_step)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET owner_hash = excluded.owner_hash, config = excluded.config, state = excluded.state,
 		reason = excluded.reason, epoch = excluded.epoch, step = excluded.step, total_steps = excluded.total_steps,
 		train_loss = excluded.train_loss, test_loss = excluded.test_loss, created_at = excluded.created_at,
 		started_at = excluded.started_at, finished_at = excluded.finished_at, origin = excluded.origin,
-		browser_hash = excluded.browser_hash`,
+		browser_hash = excluded.browser_hash, resumed_epoch = excluded.resumed_epoch, resumed_step = excluded.resumed_step`,
 		r.ID, r.OwnerHash, string(cfg), string(r.State), r.Reason, r.Epoch, r.Step, r.TotalSteps,
-		nullFloat(r.TrainLoss), nullFloat(r.TestLoss), storecodec.UnixNano(r.CreatedAt), storecodec.UnixNano(r.StartedAt), storecodec.UnixNano(r.FinishedAt), r.Origin, r.BrowserHash)
+		nullFloat(r.TrainLoss), nullFloat(r.TestLoss), storecodec.UnixNano(r.CreatedAt), storecodec.UnixNano(r.StartedAt), storecodec.UnixNano(r.FinishedAt), r.Origin, r.BrowserHash,
+		resumedEpoch, resumedStep)
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
@@ -109,8 +121,8 @@ func (s *Store) PutDataset(ctx context.Context, d session.DatasetRecord) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT OR REPLACE INTO datasets (name, filename, options, data, created_at) VALUES (?, ?, ?, ?, ?)`,
-		d.Name, d.Filename, string(opt), d.Data, storecodec.UnixNano(d.CreatedAt))
+	_, err = s.db.ExecContext(ctx, `INSERT OR REPLACE INTO datasets (name, filename, options, data, created_at, owner_hash) VALUES (?, ?, ?, ?, ?, ?)`,
+		d.Name, d.Filename, string(opt), d.Data, storecodec.UnixNano(d.CreatedAt), d.OwnerHash)
 	if err != nil {
 		return fmt.Errorf("store: dataset %s: %w", d.Name, err)
 	}

@@ -30,6 +30,8 @@ func Run(t *testing.T, open Open) {
 		{"Points", testPoints},
 		{"Frames", testFrames},
 		{"Checkpoints", testCheckpoints},
+		{"CheckpointState", testCheckpointState},
+		{"Rewind", testRewind},
 		{"Delete", testDelete},
 		{"Comparisons", testComparisons},
 		{"Classes", testClasses},
@@ -128,6 +130,14 @@ func testSessions(t *testing.T, s session.Store) {
 		t.Fatalf("after an update: %d sessions, want 3", len(got))
 	}
 	equalRecords(t, got[1], a)
+
+	// Where a session resumed is kept, epoch 0 and step 0 included.
+	for _, at := range []session.ResumePoint{{Epoch: 3, Step: 1400}, {}} {
+		a.ResumedAt = &at
+		write(t, s, &session.Batch{Sessions: []session.SessionRecord{a}})
+		got, _ = s.Sessions(ctx)
+		equalRecords(t, got[1], a)
+	}
 }
 
 func testPoints(t *testing.T, s session.Store) {
@@ -225,6 +235,68 @@ func testCheckpoints(t *testing.T, s session.Store) {
 	}
 }
 
+// A checkpoint keeps the training's state beside its weights, byte for
+// byte; one without (written before the store kept it) reads back nil.
+func testCheckpointState(t *testing.T, s session.Store) {
+	ctx := context.Background()
+	write(t, s, &session.Batch{Sessions: []session.SessionRecord{Record("a", session.Running, t0), Record("b", session.Running, t0)}})
+	state := make([]byte, 5000)
+	for i := range state {
+		state[i] = byte(i * 7)
+	}
+	write(t, s, &session.Batch{Checkpoints: []session.Checkpoint{
+		{SessionID: "a", Step: 100, Epoch: 1, Params: params(10, 1), State: state},
+		{SessionID: "b", Step: 100, Epoch: 1, Params: params(10, 1)},
+	}})
+	c, err := s.Checkpoint(ctx, "a")
+	if err != nil || c == nil || !slices.Equal(c.State, state) {
+		t.Fatalf("Checkpoint(a) = %v, %v; want its %d bytes of state back", c, err, len(state))
+	}
+	c, err = s.Checkpoint(ctx, "b")
+	if err != nil || c == nil || c.State != nil {
+		t.Fatalf("Checkpoint(b) = %+v, %v; want no state", c, err)
+	}
+	// A later checkpoint of the same step replaces the state too.
+	write(t, s, &session.Batch{Checkpoints: []session.Checkpoint{{SessionID: "a", Step: 100, Epoch: 1, Params: params(10, 2), State: []byte{1}}}})
+	if c, _ := s.Checkpoint(ctx, "a"); c == nil || !slices.Equal(c.State, []byte{1}) {
+		t.Fatalf("after a replacement: %+v, want state [1]", c)
+	}
+}
+
+// Rewind forgets the points after a step, before the batch's own points
+// are appended, and touches no other session.
+func testRewind(t *testing.T, s session.Store) {
+	ctx := context.Background()
+	write(t, s, &session.Batch{Sessions: []session.SessionRecord{Record("a", session.Running, t0), Record("b", session.Running, t0)}})
+	var pts []session.SeriesPoint
+	for step := 10; step <= 50; step += 10 {
+		pts = append(pts, session.SeriesPoint{Series: session.SeriesTrain, Step: step, Value: float64(step)},
+			session.SeriesPoint{Series: "psnr_denoised", Step: step, Value: 1})
+	}
+	write(t, s, &session.Batch{Points: map[string][]session.SeriesPoint{"a": pts, "b": pts}})
+	again := []session.SeriesPoint{{Series: session.SeriesTrain, Step: 40, Value: -40}}
+	write(t, s, &session.Batch{Rewind: map[string]int{"a": 30}, Points: map[string][]session.SeriesPoint{"a": again}})
+	got, err := s.Points(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(slices.Clone(pts[:6]), again...)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("after rewinding a to step 30:\n got %v\nwant %v", got, want)
+	}
+	if got, _ := s.Points(ctx, "b"); len(got) != len(pts) {
+		t.Fatalf("rewinding a changed b: %d points, want %d", len(got), len(pts))
+	}
+	if !(&session.Batch{Rewind: map[string]int{"a": 0}}).Empty() {
+		write(t, s, &session.Batch{Rewind: map[string]int{"a": 0}})
+	} else {
+		t.Fatal("a batch with only a rewind says it is empty")
+	}
+	if got, _ := s.Points(ctx, "a"); len(got) != 0 {
+		t.Fatalf("after rewinding a to step 0: %v, want none", got)
+	}
+}
+
 func testDelete(t *testing.T, s session.Store) {
 	ctx := context.Background()
 	write(t, s, &session.Batch{
@@ -283,7 +355,7 @@ func testDatasets(t *testing.T, s session.Store) {
 		t.Fatal(err)
 	}
 	d2 := d
-	d2.Name, d2.CreatedAt = "wine", t0.Add(time.Hour)
+	d2.Name, d2.CreatedAt, d2.OwnerHash = "wine", t0.Add(time.Hour), []byte{0xab, 0xcd, 0xef}
 	if err := s.PutDataset(ctx, d2); err != nil {
 		t.Fatal(err)
 	}
@@ -298,6 +370,9 @@ func testDatasets(t *testing.T, s session.Store) {
 	got[0].CreatedAt = d.CreatedAt
 	if !reflect.DeepEqual(got[0], d) || got[1].Name != "wine" {
 		t.Fatalf("Datasets = %+v; want %+v then wine", got, d)
+	}
+	if !slices.Equal(got[1].OwnerHash, d2.OwnerHash) {
+		t.Fatalf("the uploader of wine came back as %x, want %x", got[1].OwnerHash, d2.OwnerHash)
 	}
 	if err := s.DeleteDataset(ctx, "iris"); err != nil {
 		t.Fatal(err)
