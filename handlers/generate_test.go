@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aelab/aelab/internal/lab"
 )
 
 // TestVAESessionAPI creates a VAE through the API with every new field,
@@ -40,7 +42,7 @@ func TestVAESessionAPI(t *testing.T) {
 		t.Errorf("session config %v; want the VAE fields back", cfg)
 	}
 
-	var a, b, c generatedBody
+	var a, b, c lab.Generated
 	ts.call(t, "POST", "/api/sessions/"+id+"/generate", `{"n":16,"seed":4}`, &a)
 	ts.call(t, "POST", "/api/sessions/"+id+"/generate", `{"n":16,"seed":4}`, &b)
 	ts.call(t, "POST", "/api/sessions/"+id+"/generate", `{"n":16}`, &c)
@@ -50,7 +52,7 @@ func TestVAESessionAPI(t *testing.T) {
 	if !slices.Equal(a.Data, b.Data) || c.Seed != 3 || slices.Equal(a.Data, c.Data) {
 		t.Errorf("equal seeds must give equal examples, other seeds others (default seed %d)", c.Seed)
 	}
-	vals := a.values(t)
+	vals := imageValues(t, a.Images)
 	if slices.Equal(vals[0], vals[1]) {
 		t.Error("two prior samples decoded to the same image")
 	}

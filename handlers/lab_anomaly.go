@@ -20,7 +20,7 @@ func init() {
 	for i := range classes {
 		classes[i] = templates.Choice{Value: strconv.Itoa(i), Label: "digit " + strconv.Itoa(i)}
 	}
-	registerLab(lab{
+	registerLab(labPage{
 		Slug:    "anomaly",
 		Title:   "Anomaly detection",
 		Summary: "Train on normal examples only, then flag what the network reconstructs badly.",

@@ -15,7 +15,7 @@ import (
 // GET /api/sessions/{id}/compression: bits per example as 8-bit pixels,
 // float32 code and 8-bit code, and the reconstruction quality of both codes.
 func init() {
-	registerLab(lab{
+	registerLab(labPage{
 		Slug:    "compression",
 		Title:   "Compression",
 		Summary: "Count the bits: 784 pixels of 8 bits against a code of M numbers, as float32 or squeezed to 8 bits.",

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aelab/aelab/analysis"
+	"github.com/aelab/aelab/internal/lab"
 	"github.com/aelab/aelab/session"
 )
 
@@ -18,10 +19,10 @@ func TestCompressionEndpoint(t *testing.T) {
 	ts := newTestServer(t)
 	id, s := ts.trained(t, `{"encoder":[64],"bottleneck":8,"bottleneck_activation":"linear","train_size":2000,"test_size":200,"batch_size":32,"epochs":2,"learning_rate":0.003,"seed":4}`)
 
-	var b8 compressionBody
+	var b8 lab.Compression
 	ts.call(t, "GET", "/api/sessions/"+id+"/compression", "", &b8)
 	if b8.Features != 784 || b8.Latent != 8 || b8.Bits != 8 || b8.Examples != 1000 || b8.RangeBits != 2*8*32 ||
-		b8.BitsPerExample != (compressionBits{Input: 6272, Float32: 256, Quantized: 64}) || b8.Ratio.Float32 != 24.5 || b8.Ratio.Quantized != 98 {
+		b8.BitsPerExample != (lab.CompressionBits{Input: 6272, Float32: 256, Quantized: 64}) || b8.Ratio.Float32 != 24.5 || b8.Ratio.Quantized != 98 {
 		t.Fatalf("bits: %+v, ratios %+v, range bits %d", b8.BitsPerExample, b8.Ratio, b8.RangeBits)
 	}
 
@@ -50,7 +51,7 @@ func TestCompressionEndpoint(t *testing.T) {
 		t.Fatalf("8-bit codes: mse %g against %g for float32 codes; want slightly more, within 5%%", q, f)
 	}
 
-	var b2 compressionBody
+	var b2 lab.Compression
 	ts.call(t, "GET", "/api/sessions/"+id+"/compression?bits=2&example=5", "", &b2)
 	if b2.BitsPerExample.Quantized != 16 || b2.Ratio.Quantized != 392 || b2.Float32 != b8.Float32 {
 		t.Fatalf("2 bits: %+v %+v", b2.BitsPerExample, b2.Float32)
@@ -63,7 +64,7 @@ func TestCompressionEndpoint(t *testing.T) {
 	if b2.Example.Index != 5 || b2.Example.Label != ds.Test.Labels[5] || b2.Example.Count != 3 || b2.Example.Kind != "image" {
 		t.Fatalf("example %+v", b2.Example.Index)
 	}
-	pics := b2.Example.values(t)
+	pics := imageValues(t, b2.Example.Images)
 	step := float64(b2.Example.Hi-b2.Example.Lo) / 255
 	for j, v := range ds.Test.Row(5) {
 		if math.Abs(pics[0][j]-float64(v)) > step/2+1e-6 || math.Abs(pics[1][j]-float64(out[5*k+j])) > step/2+1e-6 {

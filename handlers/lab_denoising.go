@@ -17,7 +17,7 @@ import (
 // the noisy inputs and of the outputs per epoch, and the trained models
 // under a noise level of the student's choice (POST …/denoise).
 func init() {
-	registerLab(lab{
+	registerLab(labPage{
 		Slug:    "denoising",
 		Title:   "Denoising",
 		Summary: "Train on noisy digits with clean targets: the network learns to remove the noise.",

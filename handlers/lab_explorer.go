@@ -12,7 +12,7 @@ import (
 // explore while it trains, by decoding points, grids and lines of codes
 // through the snapshot API (lab-explorer.js).
 func init() {
-	registerLab(lab{
+	registerLab(labPage{
 		Slug:    "explorer",
 		Title:   "Latent explorer",
 		Summary: "Click anywhere in the latent space and see what the decoder draws there; morph one digit into another.",

@@ -16,7 +16,7 @@ import (
 // PCA features of the same width and the raw pixels, and how pure k-means
 // clusters of the codes are.
 func init() {
-	registerLab(lab{
+	registerLab(labPage{
 		Slug:    "features",
 		Title:   "Feature extraction",
 		Summary: "Use the encoder's codes as features: a few labels, a simple classifier, codes against pixels and PCA.",

@@ -15,7 +15,7 @@ import (
 // the dashed PCA line: the linear one meets it, the non-linear one goes
 // below.
 func init() {
-	registerLab(lab{
+	registerLab(labPage{
 		Slug:    "pca",
 		Title:   "Against PCA",
 		Summary: "A linear autoencoder learns what PCA finds; a non-linear one beats it with the same code size.",

@@ -13,7 +13,7 @@ import (
 // and one started at random, and the page (lab-pretraining.js) shows their
 // test accuracy epoch by epoch.
 func init() {
-	registerLab(lab{
+	registerLab(labPage{
 		Slug:    "pretraining",
 		Title:   "Pretraining",
 		Summary: "Start a classifier from the trained encoder, or from random weights: which learns more from 100 labels?",

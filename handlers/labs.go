@@ -14,11 +14,11 @@ import (
 	"github.com/aelab/aelab/web/templates"
 )
 
-// lab is one of the "uses of autoencoders" labs at /labs/{slug}: a page
+// labPage is one of the "uses of autoencoders" labs at /labs/{slug}: a page
 // that explains a use in a few sentences, starts ready-made trainings with
 // one click, and shows the figure that makes the point (drawn by the lab's
 // own ES module, /static/js/lab-{slug}.js).
-type lab struct {
+type labPage struct {
 	Slug    string
 	Title   string
 	Summary string   // one line for the index
@@ -39,14 +39,14 @@ type lab struct {
 
 // labs lists every lab, in the order the index shows them. Each lab's
 // definition lives in its own file (lab_*.go).
-var labs []lab
+var labs []labPage
 
 // labOrder is the order the index shows the labs in: from the use closest
 // to the definition (a non-linear PCA) to the latent space itself.
 var labOrder = []string{"pca", "compression", "denoising", "anomaly", "features", "pretraining", "explorer"}
 
 // registerLab adds a lab to the index; lab files call it from init.
-func registerLab(l lab) {
+func registerLab(l labPage) {
 	labs = append(labs, l)
 	rank := func(slug string) int {
 		if i := slices.Index(labOrder, slug); i >= 0 {
@@ -54,16 +54,16 @@ func registerLab(l lab) {
 		}
 		return len(labOrder)
 	}
-	slices.SortStableFunc(labs, func(a, b lab) int { return rank(a.Slug) - rank(b.Slug) })
+	slices.SortStableFunc(labs, func(a, b labPage) int { return rank(a.Slug) - rank(b.Slug) })
 }
 
-func findLab(slug string) (lab, bool) {
+func findLab(slug string) (labPage, bool) {
 	for _, l := range labs {
 		if l.Slug == slug {
 			return l, true
 		}
 	}
-	return lab{}, false
+	return labPage{}, false
 }
 
 func handleLabsIndex(log *slog.Logger) http.Handler {
@@ -89,7 +89,7 @@ func handleLabPage(m *session.Manager, log *slog.Logger) http.Handler {
 	})
 }
 
-func labView(l lab, m *session.Manager, r *http.Request, errs map[string]string) templates.LabView {
+func labView(l labPage, m *session.Manager, r *http.Request, errs map[string]string) templates.LabView {
 	v := templates.LabView{Slug: l.Slug, Title: l.Title, Intro: l.Intro, Options: l.Options, Errors: errs,
 		Script: "/static/js/lab-" + l.Slug + ".js"}
 	// The options as last submitted: from the form itself, or from the
@@ -177,7 +177,7 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, log *slog.L
 // startLabSweep starts a sweep lab's runs as a comparison; query names the
 // comparison for the lab page (&c=id). Width errors are reported on the
 // lab's "widths" option.
-func startLabSweep(l lab, cs *session.ComparisonStore, r *http.Request) ([]*session.Session, []string, string, error) {
+func startLabSweep(l labPage, cs *session.ComparisonStore, r *http.Request) ([]*session.Session, []string, string, error) {
 	base, widths, err := l.Sweep(r.PostForm)
 	if err != nil {
 		return nil, nil, "", err

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/aelab/aelab/internal/lab"
 )
 
 // TestManifoldOverThePrior: span=prior lays a VAE's manifold grid over the
@@ -15,7 +17,7 @@ import (
 func TestManifoldOverThePrior(t *testing.T) {
 	ts := newTestServer(t)
 	id, _ := ts.trained(t, `{"kind":"vae","beta":4,"loss":"bce","encoder":[32],"bottleneck":2,"train_size":300,"test_size":100,"batch_size":50,"epochs":1,"seed":3}`)
-	var mf manifoldBody
+	var mf lab.Manifold
 	ts.call(t, "GET", "/api/sessions/"+id+"/manifold?rows=4&cols=3&span=prior", "", &mf)
 	if mf.Span != "prior" || mf.Rows != 4 || mf.Cols != 3 || mf.Count != 12 || mf.Quantile != 0.02 {
 		t.Fatalf("manifold: span %q, %d×%d, %d images, quantile %g", mf.Span, mf.Rows, mf.Cols, mf.Count, mf.Quantile)
@@ -25,9 +27,9 @@ func TestManifoldOverThePrior(t *testing.T) {
 			t.Fatalf("unit %d: bounds %g…%g, want ±2.053749 (the 2%% and 98%% quantiles of N(0, 1))", u, mf.Bounds.Lo[u], mf.Bounds.Hi[u])
 		}
 	}
-	var dec decodedBody
+	var dec lab.Decoded
 	ts.call(t, "POST", "/api/sessions/"+id+"/decode", codesJSON([][]float32{{mf.Bounds.Lo[0], mf.Bounds.Hi[1]}, {mf.Bounds.Hi[0], mf.Bounds.Lo[1]}}), &dec)
-	grid, corners := mf.values(t), dec.values(t)
+	grid, corners := imageValues(t, mf.Images), imageValues(t, dec.Images)
 	step := float64(max(mf.Hi-mf.Lo, dec.Hi-dec.Lo)) / 255
 	for e, i := range []int{0, 11} {
 		for p := range grid[i] {
@@ -36,7 +38,7 @@ func TestManifoldOverThePrior(t *testing.T) {
 			}
 		}
 	}
-	var codes manifoldBody
+	var codes lab.Manifold
 	ts.call(t, "GET", "/api/sessions/"+id+"/manifold?rows=2", "", &codes)
 	if codes.Span != "codes" || codes.Bounds.Hi[0] == mf.Bounds.Hi[0] {
 		t.Fatalf("default span %q with bounds %v; want the codes' own box", codes.Span, codes.Bounds)

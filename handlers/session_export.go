@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/aelab/aelab/internal/lab"
 	"github.com/aelab/aelab/session"
 )
 
@@ -23,18 +24,18 @@ var historyCSVHeader = []string{"epoch", "step", "train_loss", "test_loss", "lea
 
 func handleModelDownload(m *session.Manager, log *slog.Logger, runner *modelRunner) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		md, err := runner.load(r, m)
+		md, err := runner.load(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
 		var b bytes.Buffer
-		err = runner.view(r, md, func() error { return session.WriteModel(&b, md.s.Config(), md.snap) })
+		err = runner.view(r, md, func() error { return session.WriteModel(&b, md.S.Config(), md.Snap) })
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		attachment(w, "application/octet-stream", "aelab-"+md.s.ID()+".safetensors")
+		attachment(w, "application/octet-stream", "aelab-"+md.S.ID()+".safetensors")
 		_, _ = w.Write(b.Bytes())
 	})
 }
@@ -86,17 +87,17 @@ func handleHistoryCSV(m *session.Manager, log *slog.Logger) http.Handler {
 
 func handleLatentCSV(m *session.Manager, log *slog.Logger, runner *modelRunner) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		md, err := runner.load(r, m)
+		md, err := runner.load(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
 		var lc *session.LatentCodes
 		err = runner.view(r, md, func() error {
-			ctx, cancel := context.WithTimeout(r.Context(), snapshotWait)
+			ctx, cancel := context.WithTimeout(r.Context(), lab.SnapshotWait)
 			defer cancel()
 			var err error
-			lc, err = md.s.LatentCodes(ctx)
+			lc, err = md.S.LatentCodes(ctx)
 			return err
 		})
 		if err != nil {
@@ -119,7 +120,7 @@ func handleLatentCSV(m *session.Manager, log *slog.Logger, runner *modelRunner) 
 			}
 			rows = append(rows, row)
 		}
-		writeCSV(w, "aelab-"+md.s.ID()+"-latent.csv", rows)
+		writeCSV(w, "aelab-"+md.S.ID()+"-latent.csv", rows)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aelab/aelab/internal/lab"
 	"github.com/aelab/aelab/session"
 )
 
@@ -40,8 +41,8 @@ func (ts *testServer) call(t *testing.T, method, path, body string, out any) {
 	}
 }
 
-// values dequantises the examples of an answer: count rows of values.
-func (b imagesBody) values(t *testing.T) [][]float64 {
+// imageValues dequantises the examples of an answer: count rows of values.
+func imageValues(t *testing.T, b lab.Images) [][]float64 {
 	t.Helper()
 	size := b.Width * b.Height
 	if len(b.Data) != b.Count*size {
@@ -91,18 +92,18 @@ func TestDecodeOfEncodeIsCloseToTheExample(t *testing.T) {
 	for i := range idx {
 		idx[i] = fmt.Sprint(i)
 	}
-	var enc encodedBody
+	var enc lab.Encoded
 	ts.call(t, "POST", "/api/sessions/"+id+"/encode", `{"examples":[`+strings.Join(idx, ",")+`]}`, &enc)
 	if len(enc.Codes) != n || len(enc.Codes[0]) != 32 || len(enc.Labels) != n || enc.Labels[0] != ds.Test.Labels[0] {
 		t.Fatalf("encode: %d codes of %d, labels %v", len(enc.Codes), len(enc.Codes[0]), enc.Labels)
 	}
-	var dec decodedBody
+	var dec lab.Decoded
 	ts.call(t, "POST", "/api/sessions/"+id+"/decode", codesJSON(enc.Codes), &dec)
 	if dec.Kind != "image" || dec.Width != 28 || dec.Height != 28 || dec.Count != n || dec.Step != s.Info().Step {
 		t.Fatalf("decode: %s %d×%d ×%d at step %d", dec.Kind, dec.Width, dec.Height, dec.Count, dec.Step)
 	}
 	var recErr, meanErr float64
-	for i, v := range dec.values(t) {
+	for i, v := range imageValues(t, dec.Images) {
 		recErr += mse(v, ds.Test.Row(i)) / n
 		meanErr += mse(toF64(mean), ds.Test.Row(i)) / n
 	}
@@ -140,12 +141,12 @@ func toF64(v []float32) []float64 {
 func TestInterpolationEndsAtTheDecodedCodes(t *testing.T) {
 	ts := newTestServer(t)
 	id, _ := ts.trained(t, `{"encoder":[64],"bottleneck":8,"train_size":2000,"test_size":200,"epochs":2,"seed":9}`)
-	var in interpolationBody
+	var in lab.Interpolation
 	ts.call(t, "POST", "/api/sessions/"+id+"/interpolate", `{"from":3,"to":1500,"steps":7}`, &in)
 	if in.Count != 7 || len(in.Codes) != 7 || len(in.Codes[0]) != 8 || in.From != 3 || in.To != 1500 {
 		t.Fatalf("interpolation: %d images, %d codes", in.Count, len(in.Codes))
 	}
-	var enc encodedBody
+	var enc lab.Encoded
 	ts.call(t, "POST", "/api/sessions/"+id+"/encode", `{"examples":[3,1500]}`, &enc)
 	if in.Labels != [2]int{enc.Labels[0], enc.Labels[1]} {
 		t.Fatalf("labels %v, encode says %v", in.Labels, enc.Labels)
@@ -159,9 +160,9 @@ func TestInterpolationEndsAtTheDecodedCodes(t *testing.T) {
 			t.Fatalf("unit %d: middle code %g, want %g", j, in.Codes[3][j], mid)
 		}
 	}
-	var dec decodedBody
+	var dec lab.Decoded
 	ts.call(t, "POST", "/api/sessions/"+id+"/decode", codesJSON(enc.Codes), &dec)
-	got, want := in.values(t), dec.values(t)
+	got, want := imageValues(t, in.Images), imageValues(t, dec.Images)
 	step := float64(max(in.Hi-in.Lo, dec.Hi-dec.Lo)) / 255
 	for e, i := range []int{0, 6} {
 		for p := range got[i] {
@@ -174,7 +175,7 @@ func TestInterpolationEndsAtTheDecodedCodes(t *testing.T) {
 		t.Fatal("the middle of the interpolation is the same image as its start")
 	}
 
-	var st latentStatsBody
+	var st lab.LatentStats
 	ts.call(t, "GET", "/api/sessions/"+id+"/latent-stats", "", &st)
 	if len(st.Variance) != 8 || len(st.Dead) != 8 || len(st.Mean) != 8 || len(st.Bounds.Lo) != 8 || st.Count != 1000 {
 		t.Fatalf("stats: %+v", st)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aelab/aelab/internal/lab"
 	"github.com/aelab/aelab/session"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestManifoldGridShapeAndBounds(t *testing.T) {
 	ts := newTestServer(t)
 	id, _ := ts.trained(t, smallJSON)
-	var mf manifoldBody
+	var mf lab.Manifold
 	ts.call(t, "GET", "/api/sessions/"+id+"/manifold?rows=5&cols=7", "", &mf)
 	if mf.Rows != 5 || mf.Cols != 7 || mf.Count != 35 || mf.Kind != "image" || len(mf.Data) != 35*784 || mf.Quantile != 0.02 {
 		t.Fatalf("manifold: %d×%d, %d images, %d bytes, quantile %g", mf.Rows, mf.Cols, mf.Count, len(mf.Data), mf.Quantile)
@@ -28,7 +29,7 @@ func TestManifoldGridShapeAndBounds(t *testing.T) {
 		idx[i] = i
 	}
 	b, _ := json.Marshal(map[string]any{"examples": idx})
-	var enc encodedBody
+	var enc lab.Encoded
 	ts.call(t, "POST", "/api/sessions/"+id+"/encode", string(b), &enc)
 	for u := range 2 {
 		col := make([]float64, len(enc.Codes))
@@ -42,9 +43,9 @@ func TestManifoldGridShapeAndBounds(t *testing.T) {
 		}
 	}
 	// Corners: top left is (lo1, hi2), bottom right (hi1, lo2).
-	var dec decodedBody
+	var dec lab.Decoded
 	ts.call(t, "POST", "/api/sessions/"+id+"/decode", codesJSON([][]float32{{mf.Bounds.Lo[0], mf.Bounds.Hi[1]}, {mf.Bounds.Hi[0], mf.Bounds.Lo[1]}}), &dec)
-	grid, corners := mf.values(t), dec.values(t)
+	grid, corners := imageValues(t, mf.Images), imageValues(t, dec.Images)
 	step := float64(max(mf.Hi-mf.Lo, dec.Hi-dec.Lo)) / 255
 	for e, i := range []int{0, 34} {
 		for p := range grid[i] {
@@ -53,7 +54,7 @@ func TestManifoldGridShapeAndBounds(t *testing.T) {
 			}
 		}
 	}
-	var def manifoldBody
+	var def lab.Manifold
 	ts.call(t, "GET", "/api/sessions/"+id+"/manifold", "", &def)
 	if def.Rows != 12 || def.Cols != 12 || def.Count != 144 {
 		t.Fatalf("default manifold %d×%d", def.Rows, def.Cols)
@@ -66,16 +67,6 @@ func quantile7(s []float64, p float64) float64 {
 	i := int(pos)
 	f := pos - float64(i)
 	return (1-f)*s[i] + f*s[i+1]
-}
-
-func TestDeadUnits(t *testing.T) {
-	got := deadUnits([]float64{4, 0, 1e-5, 0.5, math.NaN()})
-	if want := []bool{false, true, true, false, true}; !slices.Equal(got, want) {
-		t.Fatalf("deadUnits = %v, want %v", got, want)
-	}
-	if got := deadUnits([]float64{0, 0}); !slices.Equal(got, []bool{true, true}) {
-		t.Fatalf("all-zero variances: %v", got)
-	}
 }
 
 // TestSnapshotAPIRefusesBadInput: every mistake is a 400 (or 404, 405, 413)
@@ -147,7 +138,7 @@ func TestSnapshotAPIRefusesBadInput(t *testing.T) {
 		})
 	}
 	// The same endpoints answer well-formed requests.
-	var dn denoisedBody
+	var dn lab.Denoised
 	ts.call(t, "POST", api+"/denoise", `{"kind":"salt_pepper","level":0,"count":3}`, &dn)
 	if dn.TrainedNoise != nil || dn.Count != 3 || dn.MeanNoisy != 99 || string(dn.Noisy) != string(dn.Clean) {
 		t.Fatalf("level 0 on a plain autoencoder: trained %v, %d examples, PSNR in %g", dn.TrainedNoise, dn.Count, dn.MeanNoisy)
@@ -161,11 +152,11 @@ func TestSnapshotAPIWorksWhileTraining(t *testing.T) {
 	c := ts.create(t, `{"encoder":[64],"bottleneck":2,"train_size":60000,"test_size":200,"epochs":20}`)
 	s, _ := ts.m.Get(c.ID)
 	waitFor(t, func() bool { return s.State() == session.Running && s.Info().Step > 0 })
-	var dec decodedBody
+	var dec lab.Decoded
 	ts.call(t, "POST", "/api/sessions/"+c.ID+"/decode", `{"z":[[0.5,0.5]]}`, &dec)
-	var mf manifoldBody
+	var mf lab.Manifold
 	ts.call(t, "GET", "/api/sessions/"+c.ID+"/manifold?rows=3", "", &mf)
-	var st latentStatsBody
+	var st lab.LatentStats
 	ts.call(t, "GET", "/api/sessions/"+c.ID+"/latent-stats", "", &st)
 	if dec.Count != 1 || mf.Count != 9 || len(st.Variance) != 2 {
 		t.Fatalf("while training: %d decoded, %d in the manifold, %d variances", dec.Count, mf.Count, len(st.Variance))
@@ -187,7 +178,7 @@ func TestSnapshotAPIWorksWhileTraining(t *testing.T) {
 func TestTestTimeDenoisingImprovesPSNR(t *testing.T) {
 	ts := newTestServer(t)
 	id, s := ts.trained(t, `{"encoder":[128],"bottleneck":32,"train_size":5000,"test_size":500,"batch_size":32,"epochs":2,"learning_rate":0.003,"seed":2,"noise":{"kind":"gaussian","level":0.4}}`)
-	var dn denoisedBody
+	var dn lab.Denoised
 	ts.call(t, "POST", "/api/sessions/"+id+"/denoise", `{"kind":"gaussian","level":0.4,"count":10}`, &dn)
 	if dn.Count != 10 || len(dn.PSNRNoisy) != 10 || len(dn.PSNRDenoised) != 10 || len(dn.Noisy) != 7840 || len(dn.Denoised) != 7840 {
 		t.Fatalf("denoise: %d examples, %d/%d PSNRs, %d bytes", dn.Count, len(dn.PSNRNoisy), len(dn.PSNRDenoised), len(dn.Noisy))
@@ -195,7 +186,7 @@ func TestTestTimeDenoisingImprovesPSNR(t *testing.T) {
 	if want := session.ReconExamples(s.Dataset(), 10); !slices.Equal(dn.Indices, want) {
 		t.Fatalf("examples %v, want the reconstruction examples %v", dn.Indices, want)
 	}
-	if dn.TrainedNoise == nil || *dn.TrainedNoise != (noiseBody{Kind: "gaussian", Level: 0.4}) {
+	if dn.TrainedNoise == nil || *dn.TrainedNoise != (lab.NoiseKind{Kind: "gaussian", Level: 0.4}) {
 		t.Fatalf("trained noise %v", dn.TrainedNoise)
 	}
 	t.Logf("σ 0.4: %.2f dB in, %.2f dB out", dn.MeanNoisy, dn.MeanDenoised)
@@ -207,7 +198,7 @@ func TestTestTimeDenoisingImprovesPSNR(t *testing.T) {
 			t.Fatalf("example %d: %.2f dB in, %.2f dB out", i, dn.PSNRNoisy[i], dn.PSNRDenoised[i])
 		}
 	}
-	var again, other, stronger denoisedBody
+	var again, other, stronger lab.Denoised
 	ts.call(t, "POST", "/api/sessions/"+id+"/denoise", `{"kind":"gaussian","level":0.4,"count":10}`, &again)
 	ts.call(t, "POST", "/api/sessions/"+id+"/denoise", `{"kind":"gaussian","level":0.4,"count":10,"seed":8}`, &other)
 	if string(again.Noisy) != string(dn.Noisy) || string(other.Noisy) == string(dn.Noisy) {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/aelab/aelab/internal/lab"
 	"github.com/aelab/aelab/session"
 )
 
@@ -28,30 +29,10 @@ func (q *generateRequest) check() error {
 	return nil
 }
 
-// generatedBody is the answer of generate: the decoded prior samples.
-type generatedBody struct {
-	Step int    `json:"step"` // training steps of the weights used
-	Seed uint64 `json:"seed"` // the seed the codes were drawn with
-	imagesBody
-}
-
-// handleGenerate decodes n codes drawn from a variational autoencoder's
-// prior N(0, I): new examples the model makes up. The same seed draws the
-// same codes, so a grid refreshed while training shows the same codes
-// decoded by better and better weights.
-func handleGenerate(m *session.Manager, log *slog.Logger, mr *modelRunner) http.Handler {
-	return serveJSON(mr, m, log, `"n" and "seed"`, func(md model, q *generateRequest) (any, error) {
-		if !md.s.Config().IsVAE() {
-			return nil, &session.Error{Code: session.EConflict, Field: "kind",
-				Message: fmt.Sprintf(`session %s is a plain autoencoder, which has no prior to draw codes from: train one with "kind": "vae" to generate new examples`, md.s.ID())}
-		}
-		seed := md.s.Config().Seed
-		if q.Seed != nil {
-			seed = *q.Seed
-		}
-		out := make([]float32, q.N*md.snap.InputDim())
-		md.snap.Generate(out, q.N, seed)
-		lo, hi := session.QuantRange(md.ds.ValueRange, out)
-		return generatedBody{Step: md.snap.Steps(), Seed: seed, imagesBody: newImages(md.ds, out, q.N, lo, hi)}, nil
+// handleGenerate decodes codes drawn from a variational autoencoder's
+// prior (lab.Generate).
+func handleGenerate(log *slog.Logger, mr *modelRunner) http.Handler {
+	return serveJSON(mr, log, `"n" and "seed"`, func(md lab.Model, q *generateRequest) (any, error) {
+		return lab.Generate(md, q.N, q.Seed)
 	})
 }

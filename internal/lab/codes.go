@@ -1,4 +1,4 @@
-package handlers
+package lab
 
 import (
 	"sync"
@@ -15,12 +15,12 @@ const (
 	maxCachedSessions = 1024
 )
 
-// codeCache keeps, for each session, the codes of its latent examples under
+// CodeCache keeps, for each session, the codes of its latent examples under
 // its latest snapshot, so that the manifold and the statistics requests of a
 // whole class share one encoding per snapshot. It holds snapshots weakly: a
 // cached entry never keeps old weights alive. Past its bounds it forgets the
 // sessions whose codes were used least recently.
-type codeCache struct {
+type CodeCache struct {
 	mu     sync.Mutex
 	byID   *simplelru.LRU[string, codeEntry]
 	values int // float32 values held by byID
@@ -32,36 +32,37 @@ type codeEntry struct {
 	n     int
 }
 
-func newCodeCache() *codeCache {
-	c := &codeCache{}
+// NewCodeCache returns an empty cache.
+func NewCodeCache() *CodeCache {
+	c := &CodeCache{}
 	c.byID, _ = simplelru.NewLRU(maxCachedSessions, func(_ string, e codeEntry) { c.values -= len(e.codes) })
 	return c
 }
 
-// codes returns the n×M codes of the first n test examples (those of the
+// Codes returns the n×M codes of the first n test examples (those of the
 // latent messages) under md's snapshot.
-func (c *codeCache) codes(md model) ([]float32, int) {
-	key := weak.Make(md.snap)
+func (c *CodeCache) Codes(md Model) ([]float32, int) {
+	key := weak.Make(md.Snap)
 	c.mu.Lock()
-	e, ok := c.byID.Get(md.s.ID())
+	e, ok := c.byID.Get(md.S.ID())
 	c.mu.Unlock()
 	if ok && e.snap == key {
 		return e.codes, e.n
 	}
-	n := session.LatentExamples(md.ds)
-	codes := make([]float32, n*md.snap.LatentDim())
-	md.snap.Encode(codes, md.ds.Test.Rows(nil, 0, n), n)
+	n := session.LatentExamples(md.DS)
+	codes := make([]float32, n*md.Snap.LatentDim())
+	md.Snap.Encode(codes, md.DS.Test.Rows(nil, 0, n), n)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.byID.Remove(md.s.ID())
+	c.byID.Remove(md.S.ID())
 	for c.values+len(codes) > maxCachedValues {
 		if _, _, ok := c.byID.RemoveOldest(); !ok {
 			break
 		}
 	}
 	if len(codes) <= maxCachedValues {
-		c.byID.Add(md.s.ID(), codeEntry{snap: key, codes: codes, n: n})
+		c.byID.Add(md.S.ID(), codeEntry{snap: key, codes: codes, n: n})
 		c.values += len(codes)
 	}
 	return codes, n
