@@ -71,6 +71,7 @@ type Manager struct {
 	workBy    map[string]int // other work admitted or waiting, by address
 	memUsed   int64          // bytes reserved by everything admitted
 	stores    []*ComparisonStore
+	kfHeld    []*Session // without a store: ended runs holding keyframes in memory, oldest first
 	closed    bool
 }
 
@@ -119,6 +120,7 @@ func NewManager(opt Options) *Manager {
 		workBy: make(map[string]int)}
 	if opt.Store != nil {
 		m.rec = newRecorder(opt.Store, opt.MaxStoreBytes, opt.Logger)
+		m.rec.onKeyframes = m.keyframesWritten
 		m.keepUploads()
 	}
 	return m

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -31,6 +32,10 @@ type recorder struct {
 	done     chan struct{}
 	stop     context.CancelFunc
 
+	// onKeyframes, when set, is told after each written batch which
+	// keyframes of which session the store now has.
+	onKeyframes func(id string, steps []int)
+
 	mu      sync.Mutex
 	pending *pendingBatch
 	written int64 // batches written, for tests and figures
@@ -44,12 +49,13 @@ type pendingBatch struct {
 	points map[string][]SeriesPoint
 	frames map[string]Frames
 	ckpts  map[string][]Checkpoint
+	kfs    map[string][]Keyframe
 	comps  []ComparisonRecord
 }
 
 func newPendingBatch() *pendingBatch {
 	return &pendingBatch{heads: map[string]SessionRecord{}, points: map[string][]SeriesPoint{},
-		frames: map[string]Frames{}, ckpts: map[string][]Checkpoint{}}
+		frames: map[string]Frames{}, ckpts: map[string][]Checkpoint{}, kfs: map[string][]Keyframe{}}
 }
 
 func (p *pendingBatch) batch() *Batch {
@@ -64,6 +70,9 @@ func (p *pendingBatch) batch() *Batch {
 		if _, ok := p.heads[id]; !ok {
 			b.Checkpoints = append(b.Checkpoints, cs...)
 		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(p.kfs)) {
+		b.Keyframes = append(b.Keyframes, p.kfs[id]...)
 	}
 	return b
 }
@@ -117,6 +126,15 @@ func (r *recorder) flush() {
 	r.mu.Lock()
 	r.written++
 	r.mu.Unlock()
+	if r.onKeyframes != nil {
+		for id, ks := range p.kfs {
+			steps := make([]int, len(ks))
+			for i, k := range ks {
+				steps[i] = k.Step
+			}
+			r.onKeyframes(id, steps)
+		}
+	}
 }
 
 func (r *recorder) trim() {
@@ -127,9 +145,9 @@ func (r *recorder) trim() {
 		r.log.Error("store: trimming failed", "err", err)
 		return
 	}
-	if len(rep.WeightsOf)+len(rep.FramesOf) > 0 {
-		r.log.Info("store full: the oldest ended runs lost their weights or pictures (their curves stay)",
-			"weights_of", len(rep.WeightsOf), "frames_of", len(rep.FramesOf), "used_bytes", rep.Usage, "max_bytes", r.maxBytes)
+	if len(rep.WeightsOf)+len(rep.KeyframesOf)+len(rep.FramesOf) > 0 {
+		r.log.Info("store full: the oldest ended runs lost their weights, replays or pictures (their curves stay)",
+			"weights_of", len(rep.WeightsOf), "replays_of", len(rep.KeyframesOf), "frames_of", len(rep.FramesOf), "used_bytes", rep.Usage, "max_bytes", r.maxBytes)
 	}
 }
 
@@ -235,6 +253,21 @@ func (r *recorder) checkpoint(c Checkpoint) {
 	}
 }
 
+// keyframe records a keyframe (a session has at most MaxKeyframes, so
+// the pending ones are bounded by that).
+func (r *recorder) keyframe(k Keyframe) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ks := r.pending.kfs[k.SessionID]
+	if i := slices.IndexFunc(ks, func(x Keyframe) bool { return x.Step == k.Step }); i >= 0 {
+		ks[i] = k
+		return
+	}
+	if len(ks) < MaxKeyframes {
+		r.pending.kfs[k.SessionID] = append(ks, k)
+	}
+}
+
 // comparison records a comparison.
 func (r *recorder) comparison(c ComparisonRecord) {
 	r.mu.Lock()
@@ -254,4 +287,5 @@ func (r *recorder) forget(id string) {
 	delete(p.points, id)
 	delete(p.frames, id)
 	delete(p.ckpts, id)
+	delete(p.kfs, id)
 }

@@ -28,6 +28,7 @@ func (m *Manager) registerLocked(s *Session) {
 	}
 	if m.rec != nil {
 		s.rec = m.rec
+		s.kf.st = m.rec.st
 		s.hub.persist = s.persistEvent
 		s.persistHead()
 	}
@@ -139,6 +140,7 @@ func (m *Manager) restoreOne(ctx context.Context, st Store, r SessionRecord) (*S
 		epoch: r.Epoch, step: r.Step, totalSteps: r.TotalSteps, trainLoss: r.TrainLoss, testLoss: r.TestLoss,
 		started: r.StartedAt, finished: r.FinishedAt, imported: r.Origin == "import", rec: m.rec,
 		kept: &keptModel{st: st, reg: m.reg}}
+	s.kf.st = st
 	copy(s.token[:], r.OwnerHash)
 	copy(s.owner[:], r.BrowserHash)
 	if !s.state.Terminal() || (s.state == Stopped && s.errMsg == errShutdown.Error()) {

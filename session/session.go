@@ -37,6 +37,7 @@ type Session struct {
 	rec        *recorder                        // the store's writer; nil without a store
 	kept       *keptModel                       // how to reload the weights of a session restored from the store
 	ds         atomic.Pointer[datasets.Dataset] // set once the trainer has loaded it
+	kf         keyframeSet                      // the replay's frames not yet in the store (keyframe.go)
 
 	mu         sync.Mutex
 	state      State

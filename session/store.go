@@ -35,6 +35,12 @@ type Store interface {
 	// Checkpoints lists the steps of every kept checkpoint of session id,
 	// in increasing order.
 	Checkpoints(ctx context.Context, id string) ([]int, error)
+	// Keyframes returns the index of the kept keyframes of session id, by
+	// step (empty if none are kept or they were trimmed).
+	Keyframes(ctx context.Context, id string) ([]KeyframeInfo, error)
+	// Keyframe returns the kept keyframe of session id at step, or nil if
+	// there is none.
+	Keyframe(ctx context.Context, id string, step int) (*Keyframe, error)
 	// DeleteSession forgets session id and everything attached to it. It
 	// is not an error if it does not exist.
 	DeleteSession(ctx context.Context, id string) error
@@ -50,7 +56,8 @@ type Store interface {
 	// Usage returns the bytes the store occupies.
 	Usage(ctx context.Context) (int64, error)
 	// Trim frees space until Usage is at most max bytes: the oldest ended
-	// sessions lose their weights first, then their frames; curve points,
+	// sessions lose their weights first, then their keyframes, then their
+	// frames; curve points,
 	// heads, comparisons and datasets are never trimmed. It reports what
 	// it removed.
 	Trim(ctx context.Context, max int64) (TrimReport, error)
@@ -68,17 +75,20 @@ type Batch struct {
 	Points      map[string][]SeriesPoint // appended, per session ID
 	Frames      map[string]Frames        // non-nil fields replace the kept ones, per session ID
 	Checkpoints []Checkpoint             // added (a checkpoint of the same session and step is replaced)
+	Keyframes   []Keyframe               // added (a keyframe of the same session and step is replaced)
 	Comparisons []ComparisonRecord       // inserted or replaced (by ID)
-	// Rewind deletes, per session ID, the curve points whose step is after
-	// the given one, before this batch's Points are appended: how a
-	// resumed session forgets what it recorded past its checkpoint.
+	// Rewind deletes, per session ID, the curve points and keyframes whose
+	// step is after the given one, before this batch's Points and
+	// Keyframes are added: how a resumed session forgets what it recorded
+	// past its checkpoint.
 	Rewind map[string]int
 }
 
 // Empty reports whether b writes nothing.
 func (b *Batch) Empty() bool {
 	return len(b.Sessions) == 0 && len(b.Points) == 0 && len(b.Frames) == 0 &&
-		len(b.Checkpoints) == 0 && len(b.Comparisons) == 0 && len(b.Rewind) == 0
+		len(b.Checkpoints) == 0 && len(b.Comparisons) == 0 && len(b.Rewind) == 0 &&
+		len(b.Keyframes) == 0
 }
 
 // SessionRecord is the head of a kept session: everything but its curves,
@@ -178,7 +188,8 @@ type DatasetRecord struct {
 
 // TrimReport says what Store.Trim removed.
 type TrimReport struct {
-	WeightsOf []string // sessions whose weights were removed
-	FramesOf  []string // sessions whose frames were removed
-	Usage     int64    // bytes used afterwards
+	WeightsOf   []string // sessions whose weights were removed
+	KeyframesOf []string // sessions whose keyframes (their replay) were removed
+	FramesOf    []string // sessions whose frames were removed
+	Usage       int64    // bytes used afterwards
 }

@@ -80,6 +80,7 @@ type trainer struct {
 	samplesPerStep int
 	active         bool // counted in cpu.active
 	final          bool // the final picture is being published
+	replayState         // keyframes (keyframe.go)
 }
 
 // run is the training goroutine of s: it waits for a running slot, trains,
@@ -160,6 +161,7 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 	t.stepsPerEpoch = t.batcher.StepsPerEpoch()
 	t.totalSteps = c.Epochs * t.stepsPerEpoch
 	t.pointEvery = max(1, (t.totalSteps+maxTrainPoints-1)/maxTrainPoints)
+	t.kfSteps = KeyframeSteps(t.stepsPerEpoch, t.totalSteps)
 	return t, nil
 }
 
@@ -310,7 +312,9 @@ func (t *trainer) slice(start time.Time) (State, string) {
 			if now.Sub(t.lastLight) >= lightEvery {
 				t.light(now, false)
 			}
-			if now.Before(deadline) && now.Sub(t.lastHeavy) >= heavyEvery && s.Watchers() > 0 &&
+			if t.keyframeDue() {
+				t.heavy()
+			} else if now.Before(deadline) && now.Sub(t.lastHeavy) >= heavyEvery && s.Watchers() > 0 &&
 				t.heavyTime.Seconds() <= heavyShare*(t.runTime+now.Sub(start)).Seconds() {
 				t.heavy()
 			}
@@ -353,7 +357,7 @@ func (t *trainer) testPoint() {
 	if math.IsNaN(l) || math.IsInf(l, 0) {
 		return
 	}
-	t.lastTest = l
+	t.lastTest, t.haveTest = l, true
 	t.pendingTest = append(t.pendingTest, t.lossPoint(l, p, false))
 	s := t.s
 	s.mu.Lock()
@@ -379,6 +383,7 @@ func (t *trainer) flushTrainPoint() {
 	p := t.partSum
 	p.Reconstruction, p.KL, p.Sparsity, p.WeightDecay = p.Reconstruction/n, p.KL/n, p.Sparsity/n, p.WeightDecay/n
 	t.pendingTrain = append(t.pendingTrain, t.lossPoint(t.lossSum/n, p, true))
+	t.lastTrain, t.haveTrain = t.lossSum/n, true
 	t.lossSum, t.lossN, t.partSum = 0, 0, ae.LossParts{}
 }
 
@@ -430,7 +435,8 @@ func (t *trainer) heavy() {
 	if t.final { // the last picture must not be dropped by a busy hub
 		publish = func(ev hubEvent) bool { t.s.hub.publishWait(ev); return true }
 	}
-	if lat, err := t.probe.latent(t.model, t.step, ep); err == nil {
+	lat, err := t.probe.latent(t.model, t.step, ep)
+	if err == nil {
 		publish(hubEvent{latent: lat})
 	} else {
 		t.s.log.Warn("latent projection failed", "session", t.s.id, "err", err)
@@ -441,7 +447,9 @@ func (t *trainer) heavy() {
 			noisy = x
 		}
 	}
-	publish(hubEvent{recon: t.probe.reconstructions(t.model, t.step, ep, noisy)})
+	rec := t.probe.reconstructions(t.model, t.step, ep, noisy)
+	publish(hubEvent{recon: rec})
+	t.keyframe(lat, rec)
 	t.lastHeavy = time.Now()
 }
 
@@ -552,6 +560,7 @@ func (s *Session) finish(t *trainer, st State, msg string) {
 		if st != Failed {
 			t.finalPicture(st)
 		}
+		t.m.holdKeyframes(s)
 		func() {
 			defer func() { recover() }() // the stream must still end with the state
 			t.flushAll()

@@ -81,6 +81,17 @@ var migrations = []string{
 	ALTER TABLE sessions ADD COLUMN resumed_epoch integer;
 	ALTER TABLE sessions ADD COLUMN resumed_step bigint;
 	ALTER TABLE datasets ADD COLUMN owner_hash bytea;`,
+	// 3: keyframes, a run's replay (session.KeyframeSteps; at most
+	// session.MaxKeyframes each).
+	`CREATE TABLE keyframes (
+		session_id text NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+		step       bigint NOT NULL,
+		epoch      double precision NOT NULL,
+		train_loss double precision,
+		test_loss  double precision,
+		data       bytea NOT NULL,
+		PRIMARY KEY (session_id, step)
+	);`,
 }
 
 // Version is the schema version this build writes.

@@ -10,7 +10,8 @@ import (
 )
 
 // Trim frees space until the store uses at most max bytes: the oldest
-// ended sessions lose their weights first, then their frames. Curves,
+// ended sessions lose their weights first, then their keyframes, then their
+// frames. Curves,
 // heads, comparisons and uploads stay.
 //
 // A DELETE leaves dead rows that PostgreSQL's files keep until a VACUUM
@@ -18,7 +19,7 @@ import (
 // the rows' own sizes say must go, then rewrites the table once and
 // measures again (repeating while still above max). The rewrite locks that
 // one table for its length, which is why Trim runs rarely (when the store
-// outgrows -max-store) and on the two tables it trims only.
+// outgrows -max-store) and on the tables it trims only.
 func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error) {
 	var rep session.TrimReport
 	used, err := s.Usage(ctx)
@@ -31,6 +32,7 @@ func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error)
 		out         *[]string
 	}{
 		{"checkpoints", "pg_column_size(t.params) + coalesce(pg_column_size(t.state), 0)", &rep.WeightsOf},
+		{"keyframes", "pg_column_size(t.data)", &rep.KeyframesOf},
 		{"frames", "pg_column_size(t.data)", &rep.FramesOf},
 	} {
 		for used > max {

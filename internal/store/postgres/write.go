@@ -30,6 +30,9 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM points WHERE session_id = $1 AND step > $2`, id, int64(b.Rewind[id])); err != nil {
 			return fmt.Errorf("store: rewind the points of session %s: %w", id, err)
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM keyframes WHERE session_id = $1 AND step > $2`, id, int64(b.Rewind[id])); err != nil {
+			return fmt.Errorf("store: rewind the keyframes of session %s: %w", id, err)
+		}
 	}
 	var rows [][]any
 	for _, id := range storecodec.SortedKeys(b.Points) {
@@ -57,6 +60,18 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			state = excluded.state`,
 			c.SessionID, int64(c.Step), c.Epoch, c.Final, storecodec.EncodeParams(c.Params), c.State); err != nil {
 			return fmt.Errorf("store: checkpoint of session %s: %w", c.SessionID, err)
+		}
+	}
+	for _, k := range b.Keyframes {
+		data, err := storecodec.EncodeKeyframe(k)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO keyframes (session_id, step, epoch, train_loss, test_loss, data) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (session_id, step) DO UPDATE SET epoch = excluded.epoch, train_loss = excluded.train_loss,
+			test_loss = excluded.test_loss, data = excluded.data`,
+			k.SessionID, int64(k.Step), k.Epoch, finite(k.TrainLoss), finite(k.TestLoss), data); err != nil {
+			return fmt.Errorf("store: keyframe of session %s: %w", k.SessionID, err)
 		}
 	}
 	for _, c := range b.Comparisons {

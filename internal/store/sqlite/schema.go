@@ -79,6 +79,17 @@ var migrations = []string{
 	ALTER TABLE sessions ADD COLUMN resumed_epoch INTEGER;
 	ALTER TABLE sessions ADD COLUMN resumed_step INTEGER;
 	ALTER TABLE datasets ADD COLUMN owner_hash BLOB;`,
+	// 5: keyframes, a run's replay (session.KeyframeSteps; at most
+	// session.MaxKeyframes each).
+	`CREATE TABLE keyframes (
+		session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+		step       INTEGER NOT NULL,
+		epoch      REAL NOT NULL,
+		train_loss REAL,
+		test_loss  REAL,
+		data       BLOB NOT NULL,
+		PRIMARY KEY (session_id, step)
+	);`,
 }
 
 // Version is the schema version this build writes.

@@ -10,14 +10,15 @@ import (
 )
 
 // Trim frees space until the store uses at most max bytes: the oldest
-// ended sessions lose their weights first, then their frames. Curves,
+// ended sessions lose their weights first, then their keyframes, then their
+// frames. Curves,
 // heads, comparisons and uploads stay.
 func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error) {
 	var rep session.TrimReport
 	for _, step := range []struct {
 		table string
 		out   *[]string
-	}{{"checkpoints", &rep.WeightsOf}, {"frames", &rep.FramesOf}} {
+	}{{"checkpoints", &rep.WeightsOf}, {"keyframes", &rep.KeyframesOf}, {"frames", &rep.FramesOf}} {
 		for {
 			used, err := s.Usage(ctx)
 			if err != nil {

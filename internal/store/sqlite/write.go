@@ -30,6 +30,9 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM points WHERE session_id = ? AND step > ?`, id, b.Rewind[id]); err != nil {
 			return fmt.Errorf("store: rewind the points of session %s: %w", id, err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM keyframes WHERE session_id = ? AND step > ?`, id, b.Rewind[id]); err != nil {
+			return fmt.Errorf("store: rewind the keyframes of session %s: %w", id, err)
+		}
 	}
 	if len(b.Points) > 0 {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO points (session_id, series, step, epoch, value) VALUES (?, ?, ?, ?, ?)`)
@@ -57,6 +60,16 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoints (session_id, step, epoch, final, params, state) VALUES (?, ?, ?, ?, ?, ?)`,
 			c.SessionID, c.Step, c.Epoch, c.Final, storecodec.EncodeParams(c.Params), c.State); err != nil {
 			return fmt.Errorf("store: checkpoint of session %s: %w", c.SessionID, err)
+		}
+	}
+	for _, k := range b.Keyframes {
+		data, err := storecodec.EncodeKeyframe(k)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO keyframes (session_id, step, epoch, train_loss, test_loss, data) VALUES (?, ?, ?, ?, ?, ?)`,
+			k.SessionID, k.Step, k.Epoch, nullFloat(k.TrainLoss), nullFloat(k.TestLoss), data); err != nil {
+			return fmt.Errorf("store: keyframe of session %s: %w", k.SessionID, err)
 		}
 	}
 	for _, c := range b.Comparisons {

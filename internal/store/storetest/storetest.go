@@ -32,6 +32,7 @@ func Run(t *testing.T, open Open) {
 		{"Checkpoints", testCheckpoints},
 		{"CheckpointState", testCheckpointState},
 		{"Rewind", testRewind},
+		{"Keyframes", testKeyframes},
 		{"Delete", testDelete},
 		{"Comparisons", testComparisons},
 		{"Classes", testClasses},
@@ -421,6 +422,7 @@ func testTrim(t *testing.T, s session.Store) {
 			Points:      map[string][]session.SeriesPoint{id: pts},
 			Frames:      map[string]session.Frames{id: {Reconstructions: &session.Reconstructions{Originals: big, Reconstructions: big}}},
 			Checkpoints: []session.Checkpoint{{SessionID: id, Step: 1, Params: params(100_000, 1)}, {SessionID: id, Step: 2, Final: true, Params: params(100_000, 2)}},
+			Keyframes:   []session.Keyframe{Keyframe(id, 0, 2000, 1), Keyframe(id, 1, 2000, 2)},
 		})
 	}
 	full, err := s.Usage(ctx)
@@ -436,7 +438,7 @@ func testTrim(t *testing.T, s session.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rep.WeightsOf, []string{"old"}) || len(rep.FramesOf) != 0 {
+	if !slices.Equal(rep.WeightsOf, []string{"old"}) || len(rep.FramesOf)+len(rep.KeyframesOf) != 0 {
 		t.Fatalf("Trim(usage − 0.5 MB) removed weights of %v and frames of %v; want the weights of old only", rep.WeightsOf, rep.FramesOf)
 	}
 	if rep.Usage > full-500_000 {
@@ -448,8 +450,9 @@ func testTrim(t *testing.T, s session.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rep.WeightsOf, []string{"mid"}) || !slices.Equal(rep.FramesOf, []string{"old", "mid"}) {
-		t.Fatalf("Trim(1) removed weights of %v and frames of %v; want weights of [mid], then frames of [old mid]", rep.WeightsOf, rep.FramesOf)
+	if !slices.Equal(rep.WeightsOf, []string{"mid"}) || !slices.Equal(rep.KeyframesOf, []string{"old", "mid"}) || !slices.Equal(rep.FramesOf, []string{"old", "mid"}) {
+		t.Fatalf("Trim(1) removed weights of %v, keyframes of %v and frames of %v; want weights of [mid], then keyframes and frames of [old mid]",
+			rep.WeightsOf, rep.KeyframesOf, rep.FramesOf)
 	}
 	for _, id := range ids {
 		pts, _ := s.Points(ctx, id)
@@ -457,6 +460,13 @@ func testTrim(t *testing.T, s session.Store) {
 		f, _ := s.Frames(ctx, id)
 		if len(pts) != 100 {
 			t.Errorf("%s kept %d of its 100 curve points: history must never be trimmed", id, len(pts))
+		}
+		kfs, err := s.Keyframes(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if live := id == "live"; (len(kfs) == 2) != live || (len(kfs) == 0) == live {
+			t.Errorf("%s kept %d keyframes; want 2 for the running session, 0 for the ended ones", id, len(kfs))
 		}
 		if live := id == "live"; (c != nil) != live || (f.Reconstructions != nil) != live {
 			t.Errorf("%s: weights kept %v, frames kept %v; want both only for the running session", id, c != nil, f.Reconstructions != nil)
