@@ -26,7 +26,7 @@ func sampleSession(owner bool, state string) SessionView {
 var chartIDs = []string{
 	"state", "connection", "progress", "progress-text", "loss-chart", "log-toggle", "latent-canvas",
 	"latent-legend", "latent-caption", "recon-canvas", "recon-legend", "recon-caption", "final-loss",
-	"error-message", "config", "session-title",
+	"error-message", "config", "session-title", "maths-panel", "maths-body", "maths-summary",
 }
 
 func TestSessionPageElements(t *testing.T) {

@@ -14,6 +14,7 @@ import { formatLoss } from './format.js';
 import { lastLoss } from './lossdata.js';
 import { copyButton } from './clipboard.js';
 import { installPresenter } from './present.js';
+import { MathsPanel, installMathsKey } from './maths.js';
 
 installPresenter();
 
@@ -100,6 +101,9 @@ function main() {
   const recon = new Recon($('recon-canvas'), $('recon-legend'), $('recon-caption'), scheduler, () => scatter.classNames);
   const genCanvas = $('generated-canvas');
   const generated = genCanvas ? new GeneratedView(genCanvas, $('generated-caption'), scheduler, boot.api_url) : null;
+  const mathsRoot = $('maths-panel');
+  const maths = mathsRoot ? new MathsPanel(mathsRoot, scheduler) : null;
+  if (maths) installMathsKey($('session-page'), maths);
   const controlsRoot = $('owner-controls');
   let stateView = null;
   const controls = controlsRoot
@@ -125,6 +129,12 @@ function main() {
       const cfg = m.session?.config || {};
       loss.setMeta({ lossName: typeof cfg.loss === 'string' ? cfg.loss : '', epochs: Number(cfg.epochs) || m.progress?.epochs });
       loss.reset(m.train_loss || [], m.test_loss || []);
+      if (maths && m.session) {
+        maths.resetLoss();
+        maths.setSession(m.session);
+        maths.setLoss(m.train_loss, m.test_loss);
+        if (m.progress) maths.setStep(m.progress.step);
+      }
       progress.set(m.progress);
       scatter.set(m.latent);
       recon.set(m.reconstructions);
@@ -135,9 +145,11 @@ function main() {
     progress(m) {
       progress.set(m);
       loss.setMeta({ epochs: m.epochs });
+      maths?.setStep(m.step);
     },
     loss(m) {
       loss.append(m.train || [], m.test || []);
+      maths?.setLoss(m.train, m.test);
       if (isTerminal(stateView.state)) scheduler.request(stateView);
     },
     latent(m) {

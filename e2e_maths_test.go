@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// apiStart starts a training through the API and returns its id.
+func apiStart(t *testing.T, base, body string) string {
+	t.Helper()
+	res, err := http.Post(base+"/api/sessions", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var created struct{ ID, Error string }
+	_ = json.NewDecoder(res.Body).Decode(&created)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("start %s: %d %s", body, res.StatusCode, created.Error)
+	}
+	return created.ID
+}
+
+// TestBrowserMathsPanel opens a session at 1280×720 and reads its Maths
+// panel: KaTeX (vendored) typesets the model with K = 784 and the layer
+// shapes, the loss value follows the run live and, once it ends, is the
+// page's final test loss; every font the formulas use loads.
+func TestBrowserMathsPanel(t *testing.T) {
+	ctx := browser(t)
+	base, _ := startServer(t)
+	id := apiStart(t, base, `{"encoder":[256],"bottleneck":16,"train_size":30000,"test_size":500,"epochs":3,"batch_size":32}`)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(base+"/sessions/"+id),
+		chromedp.WaitVisible(testid("maths-panel"))); err != nil {
+		t.Fatal(err)
+	}
+	// KaTeX loads only when the panel comes near the screen.
+	if eval[bool](t, ctx, `!!window.katex`) {
+		t.Error("KaTeX loaded before the Maths panel came near the screen")
+	}
+	eval[bool](t, ctx, `document.querySelector('[data-testid="maths-panel"]').scrollIntoView(), true`)
+	waitFor(t, ctx, "the formulas typeset", `!!document.querySelector('[data-testid="maths-input"] .katex-html')`)
+
+	shown := func(group string) string {
+		return eval[string](t, ctx, `[...document.querySelectorAll('[data-testid="maths-`+group+`"] .katex-html')].map((e) => e.textContent).join("\n")`)
+	}
+	if in := shown("input"); !strings.Contains(in, "K=784") {
+		t.Errorf("input formula shows %q; want K = 784", in)
+	}
+	layers := shown("layers")
+	for _, want := range []string{"W1∈R256×784", "W2∈R16×256", "x^=σ(W4h2+b4)"} {
+		if !strings.Contains(strings.ReplaceAll(layers, "\u200b", ""), want) {
+			t.Errorf("layers show %q; want %q in them", layers, want)
+		}
+	}
+	if p := shown("params"); !strings.Contains(p, "=200,960+4,112+4,352+201,488=410,912") {
+		t.Errorf("parameter sum shows %q", p)
+	}
+	if b := shown("bottleneck"); !strings.Contains(b, "M=16") || !strings.Contains(b, "=49") {
+		t.Errorf("bottleneck shows %q; want M = 16 and K/M = 49", b)
+	}
+	if o := shown("optimizer"); !strings.Contains(o, "η=0.001") {
+		t.Errorf("update rule shows %q; want Adam's η = 0.001", o)
+	}
+
+	// The loss follows the run: redrawn while it trains, and at the end
+	// the test loss it shows is the page's final test loss.
+	waitFor(t, ctx, "a test loss in the panel", `document.querySelector('[data-testid="maths-loss"]').textContent.includes("test")`)
+	r1 := eval[int](t, ctx, `Number(document.querySelector('[data-testid="maths-panel"]').dataset.rendered)`)
+	waitText(t, ctx, "state", "completed", has("completed"))
+	if r2 := eval[int](t, ctx, `Number(document.querySelector('[data-testid="maths-panel"]').dataset.rendered)`); r2 <= r1 {
+		t.Errorf("the panel was rendered %d times before the end and %d after; want live updates", r1, r2)
+	}
+	final := strings.TrimPrefix(waitText(t, ctx, "final-loss", "the final loss", has("loss")), "Final test loss ")
+	waitFor(t, ctx, "the final test loss in the panel", `document.querySelector('[data-testid="maths-loss"] .maths-value .katex-html')?.textContent.includes("=`+final+`")`)
+	if s := text(t, ctx, "maths-summary"); !strings.Contains(s, "test loss "+final+" at epoch 3") {
+		t.Errorf("summary %q does not give the final test loss %s at epoch 3", s, final)
+	}
+	// Every font face the page asked for loaded (none vendored is missing).
+	bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.fonts.ready.then(() => [...document.fonts].filter((f) => f.status === "error").map((f) => f.family).join(", "))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad != "" {
+		t.Errorf("fonts that failed to load: %s", bad)
+	}
+}
