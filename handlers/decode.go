@@ -216,3 +216,12 @@ func describeType(t string) string {
 		return t
 	}
 }
+
+// decodeOptionalJSON is decodeJSON for bodies whose every field has a
+// default: an empty body means {}.
+func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(w, r, v)
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aelab/aelab/ae"
 	"github.com/aelab/aelab/datasets"
+	"github.com/aelab/aelab/internal/lab"
 	"github.com/aelab/aelab/session"
 )
 
@@ -34,7 +35,7 @@ func TestPCAProjectionAgreesWithFitPCA(t *testing.T) {
 	p.Project(want, ds.Test.Rows(nil, 0, n), n, 2)
 	wantMSE := p.ReconstructionMSE(ds.Test.Rows(nil, 0, test), test, 3)
 
-	var got pcaProjectionBody
+	var got lab.PCAProjection
 	ts.call(t, "GET", "/api/sessions/"+c.ID+"/pca-projection", "", &got)
 	if got.K != 3 || got.Components != 3 || got.FitRows != train || got.TestRows != test || got.Projection != "pca" ||
 		len(got.X) != n || len(got.Y) != n || len(got.Labels) != n || len(got.Explained) != 3 || len(got.ClassNames) != 10 {
@@ -58,7 +59,7 @@ func TestPCAProjectionAgreesWithFitPCA(t *testing.T) {
 	}
 
 	// Fewer components: a larger error, and a one-dimensional scatter.
-	var one pcaProjectionBody
+	var one lab.PCAProjection
 	ts.call(t, "GET", "/api/sessions/"+c.ID+"/pca-projection?k=1", "", &one)
 	if one.Components != 1 || !(one.MSE > got.MSE) || one.Axes[1] != "" {
 		t.Fatalf("k=1: %d components, mse %g (k=3: %g), axes %q", one.Components, one.MSE, got.MSE, one.Axes)

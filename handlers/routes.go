@@ -136,10 +136,9 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/sessions/{id}/model.safetensors", handleModelDownload(m, log, runner))
 		r.Method(http.MethodGet, "/sessions/{id}/latent.csv", handleLatentCSV(m, log, runner))
 		// Analyses on the latest snapshot: seconds of CPU each, admitted by the door.
-		jobs := newAnalysisJobs(m)
-		r.Method(http.MethodPost, "/sessions/{id}/features", handleFeatures(m, log, jobs))
-		r.Method(http.MethodPost, "/sessions/{id}/pretrain", handlePretrain(m, log, jobs))
-		r.Method(http.MethodGet, "/sessions/{id}/pca-projection", handlePCAProjection(m, log, jobs))
+		r.Method(http.MethodPost, "/sessions/{id}/features", handleFeatures(m, log, runner))
+		r.Method(http.MethodPost, "/sessions/{id}/pretrain", handlePretrain(m, log, runner))
+		r.Method(http.MethodGet, "/sessions/{id}/pca-projection", handlePCAProjection(m, log, runner))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, log, session.Errorf(session.ENotFound, "no API endpoint %s %s: see docs/api.md", r.Method, r.URL.Path))
 		})
