@@ -93,6 +93,7 @@ func addRoutes(r chi.Router, d Deps) {
 	addClassPages(r, d)
 
 	// JSON API (docs/api.md).
+	kf := newKeyframes(m, log)
 	r.Route("/api", func(r chi.Router) {
 		r.Method(http.MethodGet, "/datasets", handleListDatasets(m))
 		r.Method(http.MethodPost, "/datasets", handleUploadDataset(m, log))
@@ -109,6 +110,8 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodDelete, "/sessions/{id}", handleDelete(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}/history.csv", handleHistoryCSV(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}/reconstructions.png", handleReconstructionsPNG(m, log))
+		r.Method(http.MethodGet, "/sessions/{id}/keyframes", kf.index())
+		r.Method(http.MethodGet, "/sessions/{id}/keyframes/{step}", kf.frame())
 		// An import evaluates the model once: it counts as a start (in the door).
 		r.Method(http.MethodPost, "/models", handleImportModel(m, log))
 		r.Method(http.MethodPost, "/classes", handleCreateClass(cb, log))
