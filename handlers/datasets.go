@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/aelab/aelab/datasets"
+	"github.com/aelab/aelab/internal/lab"
 	"github.com/aelab/aelab/session"
 )
 
@@ -74,7 +75,7 @@ func handleGetDataset(m *session.Manager, log *slog.Logger) http.Handler {
 func handleDatasetSamples(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		n, err := queryInt(q.Get("n"), "n", defaultSamples, 1, maxSamples)
+		n, err := queryInt(q.Get("n"), "n", lab.DefaultSamples, 1, lab.MaxSamples)
 		var seed int
 		if err == nil {
 			seed, err = queryInt(q.Get("seed"), "seed", 0, 0, 1<<53)
@@ -88,7 +89,7 @@ func handleDatasetSamples(m *session.Manager, log *slog.Logger) http.Handler {
 			writeError(w, r, log, datasetError(err))
 			return
 		}
-		writeJSON(w, http.StatusOK, newSamples(ds, n))
+		writeJSON(w, http.StatusOK, lab.NewSamples(ds, n))
 	})
 }
 

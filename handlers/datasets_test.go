@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aelab/aelab/datasets"
+	"github.com/aelab/aelab/internal/lab"
 	"github.com/aelab/aelab/session"
 	"github.com/aelab/aelab/web"
 )
@@ -387,7 +388,7 @@ func TestUploadFormRedirectsOrShowsTheError(t *testing.T) {
 
 // samplesAnswer is the JSON of GET /api/datasets/{name}/samples.
 type samplesAnswer struct {
-	samplesBody
+	lab.Samples
 	Error string `json:"error"`
 }
 
@@ -424,8 +425,8 @@ func TestDatasetSamples(t *testing.T) {
 	}
 
 	st, a = getSamples(t, ts, "/api/datasets/swiss_roll/samples")
-	if st != 200 || a.Kind != "points" || a.Width != 3 || a.Height != 1 || a.Count != pointSamples ||
-		len(a.Data) != 3*pointSamples || len(a.ClassNames) != 6 || len(a.Axes) != 3 {
+	if st != 200 || a.Kind != "points" || a.Width != 3 || a.Height != 1 || a.Count != lab.PointSamples ||
+		len(a.Data) != 3*lab.PointSamples || len(a.ClassNames) != 6 || len(a.Axes) != 3 {
 		t.Fatalf("swiss roll samples: %d kind %q width %d count %d, %d bytes, axes %v", st, a.Kind, a.Width, a.Count, len(a.Data), a.Axes)
 	}
 	seen := map[int]bool{}

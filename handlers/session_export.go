@@ -141,7 +141,7 @@ func handleReconstructionsPNG(m *session.Manager, log *slog.Logger) http.Handler
 			return
 		}
 		var b bytes.Buffer
-		if err := encodeReconstructionsPNG(&b, h.Reconstructions); err != nil {
+		if err := lab.ReconstructionsPNG(&b, h.Reconstructions); err != nil {
 			writeError(w, r, log, &session.Error{Code: session.EInternal, Message: "could not draw the reconstructions", Err: err})
 			return
 		}

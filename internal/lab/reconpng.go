@@ -1,4 +1,4 @@
-package handlers
+package lab
 
 import (
 	"fmt"
@@ -22,8 +22,8 @@ const (
 	pngStripTall = 32
 )
 
-// encodeReconstructionsPNG draws r as a grid and writes it as a PNG.
-func encodeReconstructionsPNG(w io.Writer, r *session.Reconstructions) error {
+// ReconstructionsPNG draws r as a grid and writes it as a PNG.
+func ReconstructionsPNG(w io.Writer, r *session.Reconstructions) error {
 	rows := [][]byte{r.Originals}
 	if len(r.Inputs) > 0 {
 		rows = append(rows, r.Inputs)

@@ -1,4 +1,4 @@
-package handlers
+package lab
 
 import (
 	"slices"
@@ -10,20 +10,20 @@ import (
 
 // Sizes of the samples that GET /api/datasets/{name}/samples returns.
 const (
-	defaultSamples = 16  // examples (images or curves) when n is not given
-	maxSamples     = 64  // most examples one request may ask for
-	pointSamples   = 500 // points of a point cloud (n does not apply)
+	DefaultSamples = 16  // examples (images or curves) when n is not given
+	MaxSamples     = 64  // most examples one request may ask for
+	PointSamples   = 500 // points of a point cloud (n does not apply)
 	// maxPointFeatures is the most features a vector dataset may have to be
 	// shown as a point cloud; longer vectors are drawn as curves.
 	maxPointFeatures = 10
 	pointDims        = 3 // features of each point that are sent
 )
 
-// samplesBody is a few examples of a dataset, quantised like the
+// Samples is a few examples of a dataset, quantised like the
 // reconstructions message of docs/protocol.md: Data holds Count × Width ×
 // Height bytes, example after example, byte b standing for
 // Lo + b/255·(Hi − Lo).
-type samplesBody struct {
+type Samples struct {
 	Name string `json:"name"`
 	// Kind is "image" (Width × Height pixels), "vector" (a curve of Width
 	// values) or "points" (Count points of the first Width features).
@@ -52,12 +52,12 @@ func sampleKind(ds *datasets.Dataset) string {
 	return "vector"
 }
 
-// newSamples picks examples of ds's training split: for images one of each
+// NewSamples picks examples of ds's training split: for images one of each
 // class in turn, for curves the first n (so rare classes stay rare), for
-// point clouds the first pointSamples points' first pointDims features.
-func newSamples(ds *datasets.Dataset, n int) samplesBody {
+// point clouds the first PointSamples points' first pointDims features.
+func NewSamples(ds *datasets.Dataset, n int) Samples {
 	s := ds.Train
-	b := samplesBody{Name: ds.Name, Kind: sampleKind(ds), Width: ds.Shape.Width, Height: ds.Shape.Height,
+	b := Samples{Name: ds.Name, Kind: sampleKind(ds), Width: ds.Shape.Width, Height: ds.Shape.Height,
 		Lo: ds.ValueRange[0], Hi: ds.ValueRange[1], ClassNames: ds.ClassNames}
 	if b.ClassNames == nil {
 		b.ClassNames = []string{}
@@ -69,7 +69,7 @@ func newSamples(ds *datasets.Dataset, n int) samplesBody {
 	case "vector":
 		idx = firstN(s.N, n)
 	case "points":
-		idx = firstN(s.N, pointSamples)
+		idx = firstN(s.N, PointSamples)
 		b.Width, b.Height = min(ds.Features, pointDims), 1
 		for j := range b.Width {
 			name := "x" + strconv.Itoa(j+1)
