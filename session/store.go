@@ -23,6 +23,10 @@ type Store interface {
 	Write(ctx context.Context, b *Batch) error
 	// Sessions returns the head of every kept session, oldest first.
 	Sessions(ctx context.Context) ([]SessionRecord, error)
+	// QuerySessions returns the heads of the sessions q selects, after
+	// q.After, in q.Sort's order (SortDate when empty), at most q.Limit of
+	// them when it is positive: what Select returns from every head.
+	QuerySessions(ctx context.Context, q SessionQuery) ([]SessionRecord, error)
 	// Points returns every recorded curve point of session id, in the order
 	// written.
 	Points(ctx context.Context, id string) ([]SeriesPoint, error)

@@ -6,19 +6,48 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/aelab/aelab/internal/store/storecodec"
 	"github.com/aelab/aelab/session"
 )
 
+// sessionColumns are the columns scanSessions reads, in its order.
+const sessionColumns = `id, owner_hash, config, state, reason, epoch, step, total_steps,
+	train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash, resumed_epoch, resumed_step`
+
 // Sessions returns the head of every kept session, oldest first.
 func (s *Store) Sessions(ctx context.Context) ([]session.SessionRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash, resumed_epoch, resumed_step
-		FROM sessions ORDER BY created_at, id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: sessions: %w", err)
 	}
+	return scanSessions(rows)
+}
+
+// dialect is how SQLite spells a session query (storecodec.SessionQuery).
+var dialect = storecodec.Dialect{
+	Param:      func(n int) string { return "?" + strconv.Itoa(n) },
+	ConfigText: func(key string) string { return "CAST(json_extract(config, '$." + key + "') AS TEXT)" },
+	ID:         "id",
+}
+
+// QuerySessions returns the heads of the sessions q selects, in its order.
+func (s *Store) QuerySessions(ctx context.Context, q session.SessionQuery) ([]session.SessionRecord, error) {
+	where, order, args := storecodec.SessionQuery(q, dialect)
+	query := `SELECT ` + sessionColumns + ` FROM sessions WHERE ` + where + ` ORDER BY ` + order
+	if q.Limit > 0 {
+		query += ` LIMIT ` + strconv.Itoa(q.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: query sessions: %w", err)
+	}
+	return scanSessions(rows)
+}
+
+// scanSessions reads heads of sessionColumns and closes rows.
+func scanSessions(rows *sql.Rows) ([]session.SessionRecord, error) {
 	defer rows.Close()
 	var out []session.SessionRecord
 	for rows.Next() {

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Open) {
 		f    func(t *testing.T, s session.Store)
 	}{
 		{"Sessions", testSessions},
+		{"QuerySessions", testQuerySessions},
 		{"Points", testPoints},
 		{"Frames", testFrames},
 		{"Checkpoints", testCheckpoints},
