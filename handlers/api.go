@@ -77,17 +77,6 @@ func handleGetSession(m *session.Manager, log *slog.Logger) http.Handler {
 	})
 }
 
-func handleListSessions(m *session.Manager) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		list := m.List()
-		out := make([]session.Info, len(list))
-		for i, s := range list {
-			out[i] = s.Info()
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"sessions": out})
-	})
-}
-
 // handleControl runs an owner-only action (stop, pause, resume).
 func handleControl(m *session.Manager, log *slog.Logger, action func(*session.Session) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -99,7 +99,7 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodPost, "/datasets", handleUploadDataset(m, log))
 		r.Method(http.MethodGet, "/datasets/{name}", handleGetDataset(m, log))
 		r.Method(http.MethodGet, "/datasets/{name}/samples", handleDatasetSamples(m, log))
-		r.Method(http.MethodGet, "/sessions", handleListSessions(m))
+		r.Method(http.MethodGet, "/sessions", handleListSessions(m, cb, log))
 		r.Method(http.MethodPost, "/sessions", classAware(m, cb, log, handleCreateSession(m, log)))
 		r.Method(http.MethodPost, "/sessions/check", handleCheckConfig(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}", handleGetSession(m, log))

@@ -26,6 +26,7 @@ func (m *Manager) Delete(ctx context.Context, s *Session) error {
 		m.order = slices.Delete(m.order, i, i+1)
 	}
 	m.mu.Unlock()
+	m.forgetReloaded(s.id)
 	s.snap.Store(nil)
 	if m.rec != nil {
 		m.rec.forget(s.id)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/aelab/aelab/datasets"
 )
 
@@ -73,6 +75,9 @@ type Manager struct {
 	stores    []*ComparisonStore
 	kfHeld    []*Session // without a store: ended runs holding keyframes in memory, oldest first
 	closed    bool
+
+	reloadOnce sync.Once
+	reloaded   *lru.Cache[string, *Session] // kept sessions loaded back on demand (runs.go)
 }
 
 // NewManager returns a manager with the given options.
@@ -135,8 +140,12 @@ func (m *Manager) Datasets() *datasets.Registry { return m.reg }
 // Get returns the session with the given id.
 func (m *Manager) Get(id string) (*Session, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if s, ok := m.sessions[id]; ok {
+	s, ok := m.sessions[id]
+	m.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	if s := m.fromStore(id); s != nil { // an older run the store keeps
 		return s, nil
 	}
 	return nil, Errorf(ENotFound, "there is no session %q (it may have ended long ago and been forgotten)", id)

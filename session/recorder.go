@@ -31,6 +31,10 @@ type recorder struct {
 	kick     chan struct{} // asks for an early flush (capacity 1)
 	done     chan struct{}
 	stop     context.CancelFunc
+	// flushing serializes flushes (the writer's, and those of FlushStore
+	// and the run list), so that batches reach the store in the order
+	// they were gathered.
+	flushing sync.Mutex
 
 	// onKeyframes, when set, is told after each written batch which
 	// keyframes of which session the store now has.
@@ -109,6 +113,8 @@ func (r *recorder) run(ctx context.Context) {
 // flush writes what is pending. A failed write is logged and dropped: the
 // next ones still go through.
 func (r *recorder) flush() {
+	r.flushing.Lock()
+	defer r.flushing.Unlock()
 	r.mu.Lock()
 	p := r.pending
 	r.pending = newPendingBatch()
