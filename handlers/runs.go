@@ -49,7 +49,9 @@ var runStates = []session.State{session.Queued, session.Running, session.Paused,
 func parseRunsQuery(v url.Values, m *session.Manager, cb *session.ClassBook, owner session.Owner) (session.SessionQuery, session.FieldErrors) {
 	var q session.SessionQuery
 	var fe session.FieldErrors
-	bad := func(field, msg string) { fe = append(fe, session.FieldError{Field: field, Message: field + ": " + msg}) }
+	bad := func(field, msg string) {
+		fe = append(fe, session.FieldError{Field: field, Message: field + ": " + msg})
+	}
 	has := func(k string) bool { _, ok := v[k]; return ok }
 	if has("dataset") {
 		q.Dataset = v.Get("dataset")
