@@ -26,7 +26,11 @@ func (n *NoiseConfig) active() bool {
 // that test loss and PSNR are measured on the same noise every epoch (the
 // clean ones are read from the shared data set).
 type denoiser struct {
+	cfg       NoiseConfig // the corruption as configured (or last set)
 	noise     analysis.Noise
+	vr        [2]float32 // the dataset's value range
+	seed      uint64
+	recX      []float32 // the clean reconstruction examples
 	rng       *rand.Rand
 	batch     []float32
 	testNoisy []float32
@@ -41,13 +45,30 @@ type denoiser struct {
 // then recX (the reconstruction examples).
 func newDenoiser(cfg *NoiseConfig, valueRange [2]float32, seed uint64, batch int, test datasets.Split, nTest int, recX []float32) *denoiser {
 	k := test.Features()
-	d := &denoiser{noise: cfg.noise(valueRange), rng: rand.New(rand.NewPCG(seed, 0x6e6f697365)),
+	d := &denoiser{cfg: *cfg, noise: cfg.noise(valueRange), vr: valueRange, seed: seed, recX: recX,
+		rng:   rand.New(rand.NewPCG(seed, 0x6e6f697365)),
 		batch: make([]float32, batch*k), testNoisy: make([]float32, nTest*k), recNoisy: make([]float32, len(recX)),
 		peak: float64(valueRange[1] - valueRange[0]), test: test, nTest: nTest}
-	fixed := rand.New(rand.NewPCG(seed, 0x74657374))
-	eachChunk(test, nTest, func(x []float32, r, c int) { d.noise.Apply(d.testNoisy[r*k:(r+c)*k], x, fixed) })
-	d.noise.Apply(d.recNoisy, recX, fixed)
+	d.corruptFixed()
 	return d
+}
+
+// corruptFixed corrupts the test and reconstruction examples with the
+// current noise, from the same fixed random stream every time.
+func (d *denoiser) corruptFixed() {
+	k := d.test.Features()
+	fixed := rand.New(rand.NewPCG(d.seed, 0x74657374))
+	eachChunk(d.test, d.nTest, func(x []float32, r, c int) { d.noise.Apply(d.testNoisy[r*k:(r+c)*k], x, fixed) })
+	d.noise.Apply(d.recNoisy, d.recX, fixed)
+}
+
+// setNoise changes the corruption from the next batch on (a validated
+// change, see Session.Set). The test and reconstruction examples are
+// corrupted anew, so that the test loss and PSNR measure the task being
+// trained; the training stream of random numbers goes on.
+func (d *denoiser) setNoise(n NoiseConfig) {
+	d.cfg, d.noise = n, n.noise(d.vr)
+	d.corruptFixed()
 }
 
 // corrupt returns a noisy copy of the batch x (n rows).

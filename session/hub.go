@@ -47,6 +47,7 @@ type history struct {
 	state    StateMsg
 	metrics  map[string][]MetricPoint
 	anomaly  *Anomaly
+	changes  []Change
 }
 
 // hubEvent is one published change; exactly one field is set. A final event
@@ -59,6 +60,7 @@ type hubEvent struct {
 	state    *StateMsg
 	metrics  *Metrics
 	anomaly  *Anomaly
+	changes  []Change // settings changed, each sent as its own message
 }
 
 func newHub(info func() Info, log *slog.Logger, initial StateMsg) *hub {
@@ -245,6 +247,9 @@ func (h *hub) apply(ev hubEvent) []byte {
 		m := *ev.anomaly
 		m.Type = TypeAnomaly
 		return h.marshal(m)
+	case len(ev.changes) > 0:
+		h.hist.changes = append(h.hist.changes, ev.changes...)
+		return h.marshal(ChangeMsg{Type: TypeChange, Changes: ev.changes})
 	case ev.state != nil:
 		h.hist.state = *ev.state
 		m := *ev.state
@@ -266,6 +271,7 @@ func (h *hub) snapshot() Snapshot {
 		State:           h.hist.state,
 		Metrics:         nonNilMetrics(h.hist.metrics),
 		Anomaly:         h.hist.anomaly,
+		Changes:         nonNilChanges(h.hist.changes),
 	}
 }
 
@@ -285,6 +291,13 @@ func nonNil(p []LossPoint) []LossPoint {
 		return []LossPoint{}
 	}
 	return p
+}
+
+func nonNilChanges(c []Change) []Change {
+	if c == nil {
+		return []Change{}
+	}
+	return c
 }
 
 func nonNilMetrics(m map[string][]MetricPoint) map[string][]MetricPoint {

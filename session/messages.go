@@ -14,6 +14,7 @@ const (
 	TypeState           = "state"
 	TypeMetrics         = "metrics"
 	TypeAnomaly         = "anomaly"
+	TypeChange          = "change"
 )
 
 // LossPoint is one point of a loss curve. Loss is the reconstruction loss
@@ -158,4 +159,6 @@ type Snapshot struct {
 	State           StateMsg                 `json:"state"`
 	Metrics         map[string][]MetricPoint `json:"metrics"`
 	Anomaly         *Anomaly                 `json:"anomaly"`
+	// Changes are the settings changed while the run trained, oldest first.
+	Changes []Change `json:"changes"`
 }

@@ -57,6 +57,12 @@ func (s *Session) persistEvent(ev hubEvent) {
 			}
 		}
 		r.points(s.id, pts...)
+	case len(ev.changes) > 0:
+		pts := make([]SeriesPoint, len(ev.changes))
+		for i, c := range ev.changes {
+			pts[i] = SeriesPoint{Series: changeSeries(c), Step: c.Step, Epoch: c.Epoch, Value: c.To}
+		}
+		r.points(s.id, pts...)
 	case ev.latent != nil:
 		r.frames(s.id, Frames{Latent: ev.latent})
 	case ev.recon != nil:

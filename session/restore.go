@@ -163,12 +163,17 @@ func (m *Manager) restoreOne(ctx context.Context, st Store, r SessionRecord) (*S
 		case SeriesTest:
 			hist.test = append(hist.test, LossPoint{Step: p.Step, Epoch: p.Epoch, Loss: p.Value})
 		default:
+			if c, ok := changeOfSeries(p); ok {
+				hist.changes = append(hist.changes, c)
+				continue
+			}
 			if hist.metrics == nil {
 				hist.metrics = map[string][]MetricPoint{}
 			}
 			hist.metrics[p.Series] = append(hist.metrics[p.Series], MetricPoint{Step: p.Step, Epoch: p.Epoch, Value: p.Value})
 		}
 	}
+	fillFrom(hist.changes, r.Config)
 	f, err := st.Frames(ctx, r.ID)
 	if err != nil {
 		return nil, err

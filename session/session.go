@@ -38,11 +38,15 @@ type Session struct {
 	kept       *keptModel                       // how to reload the weights of a session restored from the store
 	ds         atomic.Pointer[datasets.Dataset] // set once the trainer has loaded it
 	kf         keyframeSet                      // the replay's frames not yet in the store (keyframe.go)
+	setPending atomic.Bool                      // pendingSet holds settings for the trainer (control.go)
 
 	mu         sync.Mutex
 	state      State
 	errMsg     string
 	pauseReq   bool
+	pendingSet Settings // settings to apply before the next step (control.go)
+	stepping   *stepReq // a step asked of the paused trainer, until it is trained
+	sets       int      // settings changes accepted (at most MaxSets)
 	epoch      int
 	step       int
 	totalSteps int

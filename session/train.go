@@ -64,6 +64,9 @@ type trainer struct {
 	pendingTrain, pendingTest []LossPoint
 	pendingMetrics            map[string][]MetricPoint
 	pendingAnomaly            *Anomaly
+	pendingChanges            []Change  // settings changed since the last publication (control.go)
+	stepLosses                []float64 // while a paused run steps: the loss of each batch
+	failed                    string    // why a step of a paused run failed it
 	lossSum                   float64
 	partSum                   ae.LossParts // sums of the parts since the last point
 	lossN                     int
@@ -211,6 +214,9 @@ func (t *trainer) loop() (State, string) {
 			return end, msg
 		case Paused:
 			if !t.pause() {
+				if t.failed != "" {
+					return Failed, t.failed
+				}
 				return Stopped, stopReason(s.ctx)
 			}
 			t.rateTime, t.rateStep = time.Now(), t.step
@@ -249,7 +255,7 @@ func (t *trainer) turn(first bool) (State, string) {
 		t.heavy()
 		t.light(start, true)
 	}
-	end, msg := t.slice(start)
+	end, msg := t.slice(start, t.totalSteps, false)
 	if end == Paused {
 		t.light(time.Now(), true)
 		t.heavy()
@@ -258,10 +264,11 @@ func (t *trainer) turn(first bool) (State, string) {
 	return end, msg
 }
 
-// slice trains for one time slice. It returns Running when the slice (or
-// the training) is over, Paused when the owner asked for a pause, and
-// Stopped or Failed (with a message) when the training must end.
-func (t *trainer) slice(start time.Time) (State, string) {
+// slice trains for one time slice, up to step until at most. It returns
+// Running when the slice (or the training) is over, Paused when the owner
+// asked for a pause (not checked while stepping a paused run), and Stopped
+// or Failed (with a message) when the training must end.
+func (t *trainer) slice(start time.Time, until int, stepping bool) (State, string) {
 	s := t.s
 	t.model.SetWorkers(t.cpu.workers())
 	deadline := start.Add(slice)
@@ -270,13 +277,14 @@ func (t *trainer) slice(start time.Time) (State, string) {
 	if start.Sub(t.lastLight) >= lightEvery {
 		t.light(start, false)
 	}
-	for t.step < t.totalSteps {
+	for t.step < until {
 		if s.ctx.Err() != nil {
 			return Stopped, stopReason(s.ctx)
 		}
-		if t.pauseRequested() {
+		if !stepping && t.pauseRequested() {
 			return Paused, ""
 		}
+		t.applySettings()
 		if testHookStep != nil {
 			testHookStep(s.cfg.Seed, t.step)
 		}
@@ -290,7 +298,7 @@ func (t *trainer) slice(start time.Time) (State, string) {
 		t.m.trained(n)
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return Failed, fmt.Sprintf("the loss became %v at step %d: the learning rate (%g) is probably too high for this network; try one ten times smaller",
-				loss, t.step, s.cfg.LearningRate)
+				loss, t.step, t.model.LearningRate())
 		}
 		t.addTrainLoss()
 		if t.lossN == t.pointEvery || t.step%t.stepsPerEpoch == 0 {
@@ -370,6 +378,9 @@ func (t *trainer) testPoint() {
 func (t *trainer) addTrainLoss() {
 	p := t.model.LastParts()
 	t.lossSum += p.Reconstruction + p.KL
+	if t.stepLosses != nil {
+		t.stepLosses = append(t.stepLosses, p.Reconstruction+p.KL)
+	}
 	t.partSum.Reconstruction += p.Reconstruction
 	t.partSum.KL += p.KL
 	t.partSum.Sparsity += p.Sparsity
@@ -481,6 +492,9 @@ func (t *trainer) light(now time.Time, force bool) {
 	if t.pendingAnomaly != nil && s.hub.publish(hubEvent{anomaly: t.pendingAnomaly}) {
 		t.pendingAnomaly = nil
 	}
+	if len(t.pendingChanges) > 0 && s.hub.publish(hubEvent{changes: t.pendingChanges}) {
+		t.pendingChanges = nil
+	}
 	s.hub.publish(hubEvent{progress: &p})
 }
 
@@ -520,7 +534,14 @@ func (t *trainer) pause() bool {
 	for {
 		s.mu.Lock()
 		resume := !s.pauseReq
+		step := s.stepping
 		s.mu.Unlock()
+		if step != nil {
+			if !t.stepPaused(step) {
+				return false
+			}
+			continue
+		}
 		if resume {
 			break
 		}
@@ -614,6 +635,10 @@ func (t *trainer) flushAll() {
 	if t.pendingAnomaly != nil {
 		t.s.hub.publishWait(hubEvent{anomaly: t.pendingAnomaly})
 		t.pendingAnomaly = nil
+	}
+	if len(t.pendingChanges) > 0 {
+		t.s.hub.publishWait(hubEvent{changes: t.pendingChanges})
+		t.pendingChanges = nil
 	}
 	// The final figure is the whole run's average throughput.
 	if t.runTime > 0 && t.step > 0 {
