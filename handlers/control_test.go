@@ -14,14 +14,14 @@ import (
 func TestSetAndStepRefusals(t *testing.T) {
 	ts := newTestServer(t)
 	long := ts.create(t, longJSON)
+	s, _ := ts.m.Get(long.ID)
+	waitFor(t, func() bool { return s.State() == session.Running })
 	vae := ts.create(t, `{"kind":"vae","encoder":[32],"bottleneck":2,"train_size":60000,"test_size":200,"epochs":20}`)
 	noisy := ts.create(t, `{"encoder":[32],"bottleneck":2,"train_size":60000,"test_size":200,"epochs":20,"noise":{"kind":"masking","level":0.3}}`)
 	auth := func(c createdBody) map[string]string {
 		return map[string]string{"Authorization": "Bearer " + c.OwnerToken}
 	}
 	set, step := "/api/sessions/"+long.ID+"/set", "/api/sessions/"+long.ID+"/step"
-	s, _ := ts.m.Get(long.ID)
-	waitFor(t, func() bool { return s.State() == session.Running })
 	cases := []struct {
 		name, path, body string
 		hdr              map[string]string
