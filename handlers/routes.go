@@ -81,6 +81,7 @@ func addRoutes(r chi.Router, d Deps) {
 	// The form counts a start once it is valid (in the door), and shows itself again over the limit.
 	r.Method(http.MethodPost, "/sessions", handleFormCreate(m, log))
 	r.Method(http.MethodGet, "/sessions/{id}", handleSessionPage(m, cb, log))
+	r.Method(http.MethodGet, "/runs", handleRunsPage(m, cb, log))
 	// A sweep is one start, whatever its widths (taken by the door once they are valid).
 	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, log))
 	r.Method(http.MethodGet, "/compare/{id}", handleComparePage(m, cs, log))

@@ -86,3 +86,36 @@ func TestListSessionsAPI(t *testing.T) {
 		}
 	}
 }
+
+// /runs renders the run list with the API's filters; a bad filter is shown
+// beside its field (400) over the unfiltered list.
+func TestRunsPage(t *testing.T) {
+	ts := newTestServer(t)
+	a := ts.create(t, strings.Replace(blobsJSON, "%d", "2", 1))
+	b := ts.create(t, strings.Replace(blobsJSON, "%d", "3", 1))
+	for _, id := range []string{a.ID, b.ID} {
+		s, _ := ts.m.Get(id)
+		<-s.Done()
+	}
+	res, body := ts.do(t, "GET", "/runs", "", nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `data-testid="run-link-`+a.ID+`"`) ||
+		!strings.Contains(string(body), `data-testid="run-link-`+b.ID+`"`) {
+		t.Fatalf("/runs: %d, rows missing:\n%s", res.StatusCode, body)
+	}
+	if strings.Index(string(body), "run-link-"+b.ID) > strings.Index(string(body), "run-link-"+a.ID) {
+		t.Error("the newest run is not listed first")
+	}
+	// The empty fields of the filter form mean "any".
+	res, body = ts.do(t, "GET", "/runs?dataset=&bottleneck=3&state=&sort=date", "", nil)
+	if res.StatusCode != http.StatusOK || strings.Contains(string(body), "run-link-"+a.ID) || !strings.Contains(string(body), "run-link-"+b.ID) {
+		t.Errorf("/runs?bottleneck=3: %d, want only %s", res.StatusCode, b.ID)
+	}
+	res, body = ts.do(t, "GET", "/runs?limit=1", "", nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `data-testid="runs-next"`) {
+		t.Errorf("/runs?limit=1: %d, no next page link", res.StatusCode)
+	}
+	res, body = ts.do(t, "GET", "/runs?bottleneck=-4", "", nil)
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "bottleneck: must be") {
+		t.Errorf("/runs?bottleneck=-4: %d, want 400 with the message", res.StatusCode)
+	}
+}

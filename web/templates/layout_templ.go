@@ -107,7 +107,7 @@ func layout(p page) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</head><body><a class=\"skip-link\" href=\"#main\">Skip to content</a><header class=\"site-header\"><a class=\"brand\" href=\"/\" data-testid=\"home-link\"><span class=\"brand-mark\" aria-hidden=\"true\">◧</span> aelab</a> <span class=\"tagline\">Autoencoder lab: build one, train it, watch it learn</span><nav class=\"site-nav\" aria-label=\"Main\"><a href=\"/labs\" data-testid=\"labs-nav\">Labs</a></nav></header><main id=\"main\" tabindex=\"-1\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</head><body><a class=\"skip-link\" href=\"#main\">Skip to content</a><header class=\"site-header\"><a class=\"brand\" href=\"/\" data-testid=\"home-link\"><span class=\"brand-mark\" aria-hidden=\"true\">◧</span> aelab</a> <span class=\"tagline\">Autoencoder lab: build one, train it, watch it learn</span><nav class=\"site-nav\" aria-label=\"Main\"><a href=\"/runs\" data-testid=\"runs-nav\">Runs</a> <a href=\"/labs\" data-testid=\"labs-nav\">Labs</a></nav></header><main id=\"main\" tabindex=\"-1\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
