@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,21 +22,21 @@ func maxModelBytes(lim session.Limits) int64 { return 4*int64(lim.MaxParams) + 1
 
 // handleImportModel answers POST /api/models: a safetensors file, sent as
 // the raw body or as the part "file" of a multipart form, becomes a
-// completed session.
+// completed session. The door admits it (session.Manager.ImportModel): a
+// start token before the body is read, the memory of the file, of its
+// decoding and of the model it builds.
 func handleImportModel(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		data, err := readModelUpload(w, r, maxModelBytes(m.Limits()))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
+		limit := maxModelBytes(m.Limits())
+		declared := limit // the most the body may hold, when it does not say
+		if r.ContentLength > 0 && r.ContentLength < limit {
+			declared = r.ContentLength
 		}
-		mf, err := m.ReadModel(data)
+		s, token, err := m.ImportModel(r.Context(), clientAddr(r), declared, func(context.Context) ([]byte, error) {
+			return readModelUpload(w, r, limit)
+		})
 		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		s, token, err := m.Import(clientAddr(r), mf)
-		if err != nil {
+			setRetryAfter(w, err)
 			writeError(w, r, log, err)
 			return
 		}

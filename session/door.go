@@ -27,6 +27,7 @@ const (
 	WorkAnalysis WorkKind = "analysis" // seconds of CPU on a snapshot: features, pretraining, …
 	WorkUpload   WorkKind = "upload"   // receiving and parsing an uploaded dataset
 	WorkJoin     WorkKind = "join"     // joining a class: a rate token only (Allow)
+	WorkImport   WorkKind = "import"   // receiving and reading a model file (ImportModel)
 )
 
 // Work is one piece of work asking to be admitted by Do.
@@ -36,7 +37,8 @@ type Work struct {
 	// address); "" is the server's own work, which takes no rate token.
 	Addr string
 	// Memory is the most bytes the work holds at once; 0 means the kind's
-	// default estimate.
+	// default estimate. With Input set, it is what the input holds while
+	// it arrives (0: nothing, it streams to disk), kept until the work ends.
 	Memory int64
 	// Wait bounds how long the work waits for a CPU turn; 0 means the
 	// kind's default (20 s for a view, 25 s for an
@@ -55,6 +57,7 @@ var defaultWorkWait = map[WorkKind]time.Duration{
 	WorkAnalysis: 25 * time.Second,
 	WorkPCAFit:   25 * time.Second,
 	WorkUpload:   25 * time.Second,
+	WorkImport:   25 * time.Second,
 }
 
 // maxWorkPerAddr bounds the pieces of work (views, analyses, uploads) one
@@ -65,6 +68,8 @@ func (k WorkKind) what() string {
 	switch k {
 	case WorkJoin:
 		return "attempts to join a class"
+	case WorkImport:
+		return "trainings started or models imported"
 	case WorkUpload:
 		return "uploads"
 	case WorkAnalysis, WorkPCAFit:
@@ -95,7 +100,7 @@ func (m *Manager) Do(ctx context.Context, w Work, f func(ctx context.Context) er
 		// The input arrives first, holding the rate token and the
 		// address's place but neither memory nor a CPU turn; then the
 		// memory it says it needs is reserved with the turn.
-		leave, _, err := m.reserve(w, 0)
+		leave, _, err := m.reserve(w, max(w.Memory, 0))
 		if err != nil {
 			return err
 		}

@@ -7,11 +7,51 @@ import (
 	"time"
 )
 
+// ImportModel admits the import of a model file from addr through the
+// door: one start against the address's rate limit before read receives
+// the file (declared bytes, the most it may be, are reserved while it
+// arrives), then the memory its decoding needs and a CPU turn to decode
+// and check it, then Import, which reserves the memory of the model it
+// builds. Whatever does not fit the memory budget is refused with
+// EUnavailable (EInvalid when larger than the whole budget) and a message
+// that says how much it needs.
+func (m *Manager) ImportModel(ctx context.Context, addr string, declared int64, read func(ctx context.Context) ([]byte, error)) (*Session, string, error) {
+	var (
+		data  []byte
+		s     *Session
+		token string
+	)
+	receive := func(ctx context.Context) (int64, error) {
+		var err error
+		data, err = read(ctx)
+		// safetensors.Read's tensors and the weights in the engine's layout.
+		return 2*int64(len(data)) + 1<<20, err
+	}
+	err := m.Do(ctx, Work{Kind: WorkImport, Addr: addr, Memory: declared, Input: receive}, func(context.Context) error {
+		mf, err := m.ReadModel(data)
+		if err != nil {
+			return err
+		}
+		data = nil
+		s, token, err = m.Import("", mf) // the token is taken
+		return err
+	})
+	return s, token, err
+}
+
+// importMemory estimates the bytes evaluating an imported model holds: a
+// training's (its trainer is built whole) and the file's weights, kept
+// until they are loaded.
+func importMemory(c Config, k, nTrain, nTest, params int) int64 {
+	return trainingMemory(c, k, nTrain, nTest) + 4*int64(params)
+}
+
 // Import creates a completed session from a decoded model file: nothing is
 // trained, but its test loss, latent scatter and reconstructions are
 // computed once, and the latent explorer and the labs work on it as on a
-// trained one. An import from addr is one start against its rate limit.
-// It returns the session and its owner token.
+// trained one. An import from addr is one start against its rate limit
+// (none from ""), and the memory of its evaluation is reserved in the
+// budget until it ends. It returns the session and its owner token.
 func (m *Manager) Import(addr string, mf *ModelFile) (*Session, string, error) {
 	c := mf.Config
 	info, err := m.reg.Info(c.Dataset)
@@ -24,14 +64,16 @@ func (m *Manager) Import(addr string, mf *ModelFile) (*Session, string, error) {
 		created: time.Now(), log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}),
 		state: Queued, imported: true,
 	}
+	free, _, err := m.reserve(Work{Kind: WorkImport, Addr: addr},
+		importMemory(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize), len(mf.Params)))
+	if err != nil {
+		return nil, "", err
+	}
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
+		free()
 		return nil, "", Errorf(EUnavailable, "the server is shutting down; try again in a minute")
-	}
-	if _, err := m.limiter.take(addr, rateStart, "trainings started or models imported"); err != nil {
-		m.mu.Unlock()
-		return nil, "", err
 	}
 	for m.sessions[s.id] != nil {
 		s.id = newID()
@@ -43,6 +85,7 @@ func (m *Manager) Import(addr string, mf *ModelFile) (*Session, string, error) {
 
 	go func() {
 		defer m.wg.Done()
+		defer free()
 		s.runImported(m, mf)
 	}()
 	m.log.Info("model imported", "session", s.id, "dataset", c.Dataset, "sizes", Arrow(s.summary.Sizes))

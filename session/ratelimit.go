@@ -51,7 +51,7 @@ const (
 
 func (k WorkKind) rateClass() (rateClass, bool) {
 	switch k {
-	case WorkTraining:
+	case WorkTraining, WorkImport:
 		return rateStart, true
 	case WorkUpload:
 		return rateUpload, true
