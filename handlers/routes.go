@@ -134,6 +134,7 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodPost, "/sessions/{id}/decode", handleDecode(log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/generate", handleGenerate(log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/encode", handleEncode(log, runner))
+		r.Method(http.MethodPost, "/sessions/{id}/reconstruct", handleReconstruct(log, runner))
 		r.Method(http.MethodPost, "/sessions/{id}/interpolate", handleInterpolate(log, runner))
 		r.Method(http.MethodGet, "/sessions/{id}/manifold", handleManifold(log, runner))
 		r.Method(http.MethodGet, "/sessions/{id}/latent-stats", handleLatentStats(log, runner))

@@ -127,6 +127,48 @@ func TestDecodeOfEncodeIsCloseToTheExample(t *testing.T) {
 	}
 }
 
+// TestReconstructGivesTheExampleItsCodeAndError: reconstruct returns the
+// test examples asked for (the dataset's own pixels), their codes (as
+// encode gives them) and reconstructions whose error it reports.
+func TestReconstructGivesTheExampleItsCodeAndError(t *testing.T) {
+	ts := newTestServer(t)
+	id, s := ts.trained(t, `{"encoder":[64],"bottleneck":2,"train_size":3000,"test_size":300,"batch_size":32,"epochs":1,"seed":3}`)
+	ds := s.Dataset()
+	var rec lab.Reconstructed
+	ts.call(t, "POST", "/api/sessions/"+id+"/reconstruct", `{"examples":[17,3]}`, &rec)
+	if rec.Count != 2 || rec.Kind != "image" || rec.Width != 28 || len(rec.Originals) != 2*784 || len(rec.Reconstructions) != 2*784 {
+		t.Fatalf("reconstruct: %s %d×%d ×%d, %d and %d bytes", rec.Kind, rec.Width, rec.Height, rec.Count, len(rec.Originals), len(rec.Reconstructions))
+	}
+	if rec.Indices[0] != 17 || rec.Labels[0] != ds.Test.Labels[17] || rec.Labels[1] != ds.Test.Labels[3] {
+		t.Fatalf("indices %v labels %v; want 17 and 3 with labels %d, %d", rec.Indices, rec.Labels, ds.Test.Labels[17], ds.Test.Labels[3])
+	}
+	orig := imageValues(t, lab.Images{Kind: rec.Kind, Width: rec.Width, Height: rec.Height, Count: rec.Count, Lo: rec.Lo, Hi: rec.Hi, Data: rec.Originals})
+	out := imageValues(t, lab.Images{Kind: rec.Kind, Width: rec.Width, Height: rec.Height, Count: rec.Count, Lo: rec.Lo, Hi: rec.Hi, Data: rec.Reconstructions})
+	step := float64(rec.Hi-rec.Lo) / 255
+	for i, j := range []int{17, 3} {
+		if e := mse(orig[i], ds.Test.Row(j)); e > step*step {
+			t.Errorf("original %d is %.6f from test example %d: not its pixels", i, e, j)
+		}
+		// The reported error is the reconstruction's, within quantisation.
+		got := mse(out[i], ds.Test.Row(j))
+		if math.Abs(got-rec.MSE[i]) > 2*step*math.Sqrt(rec.MSE[i])+step*step {
+			t.Errorf("example %d: mse %.5f reported, %.5f measured on the picture", j, rec.MSE[i], got)
+		}
+		if rec.MSE[i] <= 0 {
+			t.Errorf("example %d: mse %v", j, rec.MSE[i])
+		}
+	}
+	var enc lab.Encoded
+	ts.call(t, "POST", "/api/sessions/"+id+"/encode", `{"examples":[17,3]}`, &enc)
+	for i := range enc.Codes {
+		for u := range enc.Codes[i] {
+			if enc.Codes[i][u] != rec.Codes[i][u] {
+				t.Fatalf("code %d: reconstruct %v, encode %v", i, rec.Codes[i], enc.Codes[i])
+			}
+		}
+	}
+}
+
 func toF64(v []float32) []float64 {
 	out := make([]float64, len(v))
 	for i, x := range v {

@@ -60,6 +60,25 @@ func handleEncode(log *slog.Logger, mr *modelRunner) http.Handler {
 	return serveJSON(mr, log, `"examples"`, func(md lab.Model, q *encodeRequest) (any, error) { return lab.Encode(md, q.Examples) })
 }
 
+// reconstructRequest is the body of POST /api/sessions/{id}/reconstruct.
+type reconstructRequest struct {
+	Examples []int `json:"examples"`
+}
+
+func (q *reconstructRequest) check() error {
+	if len(q.Examples) == 0 || len(q.Examples) > lab.MaxReconstruct {
+		return &session.Error{Code: session.EInvalid, Field: "examples",
+			Message: fmt.Sprintf(`name 1 to %d test examples, e.g. {"examples": [0, 17]}; got %d`, lab.MaxReconstruct, len(q.Examples))}
+	}
+	return nil
+}
+
+// handleReconstruct returns test examples with their codes and
+// reconstructions (lab.Reconstruct).
+func handleReconstruct(log *slog.Logger, mr *modelRunner) http.Handler {
+	return serveJSON(mr, log, `"examples"`, func(md lab.Model, q *reconstructRequest) (any, error) { return lab.Reconstruct(md, q.Examples) })
+}
+
 // handleManifold decodes a grid of ?rows= × ?cols= over the latent plane,
 // ?span=codes or prior (lab.Runner.Manifold).
 func handleManifold(log *slog.Logger, mr *modelRunner) http.Handler {
