@@ -43,7 +43,7 @@ var labs []labPage
 
 // labOrder is the order the index shows the labs in: from the use closest
 // to the definition (a non-linear PCA) to the latent space itself.
-var labOrder = []string{"pca", "compression", "denoising", "anomaly", "features", "pretraining", "explorer"}
+var labOrder = []string{"pca", "compression", "denoising", "anomaly", "features", "pretraining", "explorer", "vae"}
 
 // registerLab adds a lab to the index; lab files call it from init.
 func registerLab(l labPage) {
@@ -114,9 +114,17 @@ func labView(l labPage, m *session.Manager, r *http.Request, errs map[string]str
 		v.Sessions = append(v.Sessions, templates.LabSession{ID: s.ID(), Title: sessionTitle(s, m),
 			State: string(in.State), URL: "/sessions/" + s.ID(), WSURL: "/api/sessions/" + s.ID() + "/ws",
 			APIURL: "/api/sessions/" + s.ID(), Owner: owner, Bottleneck: in.Summary.Bottleneck,
-			Activation: in.Config.Activation})
+			Activation: in.Config.Activation, Beta: labBeta(in.Config)})
 	}
 	return v
+}
+
+// labBeta is a VAE's KL weight for the lab's script (0 for a plain autoencoder).
+func labBeta(c session.Config) float64 {
+	if !c.IsVAE() {
+		return 0
+	}
+	return c.BetaValue()
 }
 
 // handleLabStart creates a lab's sessions and shows them on the lab page,

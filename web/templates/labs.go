@@ -16,15 +16,16 @@ type LabOption struct {
 
 // LabSession is a session a lab started, as the lab's script needs it.
 type LabSession struct {
-	ID         string `json:"id"`
-	Title      string `json:"title"`
-	State      string `json:"state"`
-	URL        string `json:"url"`
-	WSURL      string `json:"ws_url"`
-	APIURL     string `json:"api_url"`
-	Owner      bool   `json:"owner"`
-	Bottleneck int    `json:"bottleneck"`
-	Activation string `json:"activation"`
+	ID         string  `json:"id"`
+	Title      string  `json:"title"`
+	State      string  `json:"state"`
+	URL        string  `json:"url"`
+	WSURL      string  `json:"ws_url"`
+	APIURL     string  `json:"api_url"`
+	Owner      bool    `json:"owner"`
+	Bottleneck int     `json:"bottleneck"`
+	Activation string  `json:"activation"`
+	Beta       float64 `json:"beta,omitempty"` // a variational autoencoder's KL weight
 }
 
 // LabView is one lab page.

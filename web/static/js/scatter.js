@@ -30,6 +30,7 @@ export class Scatter {
     this.scheduler = scheduler;
     this.latent = null;
     this.legendKey = null;
+    this.range = null;
     this.dataChanged = false;
     observeWidth(canvas, () => this.scheduler.request(this), true);
   }
@@ -73,8 +74,10 @@ export class Scatter {
     if (pw < 20 || ph < 20) return;
     const xs = l ? l.x : [];
     const ys = l ? (Array.isArray(l.y) && l.y.length ? l.y : xs.map(() => 0)) : [];
-    const [x0, x1] = extent(xs);
-    const [y0, y1] = extent(ys);
+    // A caller may fix the axes (this.range = {x: [x0, x1], y: [y0, y1]}), e.g. to share them
+    // between scatters drawn side by side; otherwise they fit the points.
+    const [x0, x1] = this.range?.x ?? extent(xs);
+    const [y0, y1] = this.range?.y ?? extent(ys);
     const sx = (v) => M.left + ((v - x0) / (x1 - x0)) * pw;
     const sy = (v) => M.top + ph - ((v - y0) / (y1 - y0)) * ph;
     this.view = { x0, x1, y0, y1, pw, ph };
