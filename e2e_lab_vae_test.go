@@ -12,8 +12,8 @@ import (
 // each with its new digits (drawn, then redrawn by newer weights), its
 // manifold and its scatter of μ, and the reconstruction and KL parts of the
 // test loss with their legend. When the three have trained, the KL part
-// falls as β grows (the trade the lab is about), and the figure fits a
-// 1280×720 screen.
+// falls as β grows (the trade the lab is about), the figure fits a
+// 1280×720 screen, and axe-core finds no serious accessibility problem.
 func TestBrowserLabVAE(t *testing.T) {
 	ctx := browser(t)
 	base, _ := startServer(t)
@@ -70,6 +70,7 @@ func TestBrowserLabVAE(t *testing.T) {
 	if w > 1280 || h > 720 || eval[int](t, ctx, `document.documentElement.scrollWidth`) > 1280 {
 		t.Fatalf("the figure is %.0f×%.0f px (page %d px wide); want it on one 1280×720 screen", w, h, eval[int](t, ctx, `document.documentElement.scrollWidth`))
 	}
+	axeCheck(t, ctx, "VAE lab with its figure")
 	if errs := exceptions(); len(errs) > 0 {
 		t.Fatalf("the page threw: %v", errs)
 	}
