@@ -41,6 +41,7 @@ export class LossChart {
     this.lossName = '';
     this.epochs = 0;
     this.plot = null;
+    this.mark = null; // epoch of the replayed moment (timeline.js), or null
     this.dataChanged = false;
     this.rebuild = true;
     if (logToggle) {
@@ -92,6 +93,31 @@ export class LossChart {
       changed = true;
     }
     if (changed) this.scheduler.request(this);
+  }
+
+  /** setMark draws a vertical marker at epoch (the moment the replay shows); null removes it. */
+  setMark(epoch) {
+    const e = Number.isFinite(epoch) ? epoch : null;
+    if (e === this.mark) return;
+    this.mark = e;
+    this.el.dataset.mark = e === null ? '' : String(e);
+    this.plot?.redraw(false, false);
+  }
+
+  drawMark(u) {
+    if (this.mark === null) return;
+    const x = Math.round(u.valToPos(this.mark, 'x', true));
+    const { top, height } = u.bbox;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = '#000000';
+    ctx.lineWidth = 3 * (window.devicePixelRatio || 1);
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.restore();
   }
 
   changed() {
@@ -177,6 +203,7 @@ export class LossChart {
       ],
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false }, points: { size: 10 } },
+      hooks: { draw: [(u) => this.drawMark(u)] },
     };
   }
 

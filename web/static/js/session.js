@@ -15,6 +15,7 @@ import { lastLoss } from './lossdata.js';
 import { copyButton } from './clipboard.js';
 import { installPresenter } from './present.js';
 import { MathsPanel, installMathsKey } from './maths.js';
+import { Timeline } from './timeline.js';
 
 installPresenter();
 
@@ -99,6 +100,35 @@ function main() {
   const loss = new LossChart($('loss-chart'), scheduler, { logToggle: $('log-toggle') });
   const scatter = new Scatter($('latent-canvas'), $('latent-legend'), $('latent-caption'), scheduler);
   const recon = new Recon($('recon-canvas'), $('recon-legend'), $('recon-caption'), scheduler, () => scatter.classNames);
+  // The replay (timeline.js) shows keyframes in the scatter and the reconstructions; meanwhile the
+  // live pictures are kept, and shown again on Live. data-frame-step says which step the scatter
+  // shows (read by the browser tests).
+  const latentCanvas = $('latent-canvas');
+  let liveLatent = null;
+  let liveRecon = null;
+  const showLatent = (m) => {
+    scatter.set(m);
+    latentCanvas.dataset.frameStep = m && Number.isInteger(m.step) ? String(m.step) : '';
+    scheduler.request(recon); // class names may have changed
+  };
+  const timelineRoot = $('timeline');
+  const timeline = timelineRoot
+    ? new Timeline(timelineRoot, {
+      indexURL: `${boot.api_url}/keyframes`,
+      formatLoss,
+      show(f) {
+        if (f.latent) showLatent(f.latent);
+        if (f.reconstructions) recon.set(f.reconstructions);
+        loss.setMark(f.epoch);
+      },
+      onLive() {
+        showLatent(liveLatent);
+        recon.set(liveRecon);
+        loss.setMark(null);
+      },
+    })
+    : null;
+  const replaying = () => Boolean(timeline?.replaying);
   const genCanvas = $('generated-canvas');
   const generated = genCanvas ? new GeneratedView(genCanvas, $('generated-caption'), scheduler, boot.api_url) : null;
   const mathsRoot = $('maths-panel');
@@ -136,11 +166,16 @@ function main() {
         if (m.progress) maths.setStep(m.progress.step);
       }
       progress.set(m.progress);
-      scatter.set(m.latent);
-      recon.set(m.reconstructions);
+      liveLatent = m.latent;
+      liveRecon = m.reconstructions;
+      if (!replaying()) {
+        showLatent(m.latent);
+        recon.set(m.reconstructions);
+      }
       if (m.reconstructions) generated?.refresh(true);
       const st = m.state || m.session;
       if (st) stateView.set({ error: m.session?.error, ...st });
+      timeline?.setEnded(isTerminal(stateView.state));
     },
     progress(m) {
       progress.set(m);
@@ -153,18 +188,23 @@ function main() {
       if (isTerminal(stateView.state)) scheduler.request(stateView);
     },
     latent(m) {
-      scatter.set(m);
-      scheduler.request(recon); // class names may have changed
+      liveLatent = m;
+      if (!replaying()) showLatent(m);
     },
     reconstructions(m) {
-      recon.set(m);
+      liveRecon = m;
+      if (!replaying()) recon.set(m);
       generated?.refresh();
     },
     state(m) {
       stateView.set(m);
+      timeline?.setEnded(isTerminal(m.state));
       if (isTerminal(m.state)) generated?.refresh(true);
     },
   };
+
+  timeline?.setEnded(isTerminal(stateView.state));
+  timeline?.start();
 
   connectLive({
     url: wsURL(boot.ws_url),
