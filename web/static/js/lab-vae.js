@@ -29,6 +29,16 @@ export function formatBeta(b) {
 }
 
 /**
+ * betaHeading is a column's heading: its β, and when the owner changed β while it trained
+ * (`change` messages, field "beta"), the β it started with. Pure.
+ */
+export function betaHeading(start, changes) {
+  const last = Array.isArray(changes) ? changes.filter((c) => c && c.field === 'beta' && Number.isFinite(c.to)).at(-1) : undefined;
+  if (!last || last.to === start) return `β = ${formatBeta(start)}`;
+  return `β = ${formatBeta(last.to)} (from ${formatBeta(start)} at epoch ${Number(last.epoch).toFixed(1)})`;
+}
+
+/**
  * lastParts returns the reconstruction and KL parts of the latest loss point that has both, with
  * its epoch, or null. Pure.
  */
@@ -166,7 +176,9 @@ function main() {
 
   runs.forEach((r, i) => {
     const b = formatBeta(r.beta);
-    rows.head.push(h('h2', { class: 'vae-beta', dataset: { testid: `vae-beta-${i}` } }, `β = ${b}`));
+    r.heading = h('h2', { class: 'vae-beta', dataset: { testid: `vae-beta-${i}` } }, `β = ${b}`);
+    r.changes = [];
+    rows.head.push(r.heading);
 
     const recon = h('span', { class: 'vae-bar-part', style: `background-color: ${PART_COLORS.reconstruction}` });
     const kl = h('span', { class: 'vae-bar-part vae-kl', style: `background-color: ${PART_COLORS.kl}` });
@@ -253,6 +265,8 @@ function main() {
         if (m.type === 'snapshot') {
           if (m.session?.config?.train_size) setOption('train_size', m.session.config.train_size);
           r.test = [...(m.test_loss || [])];
+          r.changes = [...(m.changes || [])];
+          r.heading.textContent = betaHeading(r.beta, r.changes);
           if (m.latent) r.latent = m.latent;
           r.scatter.set(r.latent);
           shareAxes();
@@ -261,6 +275,9 @@ function main() {
           if (!m.test?.length) return;
           r.test.push(...m.test);
           drawParts();
+        } else if (m.type === 'change') {
+          r.changes.push(...(m.changes || []));
+          r.heading.textContent = betaHeading(r.beta, r.changes);
         } else if (m.type === 'latent') {
           r.latent = m;
           r.scatter.set(m);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBeta, lastParts, partWidths, sharedRange } from './lab-vae.js';
+import { betaHeading, formatBeta, lastParts, partWidths, sharedRange } from './lab-vae.js';
 
 test('formatBeta writes β briefly', () => {
   assert.equal(formatBeta(0.1), '0.1');
@@ -36,4 +36,12 @@ test('sharedRange holds every scatter and the prior box, the same on both axes',
   assert.ok(r.x[1] > 9 && r.x[1] < 9.8, `high end ${r.x[1]}`);
   const empty = sharedRange([], 2);
   assert.ok(empty.x[0] < -2 && empty.x[1] > 2 && empty.x[0] > -2.3);
+});
+
+test('betaHeading names the β a run trains with, and the one it started with after a change', () => {
+  assert.equal(betaHeading(0.1, []), 'β = 0.1');
+  assert.equal(betaHeading(0.1, undefined), 'β = 0.1');
+  assert.equal(betaHeading(0.1, [{ field: 'learning_rate', from: 0.001, to: 0.01, epoch: 1 }]), 'β = 0.1');
+  assert.equal(betaHeading(0.1, [{ field: 'beta', from: 0.1, to: 2, epoch: 3.25 }, { field: 'learning_rate', to: 0.01 }]), 'β = 2 (from 0.1 at epoch 3.3)');
+  assert.equal(betaHeading(1, [{ field: 'beta', from: 1, to: 4, epoch: 2 }, { field: 'beta', from: 4, to: 1, epoch: 5 }]), 'β = 1');
 });
