@@ -145,3 +145,25 @@ func (b *Batcher) Epoch() int { return b.epoch }
 
 // StepsPerEpoch returns the number of batches in an epoch, ⌈rows/batch⌉.
 func (b *Batcher) StepsPerEpoch() int { return (b.rows + b.batch - 1) / b.batch }
+
+// Skip moves the Batcher on by steps calls of Next without gathering any
+// rows: the epochs it crosses are shuffled as Next would shuffle them, so
+// that a Batcher made with the same arguments and skipped by the steps a
+// training had taken hands out the batches that training would have had
+// next. It is how a training resumed from a checkpoint keeps its data
+// order; it costs one shuffle per epoch crossed. It panics if steps < 0.
+func (b *Batcher) Skip(steps int) {
+	if steps < 0 {
+		panicf("Skip: steps = %d; want ≥ 0", steps)
+	}
+	for ; steps > 0; steps-- {
+		if b.pos == b.rows {
+			b.pos = 0
+			b.shuffle()
+		}
+		b.pos += min(b.batch, b.rows-b.pos)
+		if b.pos == b.rows {
+			b.epoch++
+		}
+	}
+}

@@ -77,7 +77,7 @@ func handleGetSession(m *session.Manager, log *slog.Logger) http.Handler {
 	})
 }
 
-// handleControl runs an owner-only action (stop, pause, resume).
+// handleControl runs an owner-only action (stop, pause).
 func handleControl(m *session.Manager, log *slog.Logger, action func(*session.Session) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := m.Get(chi.URLParam(r, "id"))
@@ -86,6 +86,29 @@ func handleControl(m *session.Manager, log *slog.Logger, action func(*session.Se
 		}
 		if err == nil {
 			err = action(s)
+		}
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// handleResume continues a paused training, or an interrupted one from
+// its last checkpoint (owner only); the latter is admitted like a start.
+func handleResume(m *session.Manager, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := m.Get(chi.URLParam(r, "id"))
+		if err == nil {
+			err = authorize(s, r)
+		}
+		if err == nil {
+			if s.State() == session.Interrupted {
+				_, err = m.ResumeInterrupted(r.Context(), clientAddr(r), s)
+			} else {
+				err = s.Resume()
+			}
 		}
 		if err != nil {
 			writeError(w, r, log, err)

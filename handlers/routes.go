@@ -106,7 +106,7 @@ func addRoutes(r chi.Router, d Deps) {
 		r.Method(http.MethodGet, "/sessions/{id}", handleGetSession(m, log))
 		r.Method(http.MethodPost, "/sessions/{id}/stop", handleStop(m, cb, log))
 		r.Method(http.MethodPost, "/sessions/{id}/pause", handleControl(m, log, (*session.Session).Pause))
-		r.Method(http.MethodPost, "/sessions/{id}/resume", handleControl(m, log, (*session.Session).Resume))
+		r.Method(http.MethodPost, "/sessions/{id}/resume", handleResume(m, log))
 		r.Method(http.MethodPost, "/sessions/{id}/set", handleSet(m, log))
 		r.Method(http.MethodPost, "/sessions/{id}/step", handleStep(m, log))
 		r.Method(http.MethodGet, "/sessions/{id}/ws", handleSessionWS(m, log, d.Sockets))

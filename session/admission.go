@@ -94,29 +94,47 @@ func (m *Manager) Start(addr string, cfgs ...Config) ([]Started, error) {
 		s.tk = tickets[i]
 		out[i] = Started{Session: s, Token: token}
 	}
-	fail := func(err error) ([]Started, error) {
+	if err := m.enqueue(addr, owner, tickets, nil); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// enqueue admits the trainings of tickets as one user action of addr
+// (owner is its address group): it takes one rate token of addr, checks
+// that the address keeps within its share and that the queue has room for
+// every training that cannot start at once, registers the sessions and
+// starts their goroutines; or, with the reason, ends their streams and
+// starts none. replaces, when not nil, is the session the one ticket's
+// session takes the place of (a resume): it must still be registered.
+func (m *Manager) enqueue(addr, owner string, tickets []*ticket, replaces *Session) error {
+	fail := func(err error) error {
 		for _, t := range tickets { // never registered: end their streams
 			t.s.cancel(errShutdown)
 			t.s.setState(Stopped, ErrorMessage(err))
 		}
-		return nil, err
+		return err
 	}
 
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
-		return fail(m.refuse(RefusedShutdown, Errorf(EUnavailable, "the server is shutting down; try again in a minute")))
+		return fail(Errorf(EUnavailable, "the server is shutting down; try again in a minute"))
 	}
-	if owner != "" && m.live[owner]+len(cfgs) > m.opt.MaxPerAddress {
+	if replaces != nil && m.sessions[replaces.id] != replaces {
+		m.mu.Unlock()
+		return fail(Errorf(EConflict, "session %s was resumed or deleted meanwhile", replaces.id))
+	}
+	if owner != "" && m.live[owner]+len(tickets) > m.opt.MaxPerAddress {
 		have := m.live[owner]
 		m.mu.Unlock()
-		return fail(m.refuse(RefusedPerAddress, Errorf(EUnavailable, "your address already has %d trainings queued, running or paused, and this would add %d: one address may have at most %d at once so that others get their turn; stop or wait for some of them",
-			have, len(cfgs), m.opt.MaxPerAddress)))
+		return fail(Errorf(EUnavailable, "your address already has %d trainings queued, running or paused, and this would add %d: one address may have at most %d at once so that others get their turn; stop or wait for some of them",
+			have, len(tickets), m.opt.MaxPerAddress))
 	}
 	tok, err := m.limiter.take(addr, rateStart, "trainings started")
 	if err != nil {
 		m.mu.Unlock()
-		return fail(m.refuse(RefusedRateLimit, err))
+		return fail(err)
 	}
 	for _, t := range tickets {
 		t.queued = true
@@ -134,15 +152,19 @@ func (m *Manager) Start(addr string, cfgs ...Config) ([]Started, error) {
 		m.mu.Unlock()
 		tok.cancel()
 		what := "this training does"
-		if len(cfgs) > 1 {
-			what = itoa(len(cfgs)) + " trainings do"
+		if len(tickets) > 1 {
+			what = itoa(len(tickets)) + " trainings do"
 		}
-		return fail(m.refuse(RefusedQueueFull, Errorf(EUnavailable, "the server is busy: %d trainings are running and %d are waiting, and %s not fit in the queue (%d places); try again in a minute",
-			running, waiting, what, m.opt.MaxQueued)))
+		return fail(Errorf(EUnavailable, "the server is busy: %d trainings are running and %d are waiting, and %s not fit in the queue (%d places); try again in a minute",
+			running, waiting, what, m.opt.MaxQueued))
 	}
-	m.live[owner] += len(cfgs)
+	m.live[owner] += len(tickets)
 	for _, t := range tickets {
 		s := t.s
+		if replaces != nil {
+			m.replaceLocked(replaces, s)
+			continue
+		}
 		for m.sessions[s.id] != nil {
 			s.id = newID()
 		}
@@ -151,15 +173,19 @@ func (m *Manager) Start(addr string, cfgs ...Config) ([]Started, error) {
 	m.wg.Add(len(tickets))
 	m.mu.Unlock()
 
+	what := "session created"
+	if replaces != nil {
+		what = "session resumed"
+	}
 	for _, t := range tickets {
 		s := t.s
 		go func() {
 			defer m.wg.Done()
 			s.run(m)
 		}()
-		m.log.Info("session created", "session", s.id, "dataset", s.cfg.Dataset, "sizes", Arrow(s.summary.Sizes))
+		m.log.Info(what, "session", s.id, "dataset", s.cfg.Dataset, "sizes", Arrow(s.summary.Sizes))
 	}
-	return out, nil
+	return nil
 }
 
 // trainingBudget is the share of the memory budget trainings may hold

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -32,6 +33,7 @@ type denoiser struct {
 	seed      uint64
 	recX      []float32 // the clean reconstruction examples
 	rng       *rand.Rand
+	src       *rand.PCG // rng's source, kept in checkpoints
 	batch     []float32
 	testNoisy []float32
 	recNoisy  []float32 // noisy versions of the reconstruction examples
@@ -45,8 +47,9 @@ type denoiser struct {
 // then recX (the reconstruction examples).
 func newDenoiser(cfg *NoiseConfig, valueRange [2]float32, seed uint64, batch int, test datasets.Split, nTest int, recX []float32) *denoiser {
 	k := test.Features()
+	src := rand.NewPCG(seed, 0x6e6f697365)
 	d := &denoiser{cfg: *cfg, noise: cfg.noise(valueRange), vr: valueRange, seed: seed, recX: recX,
-		rng:   rand.New(rand.NewPCG(seed, 0x6e6f697365)),
+		rng: rand.New(src), src: src,
 		batch: make([]float32, batch*k), testNoisy: make([]float32, nTest*k), recNoisy: make([]float32, len(recX)),
 		peak: float64(valueRange[1] - valueRange[0]), test: test, nTest: nTest}
 	d.corruptFixed()
@@ -69,6 +72,22 @@ func (d *denoiser) corruptFixed() {
 func (d *denoiser) setNoise(n NoiseConfig) {
 	d.cfg, d.noise = n, n.noise(d.vr)
 	d.corruptFixed()
+}
+
+// marshalState returns the position of the training noise.
+func (d *denoiser) marshalState() []byte {
+	b, _ := d.src.MarshalBinary() // a PCG always marshals
+	return b
+}
+
+// unmarshalState sets the position of the training noise.
+func (d *denoiser) unmarshalState(b []byte) error {
+	src := *d.src
+	if err := src.UnmarshalBinary(b); err != nil {
+		return fmt.Errorf("the denoising noise's state: %w", err)
+	}
+	*d.src = src
+	return nil
 }
 
 // corrupt returns a noisy copy of the batch x (n rows).

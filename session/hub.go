@@ -70,6 +70,15 @@ func newHub(info func() Info, log *slog.Logger, initial StateMsg) *hub {
 	return h
 }
 
+// newHubWith returns a live hub whose history starts as hist (a resumed
+// session's, up to its checkpoint).
+func newHubWith(info func() Info, log *slog.Logger, hist history) *hub {
+	h := newHubState(info, log)
+	h.hist = hist
+	go h.run()
+	return h
+}
+
 // newEndedHub returns the hub of a session that ended before this process
 // started: its history is hist, frozen, and subscribers get it as their
 // snapshot, then the end of the stream.

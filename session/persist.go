@@ -12,7 +12,7 @@ func (s *Session) record() SessionRecord {
 	defer s.mu.Unlock()
 	r := SessionRecord{ID: s.id, Config: s.cfg, State: s.state, Reason: s.errMsg, Epoch: s.epoch, Step: s.step,
 		TotalSteps: s.totalSteps, TrainLoss: s.trainLoss, TestLoss: s.testLoss, CreatedAt: s.created,
-		StartedAt: s.started, FinishedAt: s.finished}
+		StartedAt: s.started, FinishedAt: s.finished, ResumedAt: s.resumedAt}
 	if !s.token.IsZero() {
 		r.OwnerHash = append([]byte(nil), s.token[:]...)
 	}
@@ -84,5 +84,6 @@ func (t *trainer) checkpoint(final bool) {
 	if t.stepsPerEpoch > 0 {
 		epoch = t.step / t.stepsPerEpoch
 	}
-	s.rec.checkpoint(Checkpoint{SessionID: s.id, Step: t.step, Epoch: epoch, Final: final, Params: t.model.Params()})
+	s.rec.checkpoint(Checkpoint{SessionID: s.id, Step: t.step, Epoch: epoch, Final: final, Params: t.model.Params(),
+		State: t.trainState()})
 }

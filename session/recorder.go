@@ -55,6 +55,7 @@ type pendingBatch struct {
 	ckpts  map[string][]Checkpoint
 	kfs    map[string][]Keyframe
 	comps  []ComparisonRecord
+	rewind map[string]int // Batch.Rewind
 }
 
 func newPendingBatch() *pendingBatch {
@@ -63,7 +64,7 @@ func newPendingBatch() *pendingBatch {
 }
 
 func (p *pendingBatch) batch() *Batch {
-	b := &Batch{Points: p.points, Frames: p.frames, Comparisons: p.comps}
+	b := &Batch{Points: p.points, Frames: p.frames, Comparisons: p.comps, Rewind: p.rewind}
 	for _, id := range p.order {
 		b.Sessions = append(b.Sessions, p.heads[id])
 	}
@@ -272,6 +273,19 @@ func (r *recorder) keyframe(k Keyframe) {
 	if len(ks) < MaxKeyframes {
 		r.pending.kfs[k.SessionID] = append(ks, k)
 	}
+}
+
+// rewind makes the store forget the curve points of session id after
+// step, before any point pending or to come (a resumed session).
+func (r *recorder) rewind(id string, step int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pending
+	if p.rewind == nil {
+		p.rewind = make(map[string]int)
+	}
+	p.rewind[id] = step
+	p.points[id] = slices.DeleteFunc(p.points[id], func(pt SeriesPoint) bool { return pt.Step > step })
 }
 
 // comparison records a comparison.

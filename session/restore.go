@@ -138,7 +138,7 @@ func (m *Manager) restoreOne(ctx context.Context, st Store, r SessionRecord) (*S
 	s := &Session{id: r.ID, cfg: r.Config, summary: Summarize(r.Config, info.Features), created: r.CreatedAt,
 		log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}), state: r.State, errMsg: r.Reason,
 		epoch: r.Epoch, step: r.Step, totalSteps: r.TotalSteps, trainLoss: r.TrainLoss, testLoss: r.TestLoss,
-		started: r.StartedAt, finished: r.FinishedAt, imported: r.Origin == "import", rec: m.rec,
+		started: r.StartedAt, finished: r.FinishedAt, imported: r.Origin == "import", rec: m.rec, resumedAt: r.ResumedAt,
 		kept: &keptModel{st: st, reg: m.reg}}
 	s.kf.st = st
 	copy(s.token[:], r.OwnerHash)

@@ -39,6 +39,7 @@ type Session struct {
 	ds         atomic.Pointer[datasets.Dataset] // set once the trainer has loaded it
 	kf         keyframeSet                      // the replay's frames not yet in the store (keyframe.go)
 	setPending atomic.Bool                      // pendingSet holds settings for the trainer (control.go)
+	from       *resumePlan                      // where a resumed training starts (resume.go); nil otherwise
 
 	mu         sync.Mutex
 	state      State
@@ -55,6 +56,7 @@ type Session struct {
 	queuePos   int
 	started    time.Time
 	finished   time.Time
+	resumedAt  *ResumePoint // where it last resumed after an interruption
 }
 
 // Info is the public description of a session: the body of
@@ -77,6 +79,10 @@ type Info struct {
 	// Imported is true for a session made from an uploaded model file
 	// (POST /api/models): it was not trained here.
 	Imported bool `json:"imported,omitempty"`
+	// ResumedAt says where the training last resumed from a checkpoint
+	// after the server stopped (POST /api/sessions/{id}/resume); absent
+	// if it never did.
+	ResumedAt *ResumePoint `json:"resumed_at,omitempty"`
 }
 
 // ID returns the session's identifier (used in its URL).
@@ -99,6 +105,7 @@ func (s *Session) Info() Info {
 		ID: s.id, State: s.state, Error: s.errMsg, Config: s.cfg, Summary: s.summary,
 		Epoch: s.epoch, Step: s.step, TotalSteps: s.totalSteps, TrainLoss: s.trainLoss,
 		TestLoss: s.testLoss, QueuePosition: s.queuePos, CreatedAt: s.created, Imported: s.imported,
+		ResumedAt: s.resumedAt,
 	}
 	if !s.started.IsZero() {
 		t := s.started
@@ -151,16 +158,19 @@ func (s *Session) Pause() error {
 	return nil
 }
 
-// Resume continues a paused training.
+// Resume continues a paused training. An interrupted one is resumed by
+// Manager.ResumeInterrupted.
 func (s *Session) Resume() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case s.state == Running:
+	case s.state == Running || s.state == Queued: // nothing to resume
 		s.pauseReq = false
 		return nil
+	case s.state.Terminal():
+		return Errorf(EConflict, "session %s has %s: only a paused or interrupted training can be resumed; start a new one to train again", s.id, endedWord(s.state))
 	case s.state != Paused:
-		return Errorf(EConflict, "session %s is %s: only a paused training can be resumed", s.id, s.state)
+		return Errorf(EConflict, "session %s is %s: only a paused or interrupted training can be resumed", s.id, s.state)
 	}
 	s.pauseReq = false
 	select {

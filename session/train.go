@@ -84,6 +84,7 @@ type trainer struct {
 	active         bool // counted in cpu.active
 	final          bool // the final picture is being published
 	replayState         // keyframes (keyframe.go)
+	resumed        bool // it continues an interrupted run from a checkpoint (resumeFrom)
 }
 
 // run is the training goroutine of s: it waits for a running slot, trains,
@@ -165,6 +166,12 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 	t.totalSteps = c.Epochs * t.stepsPerEpoch
 	t.pointEvery = max(1, (t.totalSteps+maxTrainPoints-1)/maxTrainPoints)
 	t.kfSteps = KeyframeSteps(t.stepsPerEpoch, t.totalSteps)
+	if s.from != nil {
+		if err := t.resumeFrom(s.from); err != nil {
+			return nil, fmt.Errorf("could not resume from the checkpoint at step %d: %v", s.from.ck.Step, err)
+		}
+		s.from = nil // the trainer has it now; let the weights go
+	}
 	return t, nil
 }
 
@@ -251,7 +258,9 @@ func (t *trainer) turn(first bool) (State, string) {
 	start := time.Now()
 	defer func() { t.runTime += time.Since(start) }()
 	if first {
-		t.testPoint()
+		if !t.resumed { // a resumed run has its test point at the checkpoint
+			t.testPoint()
+		}
 		t.heavy()
 		t.light(start, true)
 	}
