@@ -279,6 +279,10 @@ func Session(v SessionView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
+				templ_7745c5c3_Err = liveControls(v.State).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
 			}
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</div></section><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"loss-title\"><div class=\"panel-head\"><h2 id=\"loss-title\">Loss</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"log-toggle\" checked> Log scale</label></div><div class=\"loss-chart\" data-testid=\"loss-chart\" data-updates=\"0\" role=\"figure\" aria-label=\"Training and test loss by epoch\"></div><p class=\"caption\">Lower is better. <span class=\"key key-train\">Train</span>: mean over the batches since the previous point. <span class=\"key key-test\">Test</span>: the whole test split. ")
 			if templ_7745c5c3_Err != nil {

@@ -9,6 +9,7 @@ import { OKABE_ITO, SERIES } from './palette.js';
 import { bumpUpdates, observeWidth } from './frame.js';
 import { AXIS } from './chartstyle.js';
 import { logTicks } from './ticks.js';
+import { drawMarkers, markerGroups, validChanges } from './markers.js';
 
 /** latest is the last non-null value of series si (the legend shows it when not hovering). */
 function latest(u, si) {
@@ -44,6 +45,17 @@ export class LossChart {
     this.mark = null; // epoch of the replayed moment (timeline.js), or null
     this.dataChanged = false;
     this.rebuild = true;
+    // Settings changed while it trained (protocol `change`): a marker each, and a list of them
+    // under the chart for screen readers; data-markers counts the markers drawn.
+    this.changes = [];
+    this.markers = [];
+    this.markersChanged = false;
+    this.markerList = document.createElement('ul');
+    this.markerList.className = 'marker-list';
+    this.markerList.dataset.testid = 'loss-markers';
+    this.markerList.setAttribute('aria-label', 'Settings changed while it trained');
+    el.after(this.markerList);
+    el.dataset.markers = '0';
     if (logToggle) {
       logToggle.addEventListener('change', () => {
         this.log = logToggle.checked;
@@ -78,6 +90,26 @@ export class LossChart {
     for (const p of a) this.train.push(p);
     for (const p of b) this.test.push(p);
     this.changed();
+  }
+
+  /** setChanges replaces the setting changes (from a snapshot). */
+  setChanges(list) {
+    this.changes = validChanges(list);
+    this.markersDirty();
+  }
+
+  /** addChanges adds setting changes (from a `change` message). */
+  addChanges(list) {
+    const c = validChanges(list);
+    if (c.length === 0) return;
+    this.changes.push(...c);
+    this.markersDirty();
+  }
+
+  markersDirty() {
+    this.markers = markerGroups(this.changes);
+    this.markersChanged = true;
+    this.scheduler.request(this);
   }
 
   /** setMeta sets the loss name (y axis title) and the planned number of epochs (x range). */
@@ -202,6 +234,7 @@ export class LossChart {
         })),
       ],
       legend: { show: true, live: true },
+      hooks: { draw: [(u) => drawMarkers(u, this.markers)] },
       cursor: { drag: { x: false, y: false }, points: { size: 10 } },
       hooks: { draw: [(u) => this.drawMark(u)] },
     };
@@ -213,8 +246,21 @@ export class LossChart {
       if (this.plot) this.plot.destroy();
       this.plot = new uPlot(this.options(), data, this.el);
       this.rebuild = false;
+    } else if (this.dataChanged) {
+      this.plot.setData(data);
+    } else if (this.markersChanged) {
+      this.plot.redraw(false);
     } else {
       this.plot.setData(data);
+    }
+    if (this.markersChanged) {
+      this.markersChanged = false;
+      this.markerList.replaceChildren(...this.markers.map((m) => {
+        const li = document.createElement('li');
+        li.textContent = `Step ${m.step} (epoch ${fmtEpoch(m.epoch)}): ${m.label}`;
+        return li;
+      }));
+      this.el.dataset.markers = String(this.markers.length);
     }
     // Refresh the legend's "latest" values unless the pointer is over the chart.
     if (this.plot.legend?.idx == null) this.plot.setLegend({ idx: null }, false);

@@ -10,6 +10,7 @@ import { GeneratedView } from './generated.js';
 import { Scatter } from './scatter.js';
 import { Recon } from './recon.js';
 import { Controls } from './controls.js';
+import { LiveControls } from './livecontrols.js';
 import { formatLoss } from './format.js';
 import { lastLoss } from './lossdata.js';
 import { copyButton } from './clipboard.js';
@@ -39,9 +40,10 @@ function readBoot() {
 
 /** StateView shows the state badge, the final test loss and the failure message. */
 class StateView {
-  constructor(scheduler, controls, progress, loss) {
+  constructor(scheduler, controls, progress, loss, live) {
     this.scheduler = scheduler;
     this.controls = controls;
+    this.live = live;
     this.progress = progress;
     this.loss = loss;
     this.badge = $('state');
@@ -61,6 +63,7 @@ class StateView {
     this.testLoss = typeof s.test_loss === 'number' ? s.test_loss : null;
     this.progress.setState(s.state, s.queue_position || 0);
     this.controls?.setState(s.state);
+    this.live?.setState(s.state);
     this.scheduler.request(this);
   }
 
@@ -139,7 +142,9 @@ function main() {
   const controls = controlsRoot
     ? new Controls(controlsRoot, { id: boot.id, apiURL: boot.api_url, onSession: (s) => stateView.set(s) })
     : null;
-  stateView = new StateView(scheduler, controls, progress, loss);
+  const liveRoot = $('live-controls');
+  const live = liveRoot ? new LiveControls(liveRoot, { apiURL: boot.api_url }) : null;
+  stateView = new StateView(scheduler, controls, progress, loss, live);
   // Start from the state the server rendered, so the buttons are right before the first message.
   stateView.set({ state: stateView.state });
 
@@ -159,6 +164,8 @@ function main() {
       const cfg = m.session?.config || {};
       loss.setMeta({ lossName: typeof cfg.loss === 'string' ? cfg.loss : '', epochs: Number(cfg.epochs) || m.progress?.epochs });
       loss.reset(m.train_loss || [], m.test_loss || []);
+      loss.setChanges(m.changes);
+      live?.setSnapshot(m);
       if (maths && m.session) {
         maths.resetLoss();
         maths.setSession(m.session);
@@ -195,6 +202,10 @@ function main() {
       liveRecon = m;
       if (!replaying()) recon.set(m);
       generated?.refresh();
+    },
+    change(m) {
+      loss.addChanges(m.changes);
+      live?.setChanges(m.changes);
     },
     state(m) {
       stateView.set(m);
