@@ -234,9 +234,9 @@ export class LossChart {
         })),
       ],
       legend: { show: true, live: true },
-      hooks: { draw: [(u) => drawMarkers(u, this.markers)] },
       cursor: { drag: { x: false, y: false }, points: { size: 10 } },
-      hooks: { draw: [(u) => this.drawMark(u)] },
+      // Setting changes (dashed, labelled) and the replay's moment (solid).
+      hooks: { draw: [(u) => drawMarkers(u, this.markers), (u) => this.drawMark(u)] },
     };
   }
 
