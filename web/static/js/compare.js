@@ -13,6 +13,7 @@ import { CompareLossChart } from './compareloss.js';
 import { RDChart } from './rdchart.js';
 import { ReconRows } from './reconrows.js';
 import { installPresenter } from './present.js';
+import { addDownload } from './pngdownload.js';
 
 installPresenter();
 
@@ -140,6 +141,10 @@ function main() {
   const recon = new ReconRows($('compare-recon'), $('compare-recon-caption'), scheduler, runs);
   const latents = new Latents($('compare-latents'), $('compare-latent-legend'), scheduler, runs);
   const table = new Table($('compare-table'), $('compare-status'), runs);
+  const prefix = `aelab-compare-${boot.id}`;
+  addDownload($('compare-loss-chart'), prefix, 'loss');
+  addDownload($('rd-chart'), prefix, 'rate-distortion');
+  addDownload($('compare-recon'), prefix, 'reconstructions');
   const redraw = () => {
     lossChart.changed();
     rd.changed();

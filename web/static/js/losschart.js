@@ -266,6 +266,9 @@ export class LossChart {
     if (this.plot.legend?.idx == null) this.plot.setLegend({ idx: null }, false);
     if (this.dataChanged) {
       this.dataChanged = false;
+      // How many points each curve has, for tests that compare a page before and after a restart.
+      this.el.dataset.trainPoints = String(this.train.length);
+      this.el.dataset.testPoints = String(this.test.length);
       bumpUpdates(this.el);
     }
   }

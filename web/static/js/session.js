@@ -14,6 +14,7 @@ import { LiveControls } from './livecontrols.js';
 import { formatLoss } from './format.js';
 import { lastLoss } from './lossdata.js';
 import { copyButton } from './clipboard.js';
+import { addDownload } from './pngdownload.js';
 import { installPresenter } from './present.js';
 import { MathsPanel, installMathsKey } from './maths.js';
 import { Timeline } from './timeline.js';
@@ -134,6 +135,12 @@ function main() {
   const replaying = () => Boolean(timeline?.replaying);
   const genCanvas = $('generated-canvas');
   const generated = genCanvas ? new GeneratedView(genCanvas, $('generated-caption'), scheduler, boot.api_url) : null;
+  // "Download PNG" on each chart and picture grid: aelab-<session>-loss.png and so on.
+  const prefix = `aelab-${boot.id}`;
+  addDownload($('loss-chart'), prefix, 'loss');
+  addDownload($('latent-canvas'), prefix, 'latent');
+  addDownload($('recon-canvas'), prefix, 'reconstructions');
+  addDownload(genCanvas, prefix, 'generated');
   const mathsRoot = $('maths-panel');
   const maths = mathsRoot ? new MathsPanel(mathsRoot, scheduler) : null;
   if (maths) installMathsKey($('session-page'), maths);
