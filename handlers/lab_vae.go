@@ -9,8 +9,9 @@ import (
 	"github.com/aelab/aelab/web/templates"
 )
 
-// The variational-autoencoder lab: three MNIST VAEs with a 2-D code that
-// differ only in β (lab.VAEBetas), started as one action. The page
+// The variational-autoencoder lab: two or three MNIST VAEs with a 2-D code
+// that differ only in β (by default lab.VAEBetas: 0.1, 1 and 4), started
+// as one action. The page
 // (lab-vae.js) shows, side by side for each β, new digits decoded from
 // prior samples (POST …/generate, the same codes for all three), the
 // manifold over the prior (GET …/manifold?span=prior), the scatter of the
@@ -26,6 +27,8 @@ func init() {
 			"Then new digits come for free: draw a code from the prior and decode it. Small β: sharp reconstructions, but the codes spread out and leave gaps, so random codes often decode to smudges. Large β: the codes fill the prior's circle smoothly and every random code gives a plausible digit, but blurrier ones, and similar digits merge. Look at the holes in the scatters, the blur in the grids, and which KL and reconstruction each β settles on.",
 		},
 		Options: []templates.LabOption{
+			{Name: "betas", Label: "Values of β to compare", Value: "0.1, 1, 4",
+				Help: fmt.Sprintf("%d or %d, each above 0 and at most %d", lab.VAEMinBetas, lab.VAEMaxBetas, session.MaxBeta)},
 			{Name: "train_size", Label: "Training examples", Value: fmt.Sprint(lab.VAETrainSize), InputMode: "numeric",
 				Help: fmt.Sprintf("per network, %d epochs; fewer train faster", lab.VAEEpochs)},
 		},
@@ -39,5 +42,9 @@ func startVAELab(_ *session.Manager, form url.Values) ([]session.Config, error) 
 	if err != nil {
 		return nil, err
 	}
-	return lab.VAEConfigs(n), nil
+	betas, err := lab.ParseVAEBetas(form.Get("betas"))
+	if err != nil {
+		return nil, err
+	}
+	return lab.VAEConfigs(n, betas), nil
 }

@@ -31,13 +31,23 @@ func TestVAELabStartsThreeBetas(t *testing.T) {
 		_ = limited.Shutdown(ctx)
 	})
 	ts.m = limited
-	for _, tc := range []struct{ form url.Values }{
-		{url.Values{"train_size": {"999"}}}, {url.Values{"train_size": {"60001"}}}, {url.Values{"train_size": {"many"}}}, {url.Values{"train_size": {"0"}}},
+	for _, tc := range []struct {
+		form        url.Values
+		field, says string
+	}{
+		{url.Values{"train_size": {"999"}}, "train_size", "use between 1000 and 60000 training examples"},
+		{url.Values{"train_size": {"60001"}}, "train_size", "use between 1000 and 60000 training examples"},
+		{url.Values{"train_size": {"many"}}, "train_size", "use between 1000 and 60000 training examples"},
+		{url.Values{"train_size": {"0"}}, "train_size", "use between 1000 and 60000 training examples"},
+		{url.Values{"betas": {"1"}}, "betas", "1 values: write 2 or 3 different values of β"},
+		{url.Values{"betas": {"0, 1"}}, "betas", "β = 0 is out of range"},
+		{url.Values{"betas": {"1, 2, 3, 4"}}, "betas", "4 values"},
+		{url.Values{"betas": {"1, lots"}}, "betas", `"lots" is not a number`},
 	} {
 		res, b := ts.do(t, "POST", "/labs/vae/start", tc.form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `data-testid="error-train_size"`) ||
-			!strings.Contains(html.UnescapeString(string(b)), "use between 1000 and 60000 training examples") {
-			t.Errorf("train_size %v: %d; want 400 naming train_size", tc.form, res.StatusCode)
+		page := html.UnescapeString(string(b))
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, `data-testid="error-`+tc.field+`"`) || !strings.Contains(page, tc.says) {
+			t.Errorf("%v: %d; want 400 naming %s and saying %q", tc.form, res.StatusCode, tc.field, tc.says)
 		}
 	}
 	if n := len(ts.m.List()); n != 0 {
@@ -104,5 +114,15 @@ func TestVAELabStartsThreeBetas(t *testing.T) {
 	_, index := ts.do(t, "GET", "/labs", "", nil)
 	if !strings.Contains(string(home), `data-testid="home-lab-vae"`) || !strings.Contains(string(index), `data-testid="lab-vae"`) {
 		t.Error("the home page or /labs does not link the VAE lab")
+	}
+}
+
+// TestVAELabOtherBetas: the lab compares the β values it is given, two or
+// three, in increasing order.
+func TestVAELabOtherBetas(t *testing.T) {
+	ts := newTestServer(t)
+	ss := ts.startLab(t, "vae", url.Values{"betas": {"2, 0.5"}, "train_size": {"1000"}})
+	if len(ss) != 2 || ss[0].Config().BetaValue() != 0.5 || ss[1].Config().BetaValue() != 2 {
+		t.Fatalf("%d sessions; want β = 0.5 and 2", len(ss))
 	}
 }

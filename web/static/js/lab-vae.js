@@ -1,5 +1,5 @@
-// Variational autoencoder lab (/labs/vae): three MNIST VAEs with a 2-D code that differ only in β,
-// side by side, one column per β. Each column shows the two parts of the test loss
+// Variational autoencoder lab (/labs/vae): two or three MNIST VAEs with a 2-D code that differ only
+// in β (0.1, 1 and 4 by default), side by side, one column per β. Each column shows the two parts of the test loss
 // (reconstruction and KL, from the stream's loss points), new digits decoded from codes drawn from
 // the prior (POST /api/sessions/{id}/generate with one seed for all three, so each column decodes
 // the same codes), the manifold over the prior's middle (GET …/manifold?span=prior, the same box
