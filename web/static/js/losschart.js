@@ -142,8 +142,9 @@ export class LossChart {
     const { top, height } = u.bbox;
     const ctx = u.ctx;
     ctx.save();
-    ctx.strokeStyle = '#000000';
-    ctx.lineWidth = 3 * (window.devicePixelRatio || 1);
+    // Solid and dark blue: the settings markers (markers.js) are dashed and black.
+    ctx.strokeStyle = '#0b4f9c';
+    ctx.lineWidth = 4 * (window.devicePixelRatio || 1);
     ctx.setLineDash([]);
     ctx.beginPath();
     ctx.moveTo(x, top);
