@@ -231,6 +231,9 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 	if in.TestLoss != nil {
 		v.TestLoss = strconv.FormatFloat(*in.TestLoss, 'g', 4, 64)
 	}
+	if r := in.ResumedAt; r != nil {
+		v.ResumedAt = fmt.Sprintf("Resumed at epoch %s, step %s after the server stopped", groupDigits(r.Epoch), groupDigits(r.Step))
+	}
 	return v
 }
 

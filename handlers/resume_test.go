@@ -84,6 +84,9 @@ func TestResumeInterruptedAPI(t *testing.T) {
 	if !strings.Contains(string(b), `"resumed_at"`) {
 		t.Fatalf("the session's JSON does not say where it resumed: %s", b)
 	}
+	if _, page := ts.do(t, "GET", "/sessions/"+s.ID(), "", nil); !strings.Contains(string(page), "Resumed at epoch "+groupDigits(in.ResumedAt.Epoch)+", step "+groupDigits(in.ResumedAt.Step)) {
+		t.Fatalf("the session page does not say where the run resumed (%+v)", in.ResumedAt)
+	}
 	// Resuming it again while it queues or trains: nothing to do.
 	if res, b := ts.do(t, "POST", path, "", owner); res.StatusCode != http.StatusNoContent {
 		t.Fatalf("resume of a running training: %d %s, want 204", res.StatusCode, b)

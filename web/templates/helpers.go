@@ -37,7 +37,7 @@ func isTerminal(state string) bool {
 // canPause, canResume and canStop say which owner controls make sense in a state; the page's
 // JavaScript applies the same rules (session.js) as the state changes.
 func canPause(state string) bool  { return state == "running" }
-func canResume(state string) bool { return state == "paused" }
+func canResume(state string) bool { return state == "paused" || state == "interrupted" }
 func canStop(state string) bool {
 	return state == "running" || state == "queued" || state == "paused"
 }

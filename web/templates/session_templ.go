@@ -218,59 +218,103 @@ func Session(v SessionView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</div><p class=\"failure\" data-testid=\"error-message\" role=\"alert\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</div>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.ResumedAt != "" {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<p class=\"resumed-note\" data-testid=\"resumed-at\">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var13 string
+				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(v.ResumedAt)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 28, Col: 66}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			if v.State == "interrupted" {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<p class=\"interrupted-note\" data-testid=\"interrupted-note\">The server stopped while this run was training. It kept the curves and the weights of its last checkpoint ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				if v.IsOwner {
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, ": press Resume to carry on from there.")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+				} else {
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "; the browser that started it can resume it.")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<p class=\"failure\" data-testid=\"error-message\" role=\"alert\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.State != "failed" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, " hidden")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, " hidden")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "><strong>Training failed:</strong> <span class=\"failure-text\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "><strong>Training failed:</strong> <span class=\"failure-text\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var13 string
-			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(v.Error)
+			var templ_7745c5c3_Var14 string
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(v.Error)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 28, Col: 74}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 41, Col: 74}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</span></p><section class=\"panel progress-panel\" aria-labelledby=\"progress-title\"><h2 id=\"progress-title\" class=\"visually-hidden\">Progress</h2><progress id=\"progress\" data-testid=\"progress\" max=\"1\" value=\"0\" aria-labelledby=\"progress-text\"></progress><div class=\"progress-row\"><div><p id=\"progress-text\" class=\"progress-text\" data-testid=\"progress-text\">Waiting for the first update…</p><p class=\"final-loss\" data-testid=\"final-loss\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</span></p><section class=\"panel progress-panel\" aria-labelledby=\"progress-title\"><h2 id=\"progress-title\" class=\"visually-hidden\">Progress</h2><progress id=\"progress\" data-testid=\"progress\" max=\"1\" value=\"0\" aria-labelledby=\"progress-text\"></progress><div class=\"progress-row\"><div><p id=\"progress-text\" class=\"progress-text\" data-testid=\"progress-text\">Waiting for the first update…</p><p class=\"final-loss\" data-testid=\"final-loss\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if !isTerminal(v.State) || v.State == "failed" || v.TestLoss == "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, " hidden")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, " hidden")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.TestLoss != "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "Final test loss ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "Final test loss ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var14 string
-				templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(v.TestLoss)
+				var templ_7745c5c3_Var15 string
+				templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(v.TestLoss)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 38, Col: 36}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 51, Col: 36}
 				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -284,17 +328,17 @@ func Session(v SessionView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</div></section><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"loss-title\"><div class=\"panel-head\"><h2 id=\"loss-title\">Loss</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"log-toggle\" checked> Log scale</label></div><div class=\"loss-chart\" data-testid=\"loss-chart\" data-updates=\"0\" role=\"figure\" aria-label=\"Training and test loss by epoch\"></div><p class=\"caption\">Lower is better. <span class=\"key key-train\">Train</span>: mean over the batches since the previous point. <span class=\"key key-test\">Test</span>: the whole test split. ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</div></section><div class=\"charts\"><section class=\"panel chart-panel\" aria-labelledby=\"loss-title\"><div class=\"panel-head\"><h2 id=\"loss-title\">Loss</h2><label class=\"toggle\"><input type=\"checkbox\" data-testid=\"log-toggle\" checked> Log scale</label></div><div class=\"loss-chart\" data-testid=\"loss-chart\" data-updates=\"0\" role=\"figure\" aria-label=\"Training and test loss by epoch\"></div><p class=\"caption\">Lower is better. <span class=\"key key-train\">Train</span>: mean over the batches since the previous point. <span class=\"key key-test\">Test</span>: the whole test split. ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.Generative {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "For this variational autoencoder the loss is the reconstruction error summed over the pixels plus the KL term (how far the codes stray from a standard normal), both drawn on their own.")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "For this variational autoencoder the loss is the reconstruction error summed over the pixels plus the KL term (how far the codes stray from a standard normal), both drawn on their own.")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -302,7 +346,7 @@ func Session(v SessionView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</section><section class=\"panel chart-panel\" aria-labelledby=\"latent-title\"><div class=\"panel-head\"><h2 id=\"latent-title\">Latent space</h2></div><canvas class=\"latent-canvas\" data-testid=\"latent-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Scatter plot of the codes of test examples, one marker per example\"></canvas><ul class=\"legend class-legend\" data-testid=\"latent-legend\" aria-label=\"Classes\"></ul><p class=\"caption\" data-testid=\"latent-caption\">Each marker is one test example placed at its code. Waiting for data…</p></section></div><section class=\"panel\" aria-labelledby=\"recon-title\"><div class=\"panel-head\"><h2 id=\"recon-title\">Reconstructions</h2><div class=\"legend recon-legend\" data-testid=\"recon-legend\"></div></div><canvas class=\"recon-canvas\" data-testid=\"recon-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Test examples and the network's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"recon-caption\">The same test examples every time, and what the network makes of them. Waiting for data…</p></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</section><section class=\"panel chart-panel\" aria-labelledby=\"latent-title\"><div class=\"panel-head\"><h2 id=\"latent-title\">Latent space</h2></div><canvas class=\"latent-canvas\" data-testid=\"latent-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Scatter plot of the codes of test examples, one marker per example\"></canvas><ul class=\"legend class-legend\" data-testid=\"latent-legend\" aria-label=\"Classes\"></ul><p class=\"caption\" data-testid=\"latent-caption\">Each marker is one test example placed at its code. Waiting for data…</p></section></div><section class=\"panel\" aria-labelledby=\"recon-title\"><div class=\"panel-head\"><h2 id=\"recon-title\">Reconstructions</h2><div class=\"legend recon-legend\" data-testid=\"recon-legend\"></div></div><canvas class=\"recon-canvas\" data-testid=\"recon-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Test examples and the network's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"recon-caption\">The same test examples every time, and what the network makes of them. Waiting for data…</p></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -311,48 +355,48 @@ func Session(v SessionView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Generative {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<section class=\"panel\" aria-labelledby=\"generated-title\"><div class=\"panel-head\"><h2 id=\"generated-title\">New digits</h2></div><canvas class=\"generated-canvas\" data-testid=\"generated-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Examples the decoder draws from random codes\"></canvas><p class=\"caption\" data-testid=\"generated-caption\">Codes drawn at random from the prior N(0, I), the same codes every time, decoded by the current weights: things the network makes up. Waiting for the model…</p></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<section class=\"panel\" aria-labelledby=\"generated-title\"><div class=\"panel-head\"><h2 id=\"generated-title\">New digits</h2></div><canvas class=\"generated-canvas\" data-testid=\"generated-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Examples the decoder draws from random codes\"></canvas><p class=\"caption\" data-testid=\"generated-caption\">Codes drawn at random from the prior N(0, I), the same codes every time, decoded by the current weights: things the network makes up. Waiting for the model…</p></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<section class=\"panel\" aria-labelledby=\"config-title\"><h2 id=\"config-title\">Configuration</h2><table class=\"table config-table\" data-testid=\"config\"><tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<section class=\"panel\" aria-labelledby=\"config-title\"><h2 id=\"config-title\">Configuration</h2><table class=\"table config-table\" data-testid=\"config\"><tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, kv := range v.Config {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<tr><th scope=\"row\">")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var15 string
-				templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(kv.Key)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 94, Col: 35}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</th><td>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<tr><th scope=\"row\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var16 string
-				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(kv.Value)
+				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(kv.Key)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 94, Col: 56}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 107, Col: 35}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</td></tr>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</th><td>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var17 string
+				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(kv.Value)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 107, Col: 56}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</td></tr>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</tbody></table></section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</tbody></table></section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -366,7 +410,9 @@ func Session(v SessionView) templ.Component {
 	})
 }
 
-// ownerControls are the pause, resume and stop buttons, shown only to the session's owner.
+// ownerControls are the pause, resume, stop and delete buttons, shown only to the session's
+// owner. An interrupted run shows Resume alone (it continues from its checkpoint); Delete asks
+// for a confirmation, forgets the run and goes back to the home page.
 func ownerControls(state string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -384,55 +430,55 @@ func ownerControls(state string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<div class=\"controls\" role=\"group\" aria-label=\"Training controls\" data-testid=\"owner-controls\"><button type=\"button\" class=\"button\" data-testid=\"btn-pause\" data-action=\"pause\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<div class=\"controls\" role=\"group\" aria-label=\"Training controls\" data-testid=\"owner-controls\"><button type=\"button\" class=\"button\" data-testid=\"btn-pause\" data-action=\"pause\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canPause(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		if isTerminal(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, " hidden")
+		if isTerminal(state) || state == "interrupted" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, ">Pause</button> <button type=\"button\" class=\"button\" data-testid=\"btn-resume\" data-action=\"resume\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, ">Pause</button> <button type=\"button\" class=\"button\" data-testid=\"btn-resume\" data-action=\"resume\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canResume(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
 		if isTerminal(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, ">Resume</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-stop\" data-action=\"stop\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, ">Resume</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-stop\" data-action=\"stop\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canStop(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		if isTerminal(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, " hidden")
+		if isTerminal(state) || state == "interrupted" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, ">Stop</button><p class=\"field-error control-error\" data-testid=\"control-error\" role=\"alert\"></p></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, ">Stop</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-delete\" data-delete data-confirm=\"Delete this run and everything kept of it (curves, pictures, weights)? This cannot be undone.\">Delete run</button><p class=\"field-error control-error\" data-testid=\"control-error\" role=\"alert\"></p></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

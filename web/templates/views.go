@@ -147,8 +147,11 @@ type SessionView struct {
 	Present      bool
 	PresentLabel string
 	IsOwner      bool
-	Config       []KV
-	Boot         SessionBoot
+	// ResumedAt says where the run resumed after an interruption, e.g.
+	// "Resumed at epoch 3, step 1,400" ("" if it never did).
+	ResumedAt string
+	Config    []KV
+	Boot      SessionBoot
 	// TestLoss is the latest test loss already formatted (optional; shown when the state is final).
 	TestLoss string
 	// Error is why the session failed (optional; shown when State is "failed").
