@@ -88,3 +88,65 @@ func TestBrowserMathsPanel(t *testing.T) {
 		t.Errorf("fonts that failed to load: %s", bad)
 	}
 }
+
+// TestBrowserLatentDrillDown clicks a marker of the latent scatter at
+// 1280×720 and sees that test example, its reconstruction and its error;
+// typing an example's number (the keyboard's way) shows that one.
+func TestBrowserLatentDrillDown(t *testing.T) {
+	ctx := browser(t)
+	base, _ := startServer(t)
+	id := apiStart(t, base, `{"encoder":[64],"bottleneck":2,"train_size":3000,"test_size":300,"epochs":1,"batch_size":32}`)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(base+"/sessions/"+id),
+		chromedp.WaitVisible(testid("latent-canvas"))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "state", "completed", has("completed"))
+	waitUpdates(t, ctx, "latent-canvas")
+	eval[bool](t, ctx, `document.querySelector('[data-testid="latent-canvas"]').scrollIntoView({block: "center"}), true`)
+	// A marker is a saturated pixel in the plot (grid and text are grey):
+	// its position on the page.
+	xy := eval[[]float64](t, ctx, `(() => {
+		const c = document.querySelector('[data-testid="latent-canvas"]');
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		const r = c.getBoundingClientRect(), k = c.width / r.width;
+		for (let y = Math.floor(c.height * 0.3); y < c.height * 0.8; y++)
+			for (let x = Math.floor(c.width * 0.2); x < c.width * 0.9; x++) {
+				const o = (y * c.width + x) * 4;
+				if (Math.abs(d[o] - d[o + 1]) + Math.abs(d[o + 1] - d[o + 2]) > 120) return [r.left + x / k, r.top + y / k];
+			}
+		return [];
+	})()`)
+	if len(xy) != 2 {
+		t.Fatal("no marker found on the latent scatter")
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(xy[0], xy[1])); err != nil {
+		t.Fatal(err)
+	}
+	shown := waitText(t, ctx, "drill-text", "the clicked example", has("test example"))
+	sel := attrOf(t, ctx, "drill", "data-selected")
+	if !strings.HasPrefix(shown, "Test example "+sel+", class ") || !strings.Contains(shown, "reconstruction error (MSE) ") {
+		t.Fatalf("after clicking point %s the drill-down says %q", sel, shown)
+	}
+	lit := eval[int](t, ctx, `(() => { const c = document.querySelector('[data-testid="drill-canvas"]');
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+		for (let i = 0; i < d.length; i += 4) if (d[i] > 128 && d[i + 3] > 0) n++; return n })()`)
+	if lit < 50 {
+		t.Errorf("the example and its reconstruction have %d bright pixels; want a digit drawn", lit)
+	}
+
+	// The keyboard's way: type a number and press Enter.
+	other := "5"
+	if sel == "5" {
+		other = "6"
+	}
+	if err := chromedp.Do(ctx, chromedp.Focus(testid("drill-index")), chromedp.SetValue(testid("drill-index"), ""),
+		chromedp.SendKeys(testid("drill-index"), other+"\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "drill-text", "the typed example", has("test example "+other+","))
+	// A number past the scatter's points is refused with what to type.
+	if err := chromedp.Do(ctx, chromedp.SetValue(testid("drill-index"), ""), chromedp.SendKeys(testid("drill-index"), "5000\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "drill-error", "the refusal", has("whole number from 0 to"))
+}

@@ -346,7 +346,15 @@ func Session(v SessionView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</section><section class=\"panel chart-panel\" aria-labelledby=\"latent-title\"><div class=\"panel-head\"><h2 id=\"latent-title\">Latent space</h2></div><canvas class=\"latent-canvas\" data-testid=\"latent-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Scatter plot of the codes of test examples, one marker per example\"></canvas><ul class=\"legend class-legend\" data-testid=\"latent-legend\" aria-label=\"Classes\"></ul><p class=\"caption\" data-testid=\"latent-caption\">Each marker is one test example placed at its code. Waiting for data…</p></section></div><section class=\"panel\" aria-labelledby=\"recon-title\"><div class=\"panel-head\"><h2 id=\"recon-title\">Reconstructions</h2><div class=\"legend recon-legend\" data-testid=\"recon-legend\"></div></div><canvas class=\"recon-canvas\" data-testid=\"recon-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Test examples and the network's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"recon-caption\">The same test examples every time, and what the network makes of them. Waiting for data…</p></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</section><section class=\"panel chart-panel\" aria-labelledby=\"latent-title\"><div class=\"panel-head\"><h2 id=\"latent-title\">Latent space</h2></div><canvas class=\"latent-canvas\" data-testid=\"latent-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Scatter plot of the codes of test examples, one marker per example\"></canvas><ul class=\"legend class-legend\" data-testid=\"latent-legend\" aria-label=\"Classes\"></ul><p class=\"caption\" data-testid=\"latent-caption\">Each marker is one test example placed at its code. Waiting for data…</p>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = drillPanel().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</section></div><section class=\"panel\" aria-labelledby=\"recon-title\"><div class=\"panel-head\"><h2 id=\"recon-title\">Reconstructions</h2><div class=\"legend recon-legend\" data-testid=\"recon-legend\"></div></div><canvas class=\"recon-canvas\" data-testid=\"recon-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Test examples and the network's reconstructions of them\"></canvas><p class=\"caption\" data-testid=\"recon-caption\">The same test examples every time, and what the network makes of them. Waiting for data…</p></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -355,48 +363,48 @@ func Session(v SessionView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Generative {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<section class=\"panel\" aria-labelledby=\"generated-title\"><div class=\"panel-head\"><h2 id=\"generated-title\">New digits</h2></div><canvas class=\"generated-canvas\" data-testid=\"generated-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Examples the decoder draws from random codes\"></canvas><p class=\"caption\" data-testid=\"generated-caption\">Codes drawn at random from the prior N(0, I), the same codes every time, decoded by the current weights: things the network makes up. Waiting for the model…</p></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<section class=\"panel\" aria-labelledby=\"generated-title\"><div class=\"panel-head\"><h2 id=\"generated-title\">New digits</h2></div><canvas class=\"generated-canvas\" data-testid=\"generated-canvas\" data-updates=\"0\" role=\"img\" aria-label=\"Examples the decoder draws from random codes\"></canvas><p class=\"caption\" data-testid=\"generated-caption\">Codes drawn at random from the prior N(0, I), the same codes every time, decoded by the current weights: things the network makes up. Waiting for the model…</p></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<section class=\"panel\" aria-labelledby=\"config-title\"><h2 id=\"config-title\">Configuration</h2><table class=\"table config-table\" data-testid=\"config\"><tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<section class=\"panel\" aria-labelledby=\"config-title\"><h2 id=\"config-title\">Configuration</h2><table class=\"table config-table\" data-testid=\"config\"><tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, kv := range v.Config {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<tr><th scope=\"row\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<tr><th scope=\"row\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var16 string
 				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(kv.Key)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 107, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 108, Col: 35}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</th><td>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</th><td>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var17 string
 				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(kv.Value)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 107, Col: 56}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session.templ`, Line: 108, Col: 56}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</td></tr>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</td></tr>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</tbody></table></section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "</tbody></table></section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -430,55 +438,55 @@ func ownerControls(state string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<div class=\"controls\" role=\"group\" aria-label=\"Training controls\" data-testid=\"owner-controls\"><button type=\"button\" class=\"button\" data-testid=\"btn-pause\" data-action=\"pause\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<div class=\"controls\" role=\"group\" aria-label=\"Training controls\" data-testid=\"owner-controls\"><button type=\"button\" class=\"button\" data-testid=\"btn-pause\" data-action=\"pause\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canPause(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
 		if isTerminal(state) || state == "interrupted" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, ">Pause</button> <button type=\"button\" class=\"button\" data-testid=\"btn-resume\" data-action=\"resume\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, ">Pause</button> <button type=\"button\" class=\"button\" data-testid=\"btn-resume\" data-action=\"resume\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canResume(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
 		if isTerminal(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, ">Resume</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-stop\" data-action=\"stop\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, ">Resume</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-stop\" data-action=\"stop\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if !canStop(state) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, " disabled")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, " disabled")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
 		if isTerminal(state) || state == "interrupted" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, ">Stop</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-delete\" data-delete data-confirm=\"Delete this run and everything kept of it (curves, pictures, weights)? This cannot be undone.\">Delete run</button><p class=\"field-error control-error\" data-testid=\"control-error\" role=\"alert\"></p></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, ">Stop</button> <button type=\"button\" class=\"button danger\" data-testid=\"btn-delete\" data-delete data-confirm=\"Delete this run and everything kept of it (curves, pictures, weights)? This cannot be undone.\">Delete run</button><p class=\"field-error control-error\" data-testid=\"control-error\" role=\"alert\"></p></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -18,6 +18,7 @@ import { addDownload } from './pngdownload.js';
 import { installPresenter } from './present.js';
 import { MathsPanel, installMathsKey } from './maths.js';
 import { Timeline } from './timeline.js';
+import { Drill } from './drill.js';
 
 installPresenter();
 
@@ -141,6 +142,8 @@ function main() {
   addDownload($('latent-canvas'), prefix, 'latent');
   addDownload($('recon-canvas'), prefix, 'reconstructions');
   addDownload(genCanvas, prefix, 'generated');
+  const drillRoot = $('drill');
+  const drill = drillRoot && boot.api_url ? new Drill(drillRoot, scatter, boot.api_url) : null;
   const mathsRoot = $('maths-panel');
   const maths = mathsRoot ? new MathsPanel(mathsRoot, scheduler) : null;
   if (maths) installMathsKey($('session-page'), maths);
@@ -204,6 +207,7 @@ function main() {
     latent(m) {
       liveLatent = m;
       if (!replaying()) showLatent(m);
+      drill?.refresh();
     },
     reconstructions(m) {
       liveRecon = m;
