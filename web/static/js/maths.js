@@ -108,6 +108,20 @@ export class MathsPanel {
     }
   }
 
+  /**
+   * applyChanges takes the settings the owner changed during the run (the `change` message's
+   * `changes`, or the snapshot's): the learning rate and a VAE's β in force are the latest ones.
+   */
+  applyChanges(changes) {
+    for (const c of changes || []) {
+      if (c?.field === 'learning_rate') this.setLearningRate(c.to);
+      if (c?.field === 'beta' && this.m?.vae && Number.isFinite(c.to) && c.to > 0) {
+        this.m = { ...this.m, beta: c.to };
+        this.scheduler.request(this);
+      }
+    }
+  }
+
   /** setStep takes the optimizer steps taken so far (progress messages). */
   setStep(step) {
     if (Number.isFinite(step) && step !== this.step) {

@@ -180,6 +180,7 @@ function main() {
         maths.resetLoss();
         maths.setSession(m.session);
         maths.setLoss(m.train_loss, m.test_loss);
+        maths.applyChanges(m.changes);
         if (m.progress) maths.setStep(m.progress.step);
       }
       progress.set(m.progress);
@@ -216,6 +217,7 @@ function main() {
     },
     change(m) {
       loss.addChanges(m.changes);
+      maths?.applyChanges(m.changes);
       live?.setChanges(m.changes);
     },
     state(m) {
