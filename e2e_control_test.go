@@ -66,3 +66,26 @@ func TestBrowserChangeRateAndStep(t *testing.T) {
 	waitFor(t, ctx, "the live controls gone", `document.querySelector('[data-testid="live-controls"]').offsetParent === null`)
 }
 
+
+// TestBrowserDenoisingPreset starts a run from the Denoising preset: the
+// reconstructions panel shows three rows, the noisy input, the output and
+// the clean target. The Sparse preset fills its fields too.
+func TestBrowserDenoisingPreset(t *testing.T) {
+	ctx := browser(t)
+	base, _ := startServer(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(testid("train-button"))); err != nil {
+		t.Fatal(err)
+	}
+	click(t, ctx, "preset-sparse")
+	waitFor(t, ctx, "the sparse preset's fields", `document.querySelector('[name="sparsity"]').value === "0.01" && document.querySelector('[name="bottleneck"]').value === "128"`)
+	click(t, ctx, "preset-denoising")
+	waitFor(t, ctx, "the denoising preset's fields", `document.querySelector('[name="noise"]').value === "masking" && document.querySelector('[name="noise_level"]').value === "0.3" && document.querySelector('[name="sparsity"]').value === ""`)
+	clickAndLoad(t, ctx, "train-button")
+	waitText(t, ctx, "state", "running", has("running"))
+	waitFor(t, ctx, "three rows of reconstructions", `document.querySelector('[data-testid="recon-canvas"]').dataset.rows === "3"`)
+	if got := text(t, ctx, "recon-legend"); !strings.Contains(got, "noisy inputs") || !strings.Contains(got, "clean targets") {
+		t.Fatalf("legend %q, want the noisy inputs and clean targets named", got)
+	}
+	click(t, ctx, "btn-stop")
+	waitText(t, ctx, "state", "stopped", has("stopped"))
+}

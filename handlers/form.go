@@ -22,6 +22,7 @@ func formValues(f url.Values) templates.FormValues {
 		Optimizer: g("optimizer"), LearningRate: g("learning_rate"), BatchSize: g("batch_size"),
 		Epochs: g("epochs"), TrainSize: g("train_size"), Seed: g("seed"),
 		Kind: g("kind"), Beta: g("beta"), Sparsity: g("sparsity"), WeightDecay: g("weight_decay"), Conv: g("conv"),
+		Noise: g("noise"), NoiseLevel: g("noise_level"),
 	}
 }
 
@@ -88,6 +89,10 @@ func configForm(c session.Config) templates.FormValues {
 		f.WeightDecay = strconv.FormatFloat(c.WeightDecay, 'g', -1, 64)
 	}
 	f.Conv = convForm(c.Conv)
+	f.Noise = "none"
+	if c.Noise != nil && c.Noise.Kind != "" {
+		f.Noise, f.NoiseLevel = c.Noise.Kind, strconv.FormatFloat(c.Noise.Level, 'g', -1, 64)
+	}
 	return f
 }
 
@@ -131,7 +136,7 @@ func fitShape(f *templates.FormValues, k int, set map[string]bool) {
 func defaultForm() templates.FormValues {
 	return templates.FormValues{Dataset: "mnist", Encoder: "256", Bottleneck: "50", Activation: "relu",
 		BottleneckActivation: "linear", OutputActivation: "sigmoid", Loss: "mse", Optimizer: "adam", LearningRate: "0.001", BatchSize: "64",
-		Epochs: "5", Seed: "1", Kind: "ae"}
+		Epochs: "5", Seed: "1", Kind: "ae", Noise: "none"}
 }
 
 // parseForm turns form text into a configuration. Text that is not a number
@@ -201,6 +206,14 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 		c.Beta = &b
 	}
 	c.Sparsity, _ = decimal("sparsity", v.Sparsity, "the sparsity penalty")
+	if v.Noise != "" && v.Noise != "none" {
+		level, ok := decimal("noise_level", v.NoiseLevel, "the noise level")
+		if v.NoiseLevel == "" {
+			add("noise_level", "give the noise level, like 0.3 (or choose no training noise)")
+		} else if ok {
+			c.Noise = &session.NoiseConfig{Kind: v.Noise, Level: level}
+		}
+	}
 	c.WeightDecay, _ = decimal("weight_decay", v.WeightDecay, "the weight decay")
 	if v.Seed != "" {
 		seed, err := strconv.ParseUint(v.Seed, 10, 64)

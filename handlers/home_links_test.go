@@ -39,7 +39,8 @@ func TestHomeFormFromTheAddress(t *testing.T) {
 	q := url.Values{"dataset": {"mnist"}, "encoder": {"512, 128"}, "bottleneck": {"50"}, "decoder": {"64"},
 		"activation": {"tanh"}, "bottleneck_activation": {"relu"}, "output_activation": {"linear"}, "loss": {"l1"},
 		"optimizer": {"sgd"}, "learning_rate": {"0.05"}, "batch_size": {"16"}, "epochs": {"7"}, "train_size": {"900"}, "seed": {"42"},
-		"kind": {"vae"}, "beta": {"4"}, "sparsity": {"0.01"}, "weight_decay": {"0.0001"}, "conv": {"16, 32/5/1"}}
+		"kind": {"vae"}, "beta": {"4"}, "sparsity": {"0.01"}, "weight_decay": {"0.0001"}, "conv": {"16, 32/5/1"},
+		"noise": {"gaussian"}, "noise_level": {"0.2"}}
 	for _, name := range templates.FieldNames {
 		if !q.Has(name) {
 			t.Fatalf("the test sets no %s: every field must be settable", name)

@@ -126,12 +126,20 @@ func trainingFields(v HomeView) []field {
 	wd := decimalField(v, "weight_decay", "Weight decay", v.Form.WeightDecay,
 		"L2 penalty on the weights (AdamW-style with Adam): smaller weights. Blank or 0: off; try 0.0001.")
 	wd.Placeholder = "0 (off)"
+	nl := decimalField(v, "noise_level", "Noise level", v.Form.NoiseLevel,
+		"Gaussian: σ; masking: the fraction of inputs set to 0; salt and pepper: the fraction flipped. Try 0.3.")
+	nl.Placeholder = "e.g. 0.3"
+	noise := selectField(v, "noise", "Training noise (denoising)", v.Form.Noise,
+		"Corrupt the inputs while the targets stay clean: a denoising autoencoder learns to remove the noise.",
+		[]Choice{{Value: "none", Label: "None"}, {Value: "gaussian", Label: "Gaussian"}, {Value: "masking", Label: "Masking"}, {Value: "salt_pepper", Label: "Salt and pepper"}})
 	return []field{
 		selectField(v, "loss", "Loss", v.Form.Loss, "What “a good reconstruction” means.", v.Losses),
 		selectField(v, "optimizer", "Optimizer", v.Form.Optimizer, "How the weights are updated.", v.Optimizers),
 		decimalField(v, "learning_rate", "Learning rate", v.Form.LearningRate, "Step size, e.g. 0.001."),
 		sp,
 		wd,
+		noise,
+		nl,
 		numberField(v, "batch_size", "Batch size", v.Form.BatchSize, "Examples per optimizer step.", "1"),
 		ts,
 		numberField(v, "seed", "Random seed", v.Form.Seed, "Same seed and settings: the same run.", "1"),

@@ -39,6 +39,9 @@ type FormValues struct {
 	Kind, Beta, Sparsity, WeightDecay string
 	// Conv lists convolutional layers as typed, e.g. "16, 32" or "16/5/1"; empty: a dense model.
 	Conv string
+	// Noise is the training-time corruption of a denoising autoencoder ("none", "gaussian",
+	// "masking", "salt_pepper"; blank: none) and NoiseLevel its level as typed.
+	Noise, NoiseLevel string
 }
 
 // Map returns the values by form field name (FieldNames), e.g. {"encoder": "512, 128"}.
@@ -49,6 +52,7 @@ func (f FormValues) Map() map[string]string {
 		"loss": f.Loss, "optimizer": f.Optimizer, "learning_rate": f.LearningRate, "batch_size": f.BatchSize,
 		"epochs": f.Epochs, "train_size": f.TrainSize, "seed": f.Seed,
 		"kind": f.Kind, "beta": f.Beta, "sparsity": f.Sparsity, "weight_decay": f.WeightDecay, "conv": f.Conv,
+		"noise": f.Noise, "noise_level": f.NoiseLevel,
 	}
 }
 
@@ -174,5 +178,5 @@ type ErrorView struct {
 // handlers read these names from the POSTed form and use them as keys of HomeView.Errors.
 var FieldNames = []string{
 	"dataset", "kind", "beta", "encoder", "bottleneck", "decoder", "conv", "activation", "bottleneck_activation", "output_activation", "loss",
-	"optimizer", "learning_rate", "sparsity", "weight_decay", "batch_size", "epochs", "train_size", "seed",
+	"optimizer", "learning_rate", "sparsity", "weight_decay", "noise", "noise_level", "batch_size", "epochs", "train_size", "seed",
 }

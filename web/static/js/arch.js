@@ -132,9 +132,17 @@ export function buildConfig(values, badInput = new Set()) {
     else config[k] = r.value;
   }
 
+  // Training-time noise (a denoising autoencoder): a kind other than none needs a level.
+  const noise = get('noise');
+  if (noise !== '' && noise !== 'none') {
+    const r = badInput.has('noise_level') ? { error: MSG_NUMBER } : parseDecimal(get('noise_level'));
+    if (r.error) errors.noise_level = r.empty ? 'Give the noise level, e.g. 0.3 (or choose no training noise).' : r.error;
+    else config.noise = { kind: noise, level: r.value };
+  }
+
   // Keep the order of keys stable (and equal to the documented example) for readable requests.
   const order = ['dataset', 'kind', 'conv', 'encoder', 'bottleneck', 'decoder', 'activation', 'bottleneck_activation', 'output_activation',
-    'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'seed', 'beta', 'sparsity', 'weight_decay'];
+    'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'seed', 'beta', 'sparsity', 'weight_decay', 'noise'];
   const ordered = {};
   for (const k of order) if (k in config) ordered[k] = config[k];
   return { config: ordered, errors };

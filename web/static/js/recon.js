@@ -72,6 +72,8 @@ export class Recon {
       count,
       orig: decodeBase64(m.originals),
       rec: decodeBase64(m.reconstructions),
+      // A run trained on corrupted inputs (a denoising autoencoder) also sends what it was given.
+      inp: typeof m.inputs === 'string' && m.inputs !== '' ? decodeBase64(m.inputs) : null,
     };
     return this.decoded;
   }
@@ -84,7 +86,8 @@ export class Recon {
 
   render() {
     const m = this.msg;
-    this.renderLegend(m && isCloud(m, this.decode()) ? 'cloud' : m?.kind);
+    const legend = m && isCloud(m, this.decode()) ? 'cloud' : m?.kind;
+    this.renderLegend(legend === 'image' && this.decode()?.inp ? 'image-noisy' : legend);
     if (!m) {
       const { ctx, width, height } = fitCanvas(this.canvas, 120);
       ctx.font = FONT;
@@ -120,6 +123,8 @@ export class Recon {
     };
     if (kind === 'image') {
       this.legend.replaceChildren(item('', 'Top row: originals'), item('', 'Bottom row: reconstructions'));
+    } else if (kind === 'image-noisy') {
+      this.legend.replaceChildren(item('', 'Top row: noisy inputs'), item('', 'Middle row: outputs'), item('', 'Bottom row: clean targets'));
     } else if (kind === 'cloud') {
       this.legend.replaceChildren(item('key-cloud-orig', 'originals (grey)'), item('key-cloud-recon', 'reconstructions (class markers)'),
         item('key-cloud-link', 'a line joins each pair'));
@@ -145,7 +150,14 @@ export class Recon {
     const cell = w * scale;
     const cellH = h * scale;
     const textH = Math.round(24 * dpr);
-    const block = textH + cellH + Math.round(6 * dpr) + cellH + textH + Math.round(14 * dpr);
+    // Rows of each block: originals over reconstructions, or for a run trained on corrupted
+    // inputs the noisy input, the output and the clean target.
+    const shown = d.inp
+      ? [['noisy input', d.inp], ['output', d.rec], ['clean target', d.orig]]
+      : [['original', d.orig], ['reconstruction', d.rec]];
+    const n = shown.length;
+    const rowGap = Math.round(6 * dpr);
+    const block = textH + n * cellH + (n - 1) * rowGap + textH + Math.round(14 * dpr);
     const cssHeight = Math.ceil((rows * block) / dpr);
     const { ctx } = fitCanvas(this.canvas, cssHeight);
     ctx.setTransform(1, 0, 0, 1, 0, 0); // device pixels from here on: crisp integer scaling
@@ -172,8 +184,7 @@ export class Recon {
       cx.putImageData(img, 0, 0);
       return c;
     };
-    const origStrip = strip(d.orig);
-    const recStrip = strip(d.rec);
+    const strips = shown.map(([, bytes]) => strip(bytes));
 
     const x0 = Math.round(labelW * dpr);
     ctx.fillStyle = '#111418';
@@ -182,8 +193,7 @@ export class Recon {
       const top = r * block;
       ctx.textAlign = 'left';
       ctx.textBaseline = 'middle';
-      ctx.fillText('original', 0, top + textH + cellH / 2);
-      ctx.fillText('reconstruction', 0, top + textH + cellH + Math.round(6 * dpr) + cellH / 2);
+      shown.forEach(([title], k) => ctx.fillText(title, 0, top + textH + k * (cellH + rowGap) + cellH / 2));
     }
     ctx.font = FONT.replace('15px', `${Math.round(15 * dpr)}px`);
     ctx.textAlign = 'center';
@@ -193,9 +203,8 @@ export class Recon {
       const x = x0 + c * (cell + gap);
       const top = r * block;
       const y1 = top + textH;
-      const y2 = y1 + cellH + Math.round(6 * dpr);
-      ctx.drawImage(origStrip, e * w, 0, w, h, x, y1, cell, cellH);
-      ctx.drawImage(recStrip, e * w, 0, w, h, x, y2, cell, cellH);
+      const y2 = y1 + (n - 1) * (cellH + rowGap); // the last row
+      strips.forEach((s, k) => ctx.drawImage(s, e * w, 0, w, h, x, y1 + k * (cellH + rowGap), cell, cellH));
       ctx.fillStyle = '#111418';
       ctx.textBaseline = 'bottom';
       ctx.fillText(this.label(e), x + cell / 2, y1 - Math.round(3 * dpr), cell + gap);
@@ -207,8 +216,9 @@ export class Recon {
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
     for (let r = 0; r < rows; r++) {
-      ctx.fillText('MSE:', 0, r * block + textH + 2 * cellH + Math.round(9 * dpr));
+      ctx.fillText('MSE:', 0, r * block + textH + n * cellH + (n - 1) * rowGap + Math.round(3 * dpr));
     }
+    this.canvas.dataset.rows = String(n);
   }
 
   renderVectors(m, d) {
