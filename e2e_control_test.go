@@ -66,7 +66,6 @@ func TestBrowserChangeRateAndStep(t *testing.T) {
 	waitFor(t, ctx, "the live controls gone", `document.querySelector('[data-testid="live-controls"]').offsetParent === null`)
 }
 
-
 // TestBrowserDenoisingPreset starts a run from the Denoising preset: the
 // reconstructions panel shows three rows, the noisy input, the output and
 // the clean target. The Sparse preset fills its fields too.
