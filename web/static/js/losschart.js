@@ -142,8 +142,9 @@ export class LossChart {
     const { top, height } = u.bbox;
     const ctx = u.ctx;
     ctx.save();
-    // Solid and dark blue: the settings markers (markers.js) are dashed and black.
-    ctx.strokeStyle = '#0b4f9c';
+    // Solid and twice as wide as the settings markers (markers.js, dashed); black, apart from the
+    // blue and orange curves.
+    ctx.strokeStyle = '#111418';
     ctx.lineWidth = 4 * (window.devicePixelRatio || 1);
     ctx.setLineDash([]);
     ctx.beginPath();
