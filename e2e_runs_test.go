@@ -88,6 +88,27 @@ func TestBrowserRunsSurviveRestartAndDownload(t *testing.T) {
 	if st := text(t, ctx, "run-"+id); !strings.Contains(st, "completed") {
 		t.Fatalf("/runs after the restart shows the run as %q", st)
 	}
+	// The list fits a projector's 1280×720 and a phone without scrolling sideways.
+	for _, vp := range []struct {
+		w, h int
+		opts []chromedp.EmulateViewportOption
+		name string
+	}{{1280, 720, nil, "runs-1280"}, {390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateScale(2), chromedp.EmulateMobile}, "runs-phone"}} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(vp.w), int64(vp.h), vp.opts...), chromedp.Navigate(base+"/runs"),
+			chromedp.WaitVisible(testid("run-link-"+id))); err != nil {
+			t.Fatal(err)
+		}
+		if sw := eval[int](t, ctx, `document.documentElement.scrollWidth`); sw > vp.w {
+			t.Errorf("/runs at %d px wide is %d px wide", vp.w, sw)
+		}
+		if !eval[bool](t, ctx, `(() => { const r = document.querySelector('[data-testid="run-loss-`+id+`"]').getBoundingClientRect(); return r.width > 0 && r.right <= innerWidth })()`) {
+			t.Errorf("/runs at %d px wide: the test loss is not in view", vp.w)
+		}
+		labScreenshot(t, ctx, vp.name)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
 	clickAndLoad(t, ctx, "run-link-"+id)
 	train2, test2, final2 := curves()
 	if train2 != train || test2 != test || final2 != final {

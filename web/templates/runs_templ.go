@@ -75,7 +75,7 @@ func Runs(v RunsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"table-scroll\"><table class=\"table runs-table\" data-testid=\"runs-table\"><thead><tr><th scope=\"col\" class=\"pick\">Compare</th><th scope=\"col\">Run</th><th scope=\"col\" class=\"num\">Bottleneck</th><th scope=\"col\">State</th><th scope=\"col\" class=\"num\">Test loss</th><th scope=\"col\" class=\"runs-date\">Started</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"table-scroll\"><table class=\"table runs-table\" data-testid=\"runs-table\"><thead><tr><th scope=\"col\" class=\"pick\"><span class=\"runs-pick-word\">Compare</span></th><th scope=\"col\">Run</th><th scope=\"col\" class=\"num runs-bneck\">Bottleneck</th><th scope=\"col\">State</th><th scope=\"col\" class=\"num\">Test loss</th><th scope=\"col\" class=\"runs-date\">Started</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -140,14 +140,14 @@ func Runs(v RunsView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</a></td><td class=\"num\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</a></td><td class=\"num runs-bneck\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var7 string
 					templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(r.Bottleneck))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runs.templ`, Line: 42, Col: 53}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runs.templ`, Line: 42, Col: 64}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 					if templ_7745c5c3_Err != nil {
