@@ -74,16 +74,23 @@ func (s *Session) persistEvent(ev hubEvent) {
 	}
 }
 
-// checkpoint queues the trainer's current weights for the store.
-func (t *trainer) checkpoint(final bool) {
+// checkpoint queues the trainer's current weights for the store if the
+// store's writer has room for them (see maxPendingWeights), and reports
+// whether it did (true without a store: there is nothing to wait for).
+func (t *trainer) checkpoint(final bool) bool {
 	s := t.s
 	if s.rec == nil {
-		return
+		return true
 	}
 	epoch := 0
 	if t.stepsPerEpoch > 0 {
 		epoch = t.step / t.stepsPerEpoch
 	}
-	s.rec.checkpoint(Checkpoint{SessionID: s.id, Step: t.step, Epoch: epoch, Final: final, Params: t.model.Params(),
-		State: t.trainState()})
+	if t.ckptBytes == 0 {
+		t.ckptBytes = 3 * 4 * int64(t.model.NumParams()) // weights and Adam's two moments
+	}
+	return s.rec.checkpoint(Checkpoint{SessionID: s.id, Step: t.step, Epoch: epoch, Final: final}, t.ckptBytes, func(c *Checkpoint) {
+		c.Params, c.State = t.model.Params(), t.trainState()
+		t.ckptBytes = weightBytes(c)
+	})
 }

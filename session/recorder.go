@@ -15,12 +15,23 @@ import (
 // pending batch is bounded: past maxPendingPoints curve points a session's
 // oldest pending training-loss points are merged pairwise (their mean), so
 // a slow disk costs resolution, never memory or training time. Frames and
-// heads keep only their latest version; checkpoints keep the latest two
-// per session.
+// heads keep only their latest version.
+//
+// Checkpoints (a copy of a model's weights and optimizer state each) are
+// budgeted in bytes: those waiting and the one being written together stay
+// within maxPendingWeights, however many trainings reach an epoch's end at
+// once.
+// A session's newer checkpoint replaces its older one still waiting; a
+// checkpoint that would not fit is not taken (its copy is never made) and
+// the training asks again at its next steps until there is room (a resumed
+// run continues from any step); a run's final weights are always taken. The writer writes the checkpoints one at a time, each in its own
+// transaction after the rest of the batch, so that only one is ever
+// encoded for the store at once.
 const (
-	flushEvery       = time.Second
-	maxPendingPoints = 4096 // per session
-	trimEvery        = 30   // flushes between retention checks
+	flushEvery        = time.Second
+	maxPendingPoints  = 4096     // per session
+	trimEvery         = 30       // flushes between retention checks
+	maxPendingWeights = 24 << 20 // bytes of checkpoints waiting or being written
 )
 
 // recorder batches writes to a Store.
@@ -40,9 +51,11 @@ type recorder struct {
 	// keyframes of which session the store now has.
 	onKeyframes func(id string, steps []int)
 
-	mu      sync.Mutex
-	pending *pendingBatch
-	written int64 // batches written, for tests and figures
+	mu       sync.Mutex
+	pending  *pendingBatch
+	written  int64 // batches written, for tests and figures
+	weights  int64 // bytes of checkpoints waiting or being written
+	declined int64 // checkpoints not taken for want of room
 }
 
 // pendingBatch is a Batch being gathered, with the latest head of each
@@ -52,7 +65,8 @@ type pendingBatch struct {
 	order  []string // session IDs in the order their heads first came
 	points map[string][]SeriesPoint
 	frames map[string]Frames
-	ckpts  map[string][]Checkpoint
+	ckpts  map[string]*Checkpoint // the latest of each session
+	final  []Checkpoint           // final weights, all kept
 	kfs    map[string][]Keyframe
 	comps  []ComparisonRecord
 	rewind map[string]int // Batch.Rewind
@@ -60,27 +74,36 @@ type pendingBatch struct {
 
 func newPendingBatch() *pendingBatch {
 	return &pendingBatch{heads: map[string]SessionRecord{}, points: map[string][]SeriesPoint{},
-		frames: map[string]Frames{}, ckpts: map[string][]Checkpoint{}, kfs: map[string][]Keyframe{}}
+		frames: map[string]Frames{}, ckpts: map[string]*Checkpoint{}, kfs: map[string][]Keyframe{}}
 }
 
-func (p *pendingBatch) batch() *Batch {
+// batch returns everything but the checkpoints, and the checkpoints in
+// the order they are to be written (those of new heads first).
+func (p *pendingBatch) batch() (*Batch, []Checkpoint) {
 	b := &Batch{Points: p.points, Frames: p.frames, Comparisons: p.comps, Rewind: p.rewind}
 	for _, id := range p.order {
 		b.Sessions = append(b.Sessions, p.heads[id])
 	}
+	var cs []Checkpoint
 	for _, id := range p.order {
-		b.Checkpoints = append(b.Checkpoints, p.ckpts[id]...)
+		if c := p.ckpts[id]; c != nil {
+			cs = append(cs, *c)
+		}
 	}
-	for id, cs := range p.ckpts { // checkpoints of sessions whose head is already written
+	for _, id := range slices.Sorted(maps.Keys(p.ckpts)) { // sessions whose head is already written
 		if _, ok := p.heads[id]; !ok {
-			b.Checkpoints = append(b.Checkpoints, cs...)
+			cs = append(cs, *p.ckpts[id])
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.kfs)) {
 		b.Keyframes = append(b.Keyframes, p.kfs[id]...)
 	}
-	return b
+	return b, append(cs, p.final...)
 }
+
+// weightBytes is the memory a checkpoint holds: its weights and the
+// optimizer's state.
+func weightBytes(c *Checkpoint) int64 { return 4*int64(len(c.Params)) + int64(len(c.State)) }
 
 // newRecorder starts the writer goroutine of st; maxBytes bounds the store
 // (Store.Trim).
@@ -120,20 +143,9 @@ func (r *recorder) flush() {
 	p := r.pending
 	r.pending = newPendingBatch()
 	r.mu.Unlock()
-	b := p.batch()
-	if b.Empty() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := r.st.Write(ctx, b); err != nil {
-		r.log.Error("store: a batch could not be written; its changes are lost", "err", err, "sessions", len(b.Sessions), "checkpoints", len(b.Checkpoints))
-		return
-	}
-	r.mu.Lock()
-	r.written++
-	r.mu.Unlock()
-	if r.onKeyframes != nil {
+	b, cs := p.batch()
+	p.ckpts, p.final = nil, nil // cs holds the only references to the weights
+	if !b.Empty() && r.write(b) && r.onKeyframes != nil {
 		for id, ks := range p.kfs {
 			steps := make([]int, len(ks))
 			for i, k := range ks {
@@ -142,6 +154,28 @@ func (r *recorder) flush() {
 			r.onKeyframes(id, steps)
 		}
 	}
+	for i, c := range cs {
+		r.write(&Batch{Checkpoints: []Checkpoint{c}})
+		cs[i] = Checkpoint{} // let the weights go before the next is written
+		r.mu.Lock()
+		r.weights -= weightBytes(&c)
+		r.mu.Unlock()
+	}
+}
+
+// write writes one batch and reports whether it went through. A failed
+// write is logged: its changes are lost.
+func (r *recorder) write(b *Batch) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.st.Write(ctx, b); err != nil {
+		r.log.Error("store: a batch could not be written; its changes are lost", "err", err, "sessions", len(b.Sessions), "checkpoints", len(b.Checkpoints))
+		return false
+	}
+	r.mu.Lock()
+	r.written++
+	r.mu.Unlock()
+	return true
 }
 
 func (r *recorder) trim() {
@@ -244,20 +278,42 @@ func (r *recorder) frames(id string, f Frames) {
 	r.pending.frames[id] = cur
 }
 
-// checkpoint records a session's weights; of those not yet written, the
-// latest two are kept.
-func (r *recorder) checkpoint(c Checkpoint) {
+// checkpoint records a session's weights, which fill copies into c (its
+// Params and State) and which est estimates in bytes: it replaces the
+// session's checkpoint still waiting, if any; it is not taken (fill is not
+// called, false is returned) when it would take the weights waiting or
+// being written past maxPendingWeights, unless it is final or nothing else
+// waits.
+func (r *recorder) checkpoint(c Checkpoint, est int64, fill func(*Checkpoint)) bool {
+	size := est
 	r.mu.Lock()
-	cs := append(r.pending.ckpts[c.SessionID], c)
-	if len(cs) > 2 {
-		cs = cs[len(cs)-2:]
+	p := r.pending
+	var old int64
+	if o := p.ckpts[c.SessionID]; o != nil && !c.Final {
+		old = weightBytes(o)
 	}
-	r.pending.ckpts[c.SessionID] = cs
+	if !c.Final && r.weights > old && r.weights-old+size > maxPendingWeights {
+		r.declined++
+		r.mu.Unlock()
+		return false
+	}
+	fill(&c)
+	r.weights += weightBytes(&c) - old
+	if c.Final {
+		if o := p.ckpts[c.SessionID]; o != nil { // the final weights supersede a waiting epoch's
+			r.weights -= weightBytes(o)
+			delete(p.ckpts, c.SessionID)
+		}
+		p.final = append(p.final, c)
+	} else {
+		p.ckpts[c.SessionID] = &c
+	}
 	r.mu.Unlock()
 	select { // weights are worth writing soon
 	case r.kick <- struct{}{}:
 	default:
 	}
+	return true
 }
 
 // keyframe records a keyframe (a session has at most MaxKeyframes, so
@@ -306,6 +362,16 @@ func (r *recorder) forget(id string) {
 	}
 	delete(p.points, id)
 	delete(p.frames, id)
-	delete(p.ckpts, id)
+	if c := p.ckpts[id]; c != nil {
+		r.weights -= weightBytes(c)
+		delete(p.ckpts, id)
+	}
+	p.final = slices.DeleteFunc(p.final, func(c Checkpoint) bool {
+		if c.SessionID == id {
+			r.weights -= weightBytes(&c)
+			return true
+		}
+		return false
+	})
 	delete(p.kfs, id)
 }

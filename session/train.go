@@ -48,15 +48,17 @@ var (
 // trainer is the state of one training goroutine. Nothing in it is shared:
 // viewers get copies through the hub.
 type trainer struct {
-	s       *Session
-	model   *ae.Model
-	batcher *ae.Batcher
-	probe   *probe
-	cpu     *cpuPool
-	m       *Manager
-	labs    []Measure      // what the run's lab measures besides the loss (measure.go)
-	test    datasets.Split // the shared test examples
-	nTest   int
+	ckptBytes int64 // bytes of the last checkpoint (weights and optimizer state), the next one's estimate
+	ckptDue   bool  // an epoch's checkpoint waits for room in the store's writer
+	s         *Session
+	model     *ae.Model
+	batcher   *ae.Batcher
+	probe     *probe
+	cpu       *cpuPool
+	m         *Manager
+	labs      []Measure      // what the run's lab measures besides the loss (measure.go)
+	test      datasets.Split // the shared test examples
+	nTest     int
 
 	stepsPerEpoch, totalSteps, step, epochs int
 	pointEvery                              int
@@ -324,10 +326,13 @@ func (t *trainer) slice(start time.Time, until int, stepping bool) (State, strin
 			t.testPoint()
 			t.heavy()
 			t.light(now, true)
-			t.checkpoint(false)
+			t.ckptDue = !t.checkpoint(false)
 		} else {
 			if now.Sub(t.lastLight) >= lightEvery {
 				t.light(now, false)
+			}
+			if t.ckptDue { // the store's writer had no room at the epoch's end
+				t.ckptDue = !t.checkpoint(false)
 			}
 			if t.keyframeDue() {
 				t.heavy()

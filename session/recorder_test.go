@@ -1,0 +1,116 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// countingStore records what each Write got and the weight bytes the
+// recorder held at that moment.
+type countingStore struct {
+	Store // only Write is used
+	r     *recorder
+	mu    sync.Mutex
+	ckpts []int   // checkpoints per write
+	held  []int64 // recorder.weights during each write
+	steps []string
+}
+
+func (s *countingStore) Write(_ context.Context, b *Batch) error {
+	s.r.mu.Lock()
+	held := s.r.weights
+	s.r.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ckpts = append(s.ckpts, len(b.Checkpoints))
+	s.held = append(s.held, held)
+	for _, c := range b.Checkpoints {
+		s.steps = append(s.steps, fmt.Sprintf("%s@%d", c.SessionID, c.Step))
+	}
+	return nil
+}
+
+// TestRecorderWeightBudget: checkpoints waiting or being written stay
+// within maxPendingWeights (a newer one of the same session replaces the
+// older, one that does not fit is not even copied), final weights are
+// always taken, and the writer writes them one per transaction, letting
+// each go as it is written.
+func TestRecorderWeightBudget(t *testing.T) {
+	st := &countingStore{}
+	r := &recorder{st: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)), kick: make(chan struct{}, 1), pending: newPendingBatch()}
+	st.r = r
+	const n = 1 << 20 // 4 MiB of weights, and as much optimizer state
+	size := 2 * 4 * int64(n)
+	fits := int(maxPendingWeights / size)
+	copies := 0
+	params := func(c *Checkpoint) { copies++; c.Params, c.State = make([]float32, n), make([]byte, 4*n) }
+	for i := range fits + 4 {
+		id := fmt.Sprintf("s%d", i)
+		r.head(SessionRecord{ID: id})
+		if got := r.checkpoint(Checkpoint{SessionID: id, Step: 10}, size, params); got != (i < fits) {
+			t.Errorf("checkpoint of %s taken %v with %d bytes held", id, got, r.weights)
+		}
+	}
+	if copies != fits || r.weights != int64(fits)*size || r.declined != 4 {
+		t.Fatalf("%d copies made, %d bytes held, %d declined; want %d, %d, 4", copies, r.weights, r.declined, fits, int64(fits)*size)
+	}
+	// A newer checkpoint of a waiting session replaces it, within the budget.
+	if !r.checkpoint(Checkpoint{SessionID: "s0", Step: 20}, size, params) {
+		t.Error("a session's newer checkpoint was refused though it replaces its waiting one")
+	}
+	if r.weights != int64(fits)*size {
+		t.Errorf("after replacing, %d bytes held", r.weights)
+	}
+	// Final weights are always taken, and supersede a waiting epoch's.
+	if !r.checkpoint(Checkpoint{SessionID: fmt.Sprintf("s%d", fits+1), Step: 30, Final: true}, size, params) {
+		t.Error("final weights were refused")
+	}
+	if !r.checkpoint(Checkpoint{SessionID: "s1", Step: 40, Final: true}, size, params) {
+		t.Error("final weights were refused")
+	}
+	want := int64(fits+1) * size
+	if r.weights != want {
+		t.Errorf("%d bytes held, want %d", r.weights, want)
+	}
+	r.flush()
+	if r.weights != 0 {
+		t.Errorf("%d bytes still held after the flush", r.weights)
+	}
+	// The heads first, then one checkpoint per write, each letting go of
+	// the one before it.
+	if len(st.ckpts) != fits+2 || st.ckpts[0] != 0 {
+		t.Fatalf("writes with %v checkpoints; want the heads, then %d writes of one", st.ckpts, fits+1)
+	}
+	for i, c := range st.ckpts[1:] {
+		if c != 1 {
+			t.Errorf("write %d had %d checkpoints", i+1, c)
+		}
+		if got := st.held[i+1]; got != want-int64(i)*size {
+			t.Errorf("write %d: %d bytes held, want %d", i+1, got, want-int64(i)*size)
+		}
+	}
+	got := fmt.Sprint(st.steps)
+	for _, w := range []string{"s0@20", "s1@40", fmt.Sprintf("s%d@30", fits+1)} {
+		if !slices.Contains(st.steps, w) {
+			t.Errorf("written %s; want %s among them", got, w)
+		}
+	}
+	for _, nw := range []string{"s0@10", "s1@10"} {
+		if slices.Contains(st.steps, nw) {
+			t.Errorf("written %s; %s was superseded", got, nw)
+		}
+	}
+	// With nothing waiting, a checkpoint larger than the budget is taken.
+	if !r.checkpoint(Checkpoint{SessionID: "big", Step: 1}, maxPendingWeights+4, func(c *Checkpoint) { c.Params = make([]float32, maxPendingWeights/4+1) }) {
+		t.Error("a checkpoint larger than the budget was refused with nothing waiting")
+	}
+	r.forget("big")
+	if r.weights != 0 {
+		t.Errorf("forgetting a session left %d bytes held", r.weights)
+	}
+}
