@@ -134,3 +134,40 @@ func (a *api) waitState(ctx context.Context, id string, want ...string) (session
 		}
 	}
 }
+
+// classCreated is the answer to POST /api/classes.
+type classCreated struct {
+	ID           string `json:"id"`
+	Code         string `json:"code"`
+	TeacherToken string `json:"teacher_token"`
+}
+
+// joined is the answer to POST /api/join.
+type joined struct {
+	StudentToken string `json:"student_token"`
+}
+
+// classRun is the body of POST /api/sessions for a run in a class.
+type classRun struct {
+	trainConfig
+	Class string `json:"class"`
+}
+
+func (a *api) createClass(ctx context.Context, name string) (classCreated, error) {
+	var out classCreated
+	err := a.do(ctx, http.MethodPost, "/api/classes", "", map[string]string{"name": name}, &out, http.StatusCreated)
+	return out, err
+}
+
+func (a *api) join(ctx context.Context, code, name string) (joined, error) {
+	var out joined
+	err := a.do(ctx, http.MethodPost, "/api/join", "", map[string]string{"code": code, "name": name}, &out, http.StatusCreated)
+	return out, err
+}
+
+// createIn starts a run in a class with a student's token.
+func (a *api) createIn(ctx context.Context, class, studentToken string, c trainConfig) (created, error) {
+	var out created
+	err := a.do(ctx, http.MethodPost, "/api/sessions", studentToken, classRun{c, class}, &out, http.StatusCreated)
+	return out, err
+}

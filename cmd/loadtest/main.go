@@ -1,6 +1,7 @@
 // Command loadtest builds the aelab server, starts it on a loopback port and
 // puts it under the load of a class (docs: issue 5): thirty concurrent
-// trainings each watched by a viewer, one training watched by two hundred
+// trainings each watched by a viewer, a class of sixty students with thirty
+// trainings and the teacher's dashboard open, one training watched by two hundred
 // viewers, and a shutdown with trainings running and sockets open. It prints
 // a Markdown table of what it measured and exits non-zero when a bar is
 // missed.
@@ -49,6 +50,10 @@ type options struct {
 	sampleRate                             float64
 	classMaxRSS                            float64 // MB (10⁶ bytes)
 
+	lessonStudents, lessonRunning, lessonTrain, lessonEpochs, lessonPairs int
+	lessonMaxMessage                                                      int // bytes
+	lessonMinRatio                                                        float64
+
 	audienceViewers, audienceTrain, audienceEpochs, audienceRounds int
 	minThroughput                                                  float64
 
@@ -56,7 +61,7 @@ type options struct {
 	shutdownWithin                                                   time.Duration
 }
 
-var allScenarios = []string{"class", "audience", "shutdown"}
+var allScenarios = []string{"class", "lesson", "audience", "shutdown"}
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl := flag.NewFlagSet(args[0], flag.ContinueOnError)
@@ -74,6 +79,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.IntVar(&o.classEpochs, "class-epochs", 4, "class: epochs per session")
 	fl.Float64Var(&o.sampleRate, "sample-rate", 20, "class: requests per second to each of GET / and GET /api/sessions/{id}")
 	fl.Float64Var(&o.classMaxRSS, "class-max-rss", 400, "class: bar for the server's peak resident memory, in MB (10⁶ bytes)")
+	fl.IntVar(&o.lessonStudents, "lesson-students", 60, "lesson: students who join the class by its code")
+	fl.IntVar(&o.lessonRunning, "lesson-running", 30, "lesson: students who each start a training at once and watch it")
+	fl.IntVar(&o.lessonTrain, "lesson-train", 10000, "lesson: training examples per run")
+	fl.IntVar(&o.lessonEpochs, "lesson-epochs", 4, "lesson: epochs per run")
+	fl.IntVar(&o.lessonPairs, "lesson-pairs", 2, "lesson: pairs of lessons without and with the dashboard (each on a fresh server; order without, with, with, without, …)")
+	fl.IntVar(&o.lessonMaxMessage, "lesson-max-message", 64<<10, "lesson: bar for the size of every dashboard message, in bytes (below it)")
+	fl.Float64Var(&o.lessonMinRatio, "lesson-min-ratio", 0.95, "lesson: bar for training throughput with the dashboard ÷ without")
 	fl.IntVar(&o.audienceViewers, "audience-viewers", 200, "audience: viewers of the one training")
 	fl.IntVar(&o.audienceTrain, "audience-train", 10000, "audience: training examples")
 	fl.IntVar(&o.audienceEpochs, "audience-epochs", 100, "audience: epochs")
@@ -100,8 +112,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.scenarios = append(o.scenarios, s)
 	}
 	if o.classSessions < 1 || o.audienceViewers < 1 || o.shutdownSessions < 1 || o.shutdownSockets < o.shutdownSessions ||
+		o.lessonRunning < 1 || o.lessonStudents < o.lessonRunning || o.lessonTrain < 1 || o.lessonEpochs < 1 || o.lessonPairs < 1 || o.lessonMaxMessage < 1 ||
+		!(o.lessonMinRatio > 0) ||
 		o.classTrain < 1 || o.classEpochs < 1 || !(o.classMaxRSS > 0) || o.audienceTrain < 1 || o.audienceEpochs < 1 || o.audienceRounds < 1 || o.shutdownTrain < 1 || o.shutdownEpochs < 1 {
-		return o, errors.New("sizes must be at least 1, -class-max-rss above 0, and -shutdown-sockets at least -shutdown-sessions")
+		return o, errors.New("sizes must be at least 1, -class-max-rss and -lesson-min-ratio above 0, -lesson-students at least -lesson-running, and -shutdown-sockets at least -shutdown-sessions")
 	}
 	return o, nil
 }
@@ -162,7 +176,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep := &report{header: []string{fmt.Sprintf("Load test (`go run ./cmd/loadtest`) of %s on %d CPUs (%s/%s, %s), %s.",
 		revision(ctx, root), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 MST"))}}
 	scenarios := map[string]func(context.Context, *env, options, *report) error{
-		"class": classScenario, "audience": audienceScenario, "shutdown": shutdownScenario,
+		"class": classScenario, "lesson": lessonScenario, "audience": audienceScenario, "shutdown": shutdownScenario,
 	}
 	var errs []error
 	for _, name := range o.scenarios {

@@ -82,30 +82,14 @@ func classScenario(ctx context.Context, e *env, o options, rep *report) error {
 	rss, rssErr := srv.peakRSS()
 
 	// What the server says about each training.
-	completed, samples := 0, 0
-	var first, last time.Time
-	var runTimes []float64
-	for _, id := range ids {
-		in, err := a.session(ctx, id)
-		if err != nil {
-			return err
-		}
-		if in.State == "completed" {
-			completed++
-		} else {
-			rep.note("class: session %s ended %s %s", id, in.State, in.Error)
-		}
-		samples += in.Step * in.Config.BatchSize
-		if in.StartedAt != nil && in.FinishedAt != nil {
-			if first.IsZero() || in.StartedAt.Before(first) {
-				first = *in.StartedAt
-			}
-			if in.FinishedAt.After(last) {
-				last = *in.FinishedAt
-			}
-			runTimes = append(runTimes, in.FinishedAt.Sub(*in.StartedAt).Seconds())
-		}
+	tot, err := totalsOf(ctx, a, ids)
+	if err != nil {
+		return err
 	}
+	for _, n := range tot.notes {
+		rep.note("class: %s", n)
+	}
+	completed, samples, runTimes := tot.completed, tot.samples, tot.runTimes
 
 	// What the viewers saw.
 	minRate, worst, worstID, over := math.Inf(1), gap{}, "", 0
@@ -177,8 +161,8 @@ func classScenario(ctx context.Context, e *env, o options, rep *report) error {
 	}
 	rep.check(sc, "server peak RSS (VmHWM)", fmt.Sprintf("%.0f MB (%s)", float64(rss)/1e6, mib(rss)),
 		fmt.Sprintf("≤ %g MB", o.classMaxRSS), rssErr == nil && float64(rss) <= o.classMaxRSS*1e6)
-	span := last.Sub(first)
-	rep.info(sc, "total training throughput", "%.0f samples/s (%d samples in %.1f s)", rateOf(samples, span), samples, span.Seconds())
+	span := tot.last.Sub(tot.first)
+	rep.info(sc, "total training throughput", "%.0f samples/s (%d samples in %.1f s)", tot.throughput(), samples, span.Seconds())
 	rep.info(sc, "training run time min / p50 / max", "%.1f / %.1f / %.1f s", rt.Min, rt.P50, rt.Max)
 	rep.info(sc, "server CPU; load-test client CPU", "%.2f cores; %.2f cores (over %.1f s)",
 		(cpu1-cpu0).Seconds()/wall.Seconds(), (self1-self0).Seconds()/wall.Seconds(), wall.Seconds())
