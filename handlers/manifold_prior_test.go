@@ -27,17 +27,7 @@ func TestManifoldOverThePrior(t *testing.T) {
 			t.Fatalf("unit %d: bounds %g…%g, want ±2.053749 (the 2%% and 98%% quantiles of N(0, 1))", u, mf.Bounds.Lo[u], mf.Bounds.Hi[u])
 		}
 	}
-	var dec lab.Decoded
-	ts.call(t, "POST", "/api/sessions/"+id+"/decode", codesJSON([][]float32{{mf.Bounds.Lo[0], mf.Bounds.Hi[1]}, {mf.Bounds.Hi[0], mf.Bounds.Lo[1]}}), &dec)
-	grid, corners := imageValues(t, mf.Images), imageValues(t, dec.Images)
-	step := float64(max(mf.Hi-mf.Lo, dec.Hi-dec.Lo)) / 255
-	for e, i := range []int{0, 11} {
-		for p := range grid[i] {
-			if math.Abs(grid[i][p]-corners[e][p]) > step*1.01 {
-				t.Fatalf("manifold image %d, pixel %d: %g; decoding the corner code gives %g", i, p, grid[i][p], corners[e][p])
-			}
-		}
-	}
+	checkManifoldCorners(t, ts, id, mf)
 	var codes lab.Manifold
 	ts.call(t, "GET", "/api/sessions/"+id+"/manifold?rows=2", "", &codes)
 	if codes.Span != "codes" || codes.Bounds.Hi[0] == mf.Bounds.Hi[0] {
@@ -55,6 +45,24 @@ func TestManifoldOverThePrior(t *testing.T) {
 		json.Unmarshal(body, &e)
 		if res.StatusCode != http.StatusBadRequest || e.Field != "span" || !strings.Contains(e.Error, tc.says) {
 			t.Errorf("manifold?%s: %d %s; want 400 naming span and saying %s", tc.query, res.StatusCode, body, tc.says)
+		}
+	}
+}
+
+// checkManifoldCorners checks that a manifold grid's corners are the
+// decodings of its box's corners: the top left tile is (lo1, hi2), the
+// bottom right one (hi1, lo2).
+func checkManifoldCorners(t *testing.T, ts *testServer, id string, mf lab.Manifold) {
+	t.Helper()
+	var dec lab.Decoded
+	ts.call(t, "POST", "/api/sessions/"+id+"/decode", codesJSON([][]float32{{mf.Bounds.Lo[0], mf.Bounds.Hi[1]}, {mf.Bounds.Hi[0], mf.Bounds.Lo[1]}}), &dec)
+	grid, corners := imageValues(t, mf.Images), imageValues(t, dec.Images)
+	step := float64(max(mf.Hi-mf.Lo, dec.Hi-dec.Lo)) / 255
+	for e, i := range []int{0, mf.Rows*mf.Cols - 1} {
+		for p := range grid[i] {
+			if math.Abs(grid[i][p]-corners[e][p]) > step*1.01 {
+				t.Fatalf("manifold image %d, pixel %d: %g; decoding the corner code gives %g", i, p, grid[i][p], corners[e][p])
+			}
 		}
 	}
 }

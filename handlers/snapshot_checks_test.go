@@ -42,18 +42,7 @@ func TestManifoldGridShapeAndBounds(t *testing.T) {
 			t.Fatalf("unit %d: bounds %g…%g, want the 2%%–98%% quantiles %g…%g", u, mf.Bounds.Lo[u], mf.Bounds.Hi[u], lo, hi)
 		}
 	}
-	// Corners: top left is (lo1, hi2), bottom right (hi1, lo2).
-	var dec lab.Decoded
-	ts.call(t, "POST", "/api/sessions/"+id+"/decode", codesJSON([][]float32{{mf.Bounds.Lo[0], mf.Bounds.Hi[1]}, {mf.Bounds.Hi[0], mf.Bounds.Lo[1]}}), &dec)
-	grid, corners := imageValues(t, mf.Images), imageValues(t, dec.Images)
-	step := float64(max(mf.Hi-mf.Lo, dec.Hi-dec.Lo)) / 255
-	for e, i := range []int{0, 34} {
-		for p := range grid[i] {
-			if math.Abs(grid[i][p]-corners[e][p]) > step*1.01 {
-				t.Fatalf("manifold image %d, pixel %d: %g; decoding the corner code gives %g", i, p, grid[i][p], corners[e][p])
-			}
-		}
-	}
+	checkManifoldCorners(t, ts, id, mf)
 	var def lab.Manifold
 	ts.call(t, "GET", "/api/sessions/"+id+"/manifold", "", &def)
 	if def.Rows != 12 || def.Cols != 12 || def.Count != 144 {
