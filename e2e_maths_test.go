@@ -81,6 +81,17 @@ func TestBrowserMathsPanel(t *testing.T) {
 	if s := text(t, ctx, "maths-summary"); !strings.Contains(s, "test loss "+final+" at epoch 3") {
 		t.Errorf("summary %q does not give the final test loss %s at epoch 3", s, final)
 	}
+	// The loss chart's text alternative says the same, and so does the
+	// latent scatter's.
+	if s := text(t, ctx, "loss-summary"); !strings.HasPrefix(s, "Test loss "+final+" at epoch 3;") {
+		t.Errorf("loss chart's live summary %q; want the final test loss %s at epoch 3", s, final)
+	}
+	if l := attrOf(t, ctx, "loss-chart", "aria-label"); !strings.Contains(l, "Test loss "+final) {
+		t.Errorf("loss chart's label %q lacks the test loss", l)
+	}
+	if l := attrOf(t, ctx, "latent-canvas", "aria-label"); !strings.Contains(l, "codes of 1,000 test examples from 10 classes") {
+		t.Errorf("latent scatter's label %q", l)
+	}
 	// Every font face the page asked for loaded (none vendored is missing).
 	bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.fonts.ready.then(() => [...document.fonts].filter((f) => f.status === "error").map((f) => f.family).join(", "))`, chromedp.EvalAwaitPromise))
 	if err != nil {

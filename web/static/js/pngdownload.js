@@ -154,7 +154,8 @@ export function addDownload(figure, prefix, name) {
   button.dataset.testid = `download-${name}`;
   const title = panel.querySelector('h2, h3')?.textContent.trim() || '';
   button.textContent = 'Download PNG';
-  button.setAttribute('aria-label', `Download the ${title || name} picture as PNG`);
+  // The accessible name starts with the visible text (WCAG 2.5.3, axe label-content-name-mismatch).
+  button.setAttribute('aria-label', `Download PNG of ${title || name}`);
   button.addEventListener('click', () => {
     const canvas = figureCanvas(figure);
     if (!canvas || canvas.width === 0 || canvas.height === 0) {

@@ -19,6 +19,7 @@ import { installPresenter } from './present.js';
 import { MathsPanel, installMathsKey } from './maths.js';
 import { Timeline } from './timeline.js';
 import { Drill } from './drill.js';
+import { installSummaries } from './chartsummary.js';
 
 installPresenter();
 
@@ -142,6 +143,7 @@ function main() {
   addDownload($('latent-canvas'), prefix, 'latent');
   addDownload($('recon-canvas'), prefix, 'reconstructions');
   addDownload(genCanvas, prefix, 'generated');
+  installSummaries({ loss, lossEl: $('loss-chart'), scatter, recon });
   const drillRoot = $('drill');
   const drill = drillRoot && boot.api_url ? new Drill(drillRoot, scatter, boot.api_url) : null;
   const mathsRoot = $('maths-panel');
