@@ -92,6 +92,11 @@ func TestBrowserLabExplorer(t *testing.T) {
 	labWaitUpdates(t, ctx, "latent-map", 0)
 	labWaitUpdates(t, ctx, "manifold", 0)
 	labWaitJS(t, ctx, "the manifold bounds", `document.querySelector('[data-testid="manifold-caption"]').textContent.includes('12 × 12')`)
+	// Hovering a tile reads its code: the top-left tile is (lo₁, hi₂).
+	eval[bool](t, ctx, `(() => { const c = document.querySelector('[data-testid="manifold"]'); c.scrollIntoView({block: "center"});
+		const r = c.getBoundingClientRect();
+		c.dispatchEvent(new PointerEvent('pointermove', {clientX: r.left + 64, clientY: r.top + 2, bubbles: true})); return true })()`)
+	waitText(t, ctx, "manifold-hover", "the hovered tile's code", has("tile in row 1, column 1: code z = ("))
 
 	// Click the middle of the map while it trains: the point is decoded.
 	before := updates(t, ctx, "decoded")

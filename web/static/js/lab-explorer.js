@@ -9,6 +9,7 @@ import { followSession, h, isTerminal, panel, readLabBoot } from './labstream.js
 import { oneInFlight, requestJSON } from './snapapi.js';
 import { ExplorerMap } from './explorer-map.js';
 import { DecodedView, InterpolationView, ManifoldView, VarianceView, formatCode } from './explorer-views.js';
+import { installManifoldHover } from './manifoldhover.js';
 import { formatInt } from './format.js';
 
 const REFRESH_MS = 3000;
@@ -127,8 +128,10 @@ function main() {
     const mcap = h('p', { class: 'caption', dataset: { testid: 'manifold-caption' } },
       'Each tile is the decoder’s drawing at one point of a regular grid over where the codes lie.');
     const merr = errorLine('manifold-error');
-    manP.body.append(mc, mcap, merr);
+    const mhover = h('p', { class: 'manifold-hover', dataset: { testid: 'manifold-hover' } });
+    manP.body.append(mc, mhover, mcap, merr);
     manifoldView = new ManifoldView(mc, scheduler);
+    installManifoldHover(manifoldView, mhover);
     const mrep = report(merr);
     manifoldCtl = oneInFlight((n) => requestJSON(`${api}/manifold?rows=${n}&cols=${n}`), {
       onResult(body) {
