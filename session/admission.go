@@ -119,7 +119,7 @@ func (m *Manager) enqueue(addr, owner string, tickets []*ticket, replaces *Sessi
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
-		return fail(Errorf(EUnavailable, "the server is shutting down; try again in a minute"))
+		return fail(m.refuse(RefusedShutdown, Errorf(EUnavailable, "the server is shutting down; try again in a minute")))
 	}
 	if replaces != nil && m.sessions[replaces.id] != replaces {
 		m.mu.Unlock()
@@ -128,13 +128,13 @@ func (m *Manager) enqueue(addr, owner string, tickets []*ticket, replaces *Sessi
 	if owner != "" && m.live[owner]+len(tickets) > m.opt.MaxPerAddress {
 		have := m.live[owner]
 		m.mu.Unlock()
-		return fail(Errorf(EUnavailable, "your address already has %d trainings queued, running or paused, and this would add %d: one address may have at most %d at once so that others get their turn; stop or wait for some of them",
-			have, len(tickets), m.opt.MaxPerAddress))
+		return fail(m.refuse(RefusedPerAddress, Errorf(EUnavailable, "your address already has %d trainings queued, running or paused, and this would add %d: one address may have at most %d at once so that others get their turn; stop or wait for some of them",
+			have, len(tickets), m.opt.MaxPerAddress)))
 	}
 	tok, err := m.limiter.take(addr, rateStart, "trainings started")
 	if err != nil {
 		m.mu.Unlock()
-		return fail(err)
+		return fail(m.refuse(RefusedRateLimit, err))
 	}
 	for _, t := range tickets {
 		t.queued = true
@@ -155,8 +155,8 @@ func (m *Manager) enqueue(addr, owner string, tickets []*ticket, replaces *Sessi
 		if len(tickets) > 1 {
 			what = itoa(len(tickets)) + " trainings do"
 		}
-		return fail(Errorf(EUnavailable, "the server is busy: %d trainings are running and %d are waiting, and %s not fit in the queue (%d places); try again in a minute",
-			running, waiting, what, m.opt.MaxQueued))
+		return fail(m.refuse(RefusedQueueFull, Errorf(EUnavailable, "the server is busy: %d trainings are running and %d are waiting, and %s not fit in the queue (%d places); try again in a minute",
+			running, waiting, what, m.opt.MaxQueued)))
 	}
 	m.live[owner] += len(tickets)
 	for _, t := range tickets {

@@ -133,8 +133,10 @@ func (m *Manager) Allow(addr string, k WorkKind) error {
 	if !ok {
 		return nil
 	}
-	_, err := m.limiter.take(addr, class, k.what())
-	return err
+	if _, err := m.limiter.take(addr, class, k.what()); err != nil {
+		return m.refuse(RefusedRateLimit, err)
+	}
+	return nil
 }
 
 // reserve takes, at once under the lock, what w needs besides the CPU: a
