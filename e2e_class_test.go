@@ -133,4 +133,41 @@ func TestBrowserClass(t *testing.T) {
 	if eval[bool](t, teacher, `document.scrollingElement.scrollHeight > innerHeight + 1 || !!document.querySelector('.present input:not([type=hidden]):not([hidden]), .present button:not([hidden])') && [...document.querySelectorAll('.present input, .present button')].some(e => e.offsetParent !== null)`) {
 		t.Error("the presenter view scrolls or shows form controls")
 	}
+	presenterChartsFill(t, teacher, 1280, 720)
+	if err := chromedp.Do(teacher, chromedp.EmulateViewport(1920, 1080), chromedp.Reload(), chromedp.WaitVisible(testid("present-label"))); err != nil {
+		t.Fatal(err)
+	}
+	presenterChartsFill(t, teacher, 1920, 1080)
+}
+
+// presenterChartsFill checks that the presenter view's loss chart and
+// latent scatter are drawn wholly inside their boxes, that those boxes
+// take what their panels leave (no empty band at a panel's foot), and that
+// the page does not scroll.
+func presenterChartsFill(t *testing.T, ctx context.Context, w, h int) {
+	t.Helper()
+	pageWait(t, ctx, fmt.Sprintf("the loss chart at %d×%d", w, h), `!!document.querySelector('[data-testid="loss-chart"] .uplot')`, 30*time.Second)
+	time.Sleep(300 * time.Millisecond) // a resize settles in the next frame
+	// For each chart: its box's bottom and height, how far what is drawn
+	// reaches, and the empty band between the panel's last visible child
+	// and the panel's own foot.
+	js := `[['[data-testid="loss-chart"]', '[data-testid="loss-chart"] .uplot'], ['[data-testid="latent-canvas"]', '[data-testid="latent-canvas"]']].map(([box, drawn]) => {
+		const b = document.querySelector(box), p = b.closest('.panel');
+		const kids = [...p.children].filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height > 0);
+		const last = Math.max(...kids.map((e) => e.getBoundingClientRect().bottom));
+		return [b.getBoundingClientRect().bottom, b.getBoundingClientRect().height, document.querySelector(drawn).getBoundingClientRect().bottom, p.getBoundingClientRect().bottom - last];
+	})`
+	for i, b := range eval[[][]float64](t, ctx, js) {
+		name := []string{"loss chart", "latent scatter"}[i]
+		box, height, drawn, empty := b[0], b[1], b[2], b[3]
+		if drawn > box+1 {
+			t.Errorf("%d×%d: the %s is drawn to %.0f px, below its box (%.0f px): its foot is cut off", w, h, name, drawn, box)
+		}
+		if empty > 24 || height < 60 {
+			t.Errorf("%d×%d: the %s's box (%.0f px high) leaves %.0f px of its panel empty", w, h, name, height, empty)
+		}
+	}
+	if eval[bool](t, ctx, `document.scrollingElement.scrollHeight > innerHeight + 1`) {
+		t.Errorf("%d×%d: the presenter view scrolls", w, h)
+	}
 }

@@ -34,6 +34,7 @@ function fmtEpoch(v) {
 export class LossChart {
   constructor(el, scheduler, { logToggle } = {}) {
     this.el = el;
+    this.present = Boolean(el.closest('.present'));
     this.scheduler = scheduler;
     this.train = [];
     this.test = [];
@@ -72,7 +73,7 @@ export class LossChart {
     observeWidth(el, () => {
       reserve();
       if (this.plot) this.plot.setSize(this.size());
-    });
+    }, this.present);
   }
 
   /** reset replaces all points (on a snapshot). */
@@ -166,10 +167,11 @@ export class LossChart {
 
   size() {
     const width = Math.max(240, this.el.clientWidth || 600);
-    // The presenter view gives the chart a fixed box (the rest of one screen); elsewhere the
-    // height follows the width.
-    if (this.el.closest('.present') && this.el.clientHeight > 0) {
-      return { width, height: Math.max(140, this.el.clientHeight - 64) };
+    // The presenter view gives the chart a box (what its panel leaves below the heading): the
+    // plot takes it whole but for the legend under it; elsewhere the height follows the width.
+    if (this.present && this.el.clientHeight > 0) {
+      const legend = this.plot ? this.plot.root.offsetHeight - this.plot.height : 64;
+      return { width, height: Math.max(60, this.el.clientHeight - legend) };
     }
     const height = Math.round(Math.min(480, Math.max(260, width * 0.68)));
     return { width, height };
@@ -248,6 +250,11 @@ export class LossChart {
       if (this.plot) this.plot.destroy();
       this.plot = new uPlot(this.options(), data, this.el);
       this.rebuild = false;
+      // In the presenter's box the plot's height depends on its legend's, known only now.
+      if (this.present) {
+        const want = this.size();
+        if (want.height !== this.plot.height) this.plot.setSize(want);
+      }
     } else if (this.dataChanged) {
       this.plot.setData(data);
     } else if (this.markersChanged) {

@@ -231,7 +231,9 @@ export class Recon {
     const cols = Math.max(1, Math.min(d.count, Math.floor(cssWidth / 240)));
     const rows = Math.ceil(d.count / cols);
     const cellW = cssWidth / cols;
-    const cellH = 150;
+    // The presenter view keeps the rows within about 30% of the screen's height, as for images.
+    const present = this.canvas.closest('.present');
+    const cellH = present ? Math.max(72, Math.min(150, Math.floor((window.innerHeight * 0.3) / rows))) : 150;
     const { ctx } = fitCanvas(this.canvas, rows * cellH);
     const pad = { l: 10, r: 10, t: 26, b: 10 };
     for (let e = 0; e < d.count; e++) {
@@ -289,8 +291,10 @@ export class Recon {
     const cssWidth = Math.max(200, this.canvas.clientWidth);
     const gap = 16;
     const cols = Math.max(1, Math.min(pairs.length, Math.floor((cssWidth + gap) / 220)));
-    const side = Math.min(360, (cssWidth - gap * (cols - 1)) / cols);
     const rows = Math.ceil(pairs.length / cols);
+    // The presenter view keeps the rows within about 30% of the screen's height, as for images.
+    const tall = this.canvas.closest('.present') ? Math.max(120, (window.innerHeight * 0.3) / rows - gap) : 360;
+    const side = Math.min(360, tall, (cssWidth - gap * (cols - 1)) / cols);
     const pad = { l: 34, b: 30, t: 6, r: 6 };
     const { ctx } = fitCanvas(this.canvas, rows * (side + gap));
     const labels = this.msg?.labels || [];
