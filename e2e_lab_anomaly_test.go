@@ -81,4 +81,11 @@ func TestBrowserLabAnomaly(t *testing.T) {
 		s.value = 995; s.dispatchEvent(new Event('input', {bubbles: true})); return true })()`)
 	after := waitText(t, ctx, "prf", "new numbers", func(s string) bool { return s != before })
 	t.Logf("AUC %s; at the best F1: %s; near the top: %s", auc, before, after)
+
+	// Clicking a bar of the histogram shows the examples behind it.
+	eval[bool](t, ctx, `(() => { const c = document.querySelector('[data-testid="score-histogram"]'); c.scrollIntoView({block: "center"});
+		const r = c.getBoundingClientRect();
+		c.dispatchEvent(new MouseEvent('click', {clientX: r.left + 74 + (r.width - 92) * 0.1, clientY: r.top + r.height / 2, bubbles: true})); return true })()`)
+	waitText(t, ctx, "bin-caption", "the examples behind the bar", has("shown, "))
+	waitUpdates(t, ctx, "bin-examples")
 }

@@ -132,3 +132,20 @@ export function shareAtOrAbove(sorted, t) {
   }
   return sorted.length ? (sorted.length - lo) / sorted.length : 0;
 }
+
+/**
+ * examplesInBin returns the indices of the scores that fall in a histogram bin ({lo, hi, first,
+ * last, log} as ScoreHistogram.binAt gives it; the first bin also takes lower scores, the last
+ * every higher one), highest score first, at most `max`. Pure.
+ */
+export function examplesInBin(scores, bin, max = 12) {
+  const tf = bin.log ? (v) => (v > 0 ? Math.log10(v) : NaN) : (v) => v;
+  const out = [];
+  scores.forEach((v, i) => {
+    const t = tf(v);
+    if (!Number.isFinite(t)) return;
+    if ((bin.first || t >= bin.lo) && (bin.last || t < bin.hi)) out.push(i);
+  });
+  out.sort((a, b) => scores[b] - scores[a]);
+  return { count: out.length, indices: out.slice(0, max) };
+}

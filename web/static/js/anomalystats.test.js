@@ -54,3 +54,12 @@ test('quantile and shareAtOrAbove', () => {
   assert.equal(shareAtOrAbove([1, 2, 3, 4], 0), 1);
   assert.equal(shareAtOrAbove([1, 2, 3, 4], 5), 0);
 });
+
+test('examplesInBin picks the scores of a bin, highest first, the last bin taking every higher one', async () => {
+  const { examplesInBin } = await import('./anomalystats.js');
+  const scores = [0.1, 0.5, 0.25, 0.3, 2, 0.29];
+  assert.deepEqual(examplesInBin(scores, { lo: 0.25, hi: 0.3, first: false, last: false }), { count: 2, indices: [5, 2] });
+  assert.deepEqual(examplesInBin(scores, { lo: 0.3, hi: 0.6, first: false, last: true }), { count: 3, indices: [4, 1, 3] });
+  assert.deepEqual(examplesInBin(scores, { lo: 0.2, hi: 0.25, first: true, last: false }), { count: 1, indices: [0] });
+  assert.deepEqual(examplesInBin(scores, { lo: Math.log10(0.3), hi: 1, first: false, last: true, log: true }, 1), { count: 3, indices: [4] });
+});

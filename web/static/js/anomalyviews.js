@@ -123,6 +123,20 @@ export class ScoreHistogram {
     this.scheduler.request(this);
   }
 
+  /**
+   * binAt returns the bin under x (CSS pixels of the canvas) as last drawn: {i, lo, hi, last, log}
+   * with the bin's edges (log10 of the score on a log scale), or null outside the plot.
+   */
+  binAt(x) {
+    const l = this.layout;
+    if (!l || x < l.box.left || x >= l.box.left + l.box.w) return null;
+    const bins = l.edges.length - 1;
+    const v = l.edges[0] + ((x - l.box.left) / l.box.w) * (l.edges[bins] - l.edges[0]);
+    let i = 0;
+    while (i < bins - 1 && v >= l.edges[i + 1]) i++;
+    return { i, lo: l.edges[i], hi: l.edges[i + 1], last: i === bins - 1, first: i === 0, log: l.log };
+  }
+
   setThreshold(t) {
     this.threshold = t;
     this.scheduler.request(this);
@@ -151,6 +165,7 @@ export class ScoreHistogram {
     }
     const hist = histograms(s.normal, s.anomalous, { bins: 32, clip: 0.99, log: this.log });
     const bins = hist.normal.length;
+    this.layout = { box, edges: hist.edges, log: this.log }; // for binAt (a click on a bar)
     const ymax = Math.max(0.01, ...hist.normal, ...hist.anomalous) * 1.15;
     const xr = [hist.edges[0], hist.edges[bins]];
     const xFormat = this.log ? (t) => formatScore(10 ** t) : (t, step) => formatTick(t, step);

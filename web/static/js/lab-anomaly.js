@@ -8,7 +8,8 @@
 import { createScheduler, bumpUpdates } from './frame.js';
 import { followSession, h, panel, readLabBoot } from './labstream.js';
 import { enhanceStartForm } from './labform.js';
-import { bestF1, confusion, prf, quantile, shareAtOrAbove, splitScores } from './anomalystats.js';
+import { bestF1, confusion, examplesInBin, prf, quantile, shareAtOrAbove, splitScores } from './anomalystats.js';
+import { requestJSON } from './snapapi.js';
 import { RocCurve, ScoreHistogram, formatScore, swatch } from './anomalyviews.js';
 import { Recon } from './recon.js';
 import { formatInt } from './format.js';
@@ -164,8 +165,43 @@ function main() {
     () => classNames.map((n, i) => (normal.has(i) ? n : `${n} ✱`)));
   galP.body.append(galCanvas, galLegend, galCaption);
 
+  // The examples behind a clicked bar of the histogram.
+  const binP = panel('Examples behind a bar', 'bin-examples', 'anomaly-bin-panel');
+  const binCanvas = h('canvas', { class: 'recon-canvas', dataset: { testid: 'bin-examples' }, role: 'img',
+    'aria-label': 'The test examples whose scores fall in the clicked bar, with their reconstructions' });
+  const binLegend = h('p', { class: 'legend' });
+  const binHidden = h('p', { hidden: true });
+  const binCaption = h('p', { class: 'caption', dataset: { testid: 'bin-caption' }, 'aria-live': 'polite' },
+    'Click a bar of the histogram to see the test examples behind it (the highest scores first) and their reconstructions.');
+  const binView = new Recon(binCanvas, binLegend, binHidden, scheduler,
+    () => classNames.map((n, i) => (normal.has(i) ? n : `${n} ✱`)));
+  binP.body.append(binCanvas, binLegend, binCaption);
+  histCanvas.style.cursor = 'pointer';
+  histCanvas.addEventListener('click', async (ev) => {
+    const bin = hist.binAt(ev.clientX - histCanvas.getBoundingClientRect().left);
+    if (!bin || !last) return;
+    const { count, indices } = examplesInBin(last.scores, bin);
+    const range = bin.log ? [10 ** bin.lo, 10 ** bin.hi] : [bin.lo, bin.hi];
+    const span = `${bin.first ? 'up to' : `from ${formatScore(range[0])} to`} ${bin.last ? `${formatScore(range[1])} and above` : formatScore(range[1])}`;
+    if (count === 0) {
+      binView.set(null);
+      binCaption.textContent = `No test example has a score ${span}.`;
+      return;
+    }
+    binCaption.textContent = `Loading the ${count} examples with a score ${span}…`;
+    try {
+      const r = await requestJSON(`${s.api_url}/reconstruct`, { examples: indices });
+      binView.set(r);
+      const anomalies = r.labels.filter((l) => !normal.has(l)).length;
+      binCaption.textContent = `${count} test example${count === 1 ? '' : 's'} with a score ${span}${count > indices.length ? `; the ${indices.length} highest` : ''} shown, ${anomalies} of them real anomalies (✱). Under each: its reconstruction error by the weights of step ${formatInt(r.step)}.`;
+      bumpUpdates(binCaption);
+    } catch (err) {
+      binCaption.textContent = `Could not load the examples: ${err.message}`;
+    }
+  });
+
   const when = h('p', { class: 'caption anomaly-when' });
-  grid.append(histP.root, rocP.root, galP.root);
+  grid.append(histP.root, rocP.root, galP.root, binP.root);
 
   let last = null;
   function setAnomaly(a) {
