@@ -119,3 +119,34 @@ func TestRunsPage(t *testing.T) {
 		t.Errorf("/runs?bottleneck=-4: %d, want 400 with the message", res.StatusCode)
 	}
 }
+
+// ?class= lists the runs of one class only.
+func TestListSessionsOfAClass(t *testing.T) {
+	ts, _ := newClassServer(t)
+	res, b := ts.do(t, "POST", "/api/classes", `{"name":"Kept","preset":{"dataset":"blobs","encoder":[16],"bottleneck":2,"output_activation":"linear","batch_size":32,"epochs":1}}`, nil)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("create class: %d %s", res.StatusCode, b)
+	}
+	var cl classCreatedBody
+	decodeInto(t, b, &cl)
+	res, b = ts.do(t, "POST", "/api/join", `{"code":"`+cl.Code+`","name":"Ana"}`, nil)
+	var joined joinedBody
+	decodeInto(t, b, &joined)
+	res, b = ts.do(t, "POST", "/api/sessions", `{"class":"`+cl.ID+`"}`, map[string]string{"Authorization": "Bearer " + joined.StudentToken})
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("class run: %d %s", res.StatusCode, b)
+	}
+	var run createdBody
+	decodeInto(t, b, &run)
+	other := ts.create(t, strings.Replace(blobsJSON, "%d", "3", 1))
+	for _, id := range []string{run.ID, other.ID} {
+		s, _ := ts.m.Get(id)
+		<-s.Done()
+	}
+	res, b = ts.do(t, "GET", "/api/sessions?class="+cl.ID, "", nil)
+	var got runsBody
+	decodeInto(t, b, &got)
+	if res.StatusCode != http.StatusOK || len(got.Sessions) != 1 || got.Sessions[0].ID != run.ID {
+		t.Fatalf("?class=%s: %d %s; want only %s", cl.ID, res.StatusCode, b, run.ID)
+	}
+}
