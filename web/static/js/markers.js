@@ -55,6 +55,7 @@ export function drawMarkers(u, markers) {
   ctx.clip();
   ctx.font = `700 ${Math.round(14 * dpr)}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
+  ctx.textAlign = 'left'; // uPlot leaves the axes' alignment on the context
   let row = 0;
   for (const m of markers) {
     const x = Math.round(u.valToPos(m.epoch, 'x', true));
