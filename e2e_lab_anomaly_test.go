@@ -88,4 +88,10 @@ func TestBrowserLabAnomaly(t *testing.T) {
 		c.dispatchEvent(new MouseEvent('click', {clientX: r.left + 74 + (r.width - 92) * 0.1, clientY: r.top + r.height / 2, bubbles: true})); return true })()`)
 	waitText(t, ctx, "bin-caption", "the examples behind the bar", has("shown, "))
 	waitUpdates(t, ctx, "bin-examples")
+
+	// Clicking the middle of the ROC curve shows that point's mistakes.
+	eval[bool](t, ctx, `(() => { const c = document.querySelector('[data-testid="roc-chart"]'); c.scrollIntoView({block: "center"});
+		const r = c.getBoundingClientRect(), side = Math.min(r.width - 92, r.height - 78);
+		c.dispatchEvent(new MouseEvent('click', {clientX: r.left + 74 + side * 0.5, clientY: r.top + 14 + side * 0.5, bubbles: true})); return true })()`)
+	waitText(t, ctx, "bin-caption", "the ROC point's mistakes", has("at threshold "))
 }

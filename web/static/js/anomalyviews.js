@@ -260,6 +260,22 @@ export class RocCurve {
     this.scheduler.request(this);
   }
 
+  /** pointAt returns the ROC point drawn nearest (x, y) (CSS pixels) inside the plot, or null. */
+  pointAt(x, y) {
+    const b = this.box;
+    if (!b || !Array.isArray(this.roc) || x < b.left || x > b.left + b.w || y < b.top || y > b.top + b.h) return null;
+    let best = null;
+    let bestD = Infinity;
+    for (const p of this.roc) {
+      const d = (b.left + p.fpr * b.w - x) ** 2 + (b.top + (1 - p.tpr) * b.h - y) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = p;
+      }
+    }
+    return best;
+  }
+
   /** setPoint marks the operating point {fpr, tpr} of the current threshold (null: none). */
   setPoint(p) {
     this.point = p;
@@ -272,6 +288,7 @@ export class RocCurve {
     const { ctx, height } = fitCanvas(this.canvas, cssHeight);
     const side = Math.min(width - 74 - 18, height - 14 - 64);
     const box = { left: 74, top: 14, w: side, h: side, height: 14 + side + 64 };
+    this.box = box; // for pointAt (a click on the curve)
     const { sx, sy } = drawAxes(ctx, box, [0, 1], [0, 1], {
       xTitle: 'false-positive rate',
       yTitle: 'true-positive rate (recall)',

@@ -172,7 +172,7 @@ function main() {
   const binLegend = h('p', { class: 'legend' });
   const binHidden = h('p', { hidden: true });
   const binCaption = h('p', { class: 'caption', dataset: { testid: 'bin-caption' }, 'aria-live': 'polite' },
-    'Click a bar of the histogram to see the test examples behind it (the highest scores first) and their reconstructions.');
+    'Click a bar of the histogram to see the test examples behind it (the highest scores first), or a point of the ROC curve to see its mistakes, with their reconstructions.');
   const binView = new Recon(binCanvas, binLegend, binHidden, scheduler,
     () => classNames.map((n, i) => (normal.has(i) ? n : `${n} ✱`)));
   binP.body.append(binCanvas, binLegend, binCaption);
@@ -188,16 +188,48 @@ function main() {
       binCaption.textContent = `No test example has a score ${span}.`;
       return;
     }
-    binCaption.textContent = `Loading the ${count} examples with a score ${span}…`;
+    await showExamples(indices, `Loading the ${count} examples with a score ${span}…`, (r) => {
+      const anomalies = r.labels.filter((l) => !normal.has(l)).length;
+      return `${count} test example${count === 1 ? '' : 's'} with a score ${span}${count > indices.length ? `; the ${indices.length} highest` : ''} shown, ${anomalies} of them real anomalies (✱). Under each: its reconstruction error by the weights of step ${formatInt(r.step)}.`;
+    });
+  });
+  async function showExamples(indices, loading, say) {
+    binCaption.textContent = loading;
     try {
       const r = await requestJSON(`${s.api_url}/reconstruct`, { examples: indices });
       binView.set(r);
-      const anomalies = r.labels.filter((l) => !normal.has(l)).length;
-      binCaption.textContent = `${count} test example${count === 1 ? '' : 's'} with a score ${span}${count > indices.length ? `; the ${indices.length} highest` : ''} shown, ${anomalies} of them real anomalies (✱). Under each: its reconstruction error by the weights of step ${formatInt(r.step)}.`;
+      binCaption.textContent = say(r);
       bumpUpdates(binCaption);
     } catch (err) {
       binCaption.textContent = `Could not load the examples: ${err.message}`;
     }
+  }
+  // A point of the ROC curve: its mistakes, the normal examples it flags (highest scores first)
+  // and the anomalies it misses (lowest first), six of each.
+  rocCanvas.style.cursor = 'pointer';
+  rocCanvas.addEventListener('click', async (ev) => {
+    const rect = rocCanvas.getBoundingClientRect();
+    const p = roc.pointAt(ev.clientX - rect.left, ev.clientY - rect.top);
+    if (!p || !last) return;
+    const flagged = [];
+    const missed = [];
+    last.scores.forEach((v, i) => {
+      if (!Number.isFinite(v)) return;
+      const anomalous = !normal.has(last.labels[i]);
+      if (!anomalous && v >= p.threshold) flagged.push(i);
+      if (anomalous && v < p.threshold) missed.push(i);
+    });
+    flagged.sort((a, b) => last.scores[b] - last.scores[a]);
+    missed.sort((a, b) => last.scores[a] - last.scores[b]);
+    const pick = [...flagged.slice(0, 6), ...missed.slice(0, 6)];
+    const at = `At threshold ${formatScore(p.threshold)} (${Math.round(100 * p.tpr)}% of anomalies caught, ${Math.round(100 * p.fpr)}% of normal examples flagged)`;
+    if (pick.length === 0) {
+      binView.set(null);
+      binCaption.textContent = `${at}: no mistakes to show.`;
+      return;
+    }
+    await showExamples(pick, `${at}: loading its mistakes…`, () =>
+      `${at}: ${Math.min(6, flagged.length)} of the ${formatInt(flagged.length)} normal examples flagged (highest scores first), then ${Math.min(6, missed.length)} of the ${formatInt(missed.length)} anomalies missed (✱, lowest scores first).`);
   });
 
   const when = h('p', { class: 'caption anomaly-when' });
