@@ -58,8 +58,12 @@ func (m *Manager) ResumeInterrupted(ctx context.Context, addr string, s *Session
 
 	// The history up to the checkpoint; the ended hub's is frozen.
 	old := s.hub.hist
+	keep := ck.Step // the curve points kept: up to the checkpoint
+	if ck.Params == nil {
+		keep = -1 // none when it starts over: it measures step 0 again
+	}
 	upTo := func(pts []LossPoint) []LossPoint {
-		return slices.DeleteFunc(slices.Clone(pts), func(p LossPoint) bool { return p.Step > ck.Step })
+		return slices.DeleteFunc(slices.Clone(pts), func(p LossPoint) bool { return p.Step > keep })
 	}
 	hist := history{train: upTo(old.train), test: upTo(old.test), latent: old.latent, recon: old.recon,
 		anomaly: old.anomaly, state: StateMsg{State: Queued},
@@ -68,7 +72,7 @@ func (m *Manager) ResumeInterrupted(ctx context.Context, addr string, s *Session
 		if hist.metrics == nil {
 			hist.metrics = make(map[string][]MetricPoint)
 		}
-		hist.metrics[name] = slices.DeleteFunc(slices.Clone(pts), func(p MetricPoint) bool { return p.Step > ck.Step })
+		hist.metrics[name] = slices.DeleteFunc(slices.Clone(pts), func(p MetricPoint) bool { return p.Step > keep })
 	}
 	var elapsed time.Duration
 	if old.progress != nil {
@@ -117,7 +121,11 @@ func (m *Manager) replaceLocked(s, ns *Session) {
 	if m.rec != nil {
 		ns.rec = m.rec
 		ns.kf.st = m.rec.st
-		m.rec.rewind(ns.id, ns.step)
+		to := ns.step
+		if ns.from != nil && ns.from.ck.Params == nil {
+			to = -1 // starting over: forget every point, step 0's included
+		}
+		m.rec.rewind(ns.id, to)
 		ns.hub.persist = ns.persistEvent
 		ns.persistHead()
 	}

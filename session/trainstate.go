@@ -64,10 +64,13 @@ func (t *trainer) resumeFrom(p *resumePlan) error {
 	if c.Step < 0 || c.Step > t.totalSteps {
 		return fmt.Errorf("the checkpoint is at step %d, outside this training's %d steps", c.Step, t.totalSteps)
 	}
-	if len(c.Params) != len(t.model.Params()) {
+	fresh := c.Params == nil && c.Step == 0 // no checkpoint: from the start
+	if !fresh && len(c.Params) != len(t.model.Params()) {
 		return fmt.Errorf("the kept weights (%d numbers) do not fit this network (%d)", len(c.Params), len(t.model.Params()))
 	}
-	t.model.SetParams(c.Params, c.Step)
+	if !fresh {
+		t.model.SetParams(c.Params, c.Step)
+	}
 	for _, ch := range p.changes { // as they were at the checkpoint
 		switch ch.Field {
 		case FieldLearningRate:
@@ -93,7 +96,7 @@ func (t *trainer) resumeFrom(p *resumePlan) error {
 		}
 	}
 	t.batcher.Skip(c.Step)
-	t.step, t.rateStep, t.resumed = c.Step, c.Step, true
+	t.step, t.rateStep, t.resumed = c.Step, c.Step, !fresh
 	t.runTime = p.elapsed
 	return nil
 }
