@@ -90,7 +90,10 @@ func (t *trainer) checkpoint(final bool) bool {
 		t.ckptBytes = 3 * 4 * int64(t.model.NumParams()) // weights and Adam's two moments
 	}
 	return s.rec.checkpoint(Checkpoint{SessionID: s.id, Step: t.step, Epoch: epoch, Final: final}, t.ckptBytes, func(c *Checkpoint) {
-		c.Params, c.State = t.model.Params(), t.trainState()
+		c.Params = t.model.Params()
+		if !final || t.step < t.totalSteps { // a completed run is never resumed: its final weights need no state
+			c.State = t.trainState()
+		}
 		t.ckptBytes = weightBytes(c)
 	})
 }

@@ -157,7 +157,10 @@ type Checkpoint struct {
 	// where it was (the optimizer's moments and step count, the positions
 	// of its random-number generators), as encoded by the trainer
 	// (trainstate.go). It is nil in checkpoints written before the store's
-	// schema kept it: such a run resumes with a fresh optimizer.
+	// schema kept it: such a run resumes with a fresh optimizer. Only the
+	// latest checkpoint of a session needs it: a store clears the state of
+	// the older ones when it adds a later one, and the final checkpoint of
+	// a completed run has none.
 	State []byte
 }
 

@@ -182,3 +182,32 @@ func TestMigrateFromVersion3(t *testing.T) {
 		t.Fatalf("the old upload after migrating: %+v, %v; want it, nobody's", ds, err)
 	}
 }
+
+// Only the latest checkpoint of a session keeps the training's state: a
+// later one clears it from the earlier ones (their weights stay).
+func TestOnlyLatestCheckpointKeepsState(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenMemory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rec := storetest.Record("a", session.Running, time.Now())
+	state := make([]byte, 1000)
+	for step := 100; step <= 300; step += 100 {
+		b := &session.Batch{Checkpoints: []session.Checkpoint{{SessionID: "a", Step: step, Params: []float32{1, 2}, State: state}}}
+		if step == 100 {
+			b.Sessions = []session.SessionRecord{rec}
+		}
+		if err := s.Write(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var withState, all int
+	if err := s.db.QueryRow(`SELECT count(state), count(*) FROM checkpoints WHERE session_id = 'a'`).Scan(&withState, &all); err != nil {
+		t.Fatal(err)
+	}
+	if withState != 1 || all != 3 {
+		t.Fatalf("%d of %d checkpoints keep a state; want 1 of 3", withState, all)
+	}
+}

@@ -61,6 +61,11 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			c.SessionID, c.Step, c.Epoch, c.Final, storecodec.EncodeParams(c.Params), c.State); err != nil {
 			return fmt.Errorf("store: checkpoint of session %s: %w", c.SessionID, err)
 		}
+		// Only the latest checkpoint is resumed from: older ones keep their
+		// weights (the replay, exports) but not the training's state.
+		if _, err := tx.ExecContext(ctx, `UPDATE checkpoints SET state = NULL WHERE session_id = ? AND step < ? AND state IS NOT NULL`, c.SessionID, c.Step); err != nil {
+			return fmt.Errorf("store: checkpoint of session %s: %w", c.SessionID, err)
+		}
 	}
 	for _, k := range b.Keyframes {
 		data, err := storecodec.EncodeKeyframe(k)

@@ -263,6 +263,11 @@ func testCheckpointState(t *testing.T, s session.Store) {
 	if c, _ := s.Checkpoint(ctx, "a"); c == nil || !slices.Equal(c.State, []byte{1}) {
 		t.Fatalf("after a replacement: %+v, want state [1]", c)
 	}
+	// A later checkpoint clears the state of the earlier ones.
+	write(t, s, &session.Batch{Checkpoints: []session.Checkpoint{{SessionID: "a", Step: 200, Epoch: 2, Params: params(10, 3), State: []byte{2}}}})
+	if c, _ := s.Checkpoint(ctx, "a"); c == nil || c.Step != 200 || !slices.Equal(c.State, []byte{2}) {
+		t.Fatalf("the latest checkpoint: %+v, want step 200 with state [2]", c)
+	}
 }
 
 // Rewind forgets the points after a step, before the batch's own points
