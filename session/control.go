@@ -24,6 +24,11 @@ const MaxStepBatches = 1000
 // its list of changes.
 const MaxSets = 200
 
+// pendingPauseWait bounds how long a step waits for a pause asked just
+// before it to take effect (the trainer ends its turn first: a step is at
+// most a quarter of a second, but the turn may wait for a core).
+const pendingPauseWait = 5 * time.Second
+
 // Settings is the body of POST /api/sessions/{id}/set: the training
 // settings to change from the next step on. Missing fields keep their value.
 type Settings struct {
@@ -160,6 +165,19 @@ type stepReq struct {
 // batches take CPU turns like any training, after a running slot.
 func (s *Session) Step(ctx context.Context, n int) (StepResult, error) {
 	s.mu.Lock()
+	// A pause asked for but not yet taken (the trainer finishes its turn
+	// first): wait for it, so that pause then step works from a script.
+	for deadline := time.Now().Add(pendingPauseWait); s.state == Running && s.pauseReq && time.Now().Before(deadline); {
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return StepResult{}, Errorf(EUnavailable, "the request ended while the pause of session %s was taking effect", s.id)
+		case <-s.done:
+			return StepResult{}, Errorf(EConflict, "session %s ended before its step could train", s.id)
+		case <-time.After(5 * time.Millisecond):
+		}
+		s.mu.Lock()
+	}
 	switch {
 	case s.state != Paused || !s.pauseReq:
 		st := s.state

@@ -333,3 +333,56 @@ func TestSetNoiseOfADenoisingRun(t *testing.T) {
 		t.Fatalf("changes %+v, want %+v", changes, want)
 	}
 }
+
+// TestStepRightAfterPause steps a run whose pause was asked but not yet
+// taken (the trainer is inside a turn): a script's pause() then step()
+// must train the batches once the pause takes effect, not be refused
+// with "pause it first".
+func TestStepRightAfterPause(t *testing.T) {
+	m := newTestManager(t, Options{})
+	c := small()
+	c.Seed = 37
+	reached, resume := pauseAt(t, c.Seed, 4)
+	s, _, err := m.Create(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-reached:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the run never reached step 4")
+	}
+	if err := s.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.State(); st != Running {
+		t.Fatalf("state %s while the trainer is held, want running", st)
+	}
+	type answer struct {
+		res StepResult
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		res, err := s.Step(context.Background(), 2)
+		got <- answer{res, err}
+	}()
+	time.Sleep(50 * time.Millisecond) // the step is asked while the pause is pending
+	close(resume)
+	select {
+	case a := <-got:
+		if a.err != nil {
+			t.Fatalf("step right after pause: %v", a.err)
+		}
+		if a.res.Batches != 2 || a.res.Step != 7 {
+			t.Fatalf("step right after pause trained %d batches to step %d, want 2 to step 7", a.res.Batches, a.res.Step)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the step never answered")
+	}
+	if st := s.State(); st != Paused {
+		t.Fatalf("state %s after the step, want paused", st)
+	}
+	_ = s.Stop()
+	waitDone(t, s)
+}
