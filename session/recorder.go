@@ -29,9 +29,9 @@ import (
 // encoded for the store at once.
 const (
 	flushEvery        = time.Second
-	maxPendingPoints  = 4096     // per session
-	trimEvery         = 30       // flushes between retention checks
-	maxPendingWeights = 24 << 20 // bytes of checkpoints waiting or being written
+	maxPendingPoints  = 4096    // per session
+	trimEvery         = 30      // flushes between retention checks
+	maxPendingWeights = 8 << 20 // bytes of checkpoints waiting or being written
 )
 
 // recorder batches writes to a Store.
