@@ -44,7 +44,7 @@ func TestRecorderWeightBudget(t *testing.T) {
 	st := &countingStore{}
 	r := &recorder{st: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)), kick: make(chan struct{}, 1), pending: newPendingBatch()}
 	st.r = r
-	const n = 1 << 20 // 4 MiB of weights, and as much optimizer state
+	const n = maxPendingWeights / 32 // weights, and as much optimizer state: four fit
 	size := 2 * 4 * int64(n)
 	fits := int(maxPendingWeights / size)
 	copies := 0
