@@ -78,7 +78,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fl.StringVar(&c.storeDir, "data", defaultStoreDir(getenv), "directory where runs are kept (an SQLite file; created if needed)")
 	fl.StringVar(&c.storeURL, "store", getenv("AELAB_STORE"), "keep runs in PostgreSQL instead of -data: postgres://user:password@host:5432/database (env AELAB_STORE, which keeps the password off the command line)")
 	fl.BoolVar(&c.ephemeral, "ephemeral", false, "keep runs in memory only: they are lost when the server stops (tests, demos)")
-	fl.Int64Var(&c.maxStore, "max-store", defaultMaxStore, "bytes the kept runs may take; when full, the oldest ended runs lose their weights, then their pictures, never their curves")
+	fl.Int64Var(&c.maxStore, "max-store", defaultMaxStore, "bytes the kept runs may take; when full, the oldest ended runs lose their weights, then their pictures, never their curves (default with -ephemeral: 256 MiB, since that store is in memory)")
 	fl.IntVar(&c.maxRunning, "max-running", 32, "trainings that run at once; more wait in a queue")
 	fl.IntVar(&c.maxQueued, "max-queued", 64, "trainings that may wait for a slot; more are refused with 503")
 	fl.IntVar(&c.maxFinished, "max-finished", 500, "ended sessions kept for viewing (the oldest beyond it are forgotten)")
@@ -135,6 +135,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	if c.limits.MaxParams < 1 || c.limits.MaxWork < 1 || c.limits.MaxEpochs < 1 || c.maxRunning < 1 || c.maxQueued < 1 || c.maxFinished < 1 {
 		return c, errors.New("-max-params, -max-work, -max-epochs, -max-running, -max-queued and -max-finished must be at least 1")
+	}
+	if c.ephemeral {
+		given := false
+		fl.Visit(func(f *flag.Flag) { given = given || f.Name == "max-store" })
+		if !given {
+			c.maxStore = defaultEphemeralStore
+		}
 	}
 	if c.maxStore < 1<<20 {
 		return c, fmt.Errorf("-max-store must be at least %d bytes (1 MiB), got %d", 1<<20, c.maxStore)

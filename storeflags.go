@@ -18,6 +18,12 @@ import (
 // small runs with their weights.
 const defaultMaxStore = 2 << 30
 
+// defaultEphemeralStore is the default of -max-store with -ephemeral: the
+// in-memory store takes the server's memory, outside -max-memory's budget,
+// so it is kept small (about thirty runs' weights; the oldest ended runs
+// then lose theirs, never their curves).
+const defaultEphemeralStore = 256 << 20
+
 // defaultStoreDir is the user's data directory for aelab:
 // $XDG_DATA_HOME/aelab, else ~/.local/share/aelab; "" if neither variable
 // is set.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,5 +52,31 @@ func TestStoreFlagErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q) = %v; want an error saying %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestEphemeralStoreDefault: with -ephemeral the store lives in the
+// server's memory, outside the memory budget, so its default bound is far
+// below the file's 2 GiB; an explicit -max-store still wins.
+func TestEphemeralStoreDefault(t *testing.T) {
+	env := func(string) string { return "" }
+	for _, tc := range []struct {
+		args []string
+		want int64
+	}{
+		{[]string{"aelab", "-ephemeral"}, defaultEphemeralStore},
+		{[]string{"aelab", "-ephemeral", "-max-store", "1073741824"}, 1 << 30},
+		{[]string{"aelab", "-data", t.TempDir()}, defaultMaxStore},
+	} {
+		c, err := parseFlags(tc.args, env, io.Discard)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if c.maxStore != tc.want {
+			t.Errorf("%q: -max-store %d, want %d", tc.args, c.maxStore, tc.want)
+		}
+	}
+	if defaultEphemeralStore > 256<<20 {
+		t.Errorf("the in-memory store may take %d bytes by default; want at most 256 MiB", defaultEphemeralStore)
 	}
 }
