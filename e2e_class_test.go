@@ -131,7 +131,7 @@ func TestBrowserClass(t *testing.T) {
 		}
 	}
 	if eval[bool](t, teacher, `document.scrollingElement.scrollHeight > innerHeight + 1 || !!document.querySelector('.present input:not([type=hidden]):not([hidden]), .present button:not([hidden])') && [...document.querySelectorAll('.present input, .present button')].some(e => e.offsetParent !== null)`) {
-		t.Error("the presenter view scrolls or shows form controls")
+		t.Errorf("the presenter view scrolls or shows form controls: %s", eval[string](t, teacher, `"scrollHeight " + document.scrollingElement.scrollHeight + " of " + innerHeight + "; controls: " + [...document.querySelectorAll('.present input, .present button, .present select')].filter(e => e.offsetParent !== null).map(e => e.outerHTML.slice(0, 120)).join(" | ")`))
 	}
 	presenterChartsFill(t, teacher, 1280, 720)
 	if err := chromedp.Do(teacher, chromedp.EmulateViewport(1920, 1080), chromedp.Reload(), chromedp.WaitVisible(testid("present-label"))); err != nil {
