@@ -89,7 +89,8 @@ func (m *Manager) ResumeInterrupted(ctx context.Context, addr string, s *Session
 	ns := &Session{id: s.id, token: s.token, owner: s.owner, cfg: c, summary: Summarize(c, info.Features),
 		created: s.created, log: m.log, wake: make(chan struct{}, 1), done: make(chan struct{}), state: Queued,
 		epoch: ck.Epoch, step: ck.Step, totalSteps: s.totalSteps, started: s.started, sets: len(hist.changes),
-		from:      &resumePlan{ck: ck, changes: slices.Clone(hist.changes), elapsed: elapsed},
+		from: &resumePlan{ck: ck, changes: slices.Clone(hist.changes), elapsed: elapsed,
+			train: lastLoss(hist.train), test: lastLoss(hist.test)},
 		resumedAt: &ResumePoint{Epoch: ck.Epoch, Step: ck.Step}}
 	s.mu.Unlock()
 	if n := len(hist.train); n > 0 {
@@ -144,4 +145,13 @@ func endedWord(st State) string {
 		return "been stopped"
 	}
 	return "not ended (it is " + string(st) + ")"
+}
+
+// lastLoss is the loss of the last point of pts, or nil if none.
+func lastLoss(pts []LossPoint) *float64 {
+	if len(pts) == 0 {
+		return nil
+	}
+	l := pts[len(pts)-1].Loss
+	return &l
 }

@@ -2,9 +2,11 @@ package session_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -146,6 +148,22 @@ func TestResumeInterruptedContinuesTheRun(t *testing.T) {
 	if !slices.Equal(snap.Params(), refSnap.Params()) {
 		t.Fatal("the resumed run's final weights differ from the uninterrupted run's")
 	}
+	// The keyframes say the losses of the uninterrupted run, the one at
+	// the checkpoint (pictured again by the resumed trainer) included.
+	refKF, err := rs.Keyframes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf, err := ns.Keyframes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf = slices.DeleteFunc(kf, func(k session.KeyframeInfo) bool { // where it stopped, kept too
+		return !slices.ContainsFunc(refKF, func(r session.KeyframeInfo) bool { return r.Step == k.Step })
+	})
+	if !reflect.DeepEqual(kf, refKF) {
+		t.Fatalf("keyframes of the resumed run:\n%s\nuninterrupted:\n%s", kfString(kf), kfString(refKF))
+	}
 	shutdown(t, m)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -187,4 +205,19 @@ func checkCurve(t *testing.T, name string, pts []session.LossPoint, last int) {
 	if pts[len(pts)-1].Step != last {
 		t.Fatalf("%s curve ends at step %d, want %d", name, pts[len(pts)-1].Step, last)
 	}
+}
+
+func kfString(ks []session.KeyframeInfo) string {
+	var b strings.Builder
+	for _, k := range ks {
+		fmt.Fprintf(&b, "step %d train %v test %v; ", k.Step, fptr(k.TrainLoss), fptr(k.TestLoss))
+	}
+	return b.String()
+}
+
+func fptr(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -53,6 +53,10 @@ type resumePlan struct {
 	ck      *Checkpoint
 	changes []Change
 	elapsed time.Duration
+	// train and test are the losses of the curves' last points up to the
+	// checkpoint (nil if none): what a keyframe pictured again at the
+	// checkpoint's step says.
+	train, test *float64
 }
 
 // resumeFrom sets the trainer to where the checkpoint of p left the
@@ -97,6 +101,12 @@ func (t *trainer) resumeFrom(p *resumePlan) error {
 	}
 	t.batcher.Skip(c.Step)
 	t.step, t.rateStep, t.resumed = c.Step, c.Step, !fresh
+	if !fresh && p.train != nil {
+		t.lastTrain, t.haveTrain = *p.train, true
+	}
+	if !fresh && p.test != nil {
+		t.lastTest, t.haveTest = *p.test, true
+	}
 	t.runTime = p.elapsed
 	return nil
 }
