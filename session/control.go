@@ -131,7 +131,7 @@ func (s *Session) Set(v Settings) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state.Terminal() {
-		return Errorf(EConflict, "session %s has %s: its settings can no longer change", s.id, s.state)
+		return Errorf(EConflict, "session %s has %s: its settings can no longer change", s.id, endedWord(s.state))
 	}
 	if s.sets >= MaxSets {
 		return Errorf(EConflict, "session %s has already taken %d changes of its settings, the most one run may: start a new run", s.id, MaxSets)

@@ -139,10 +139,10 @@ func (m *Manager) replaceLocked(s, ns *Session) {
 // endedWord says how a terminal state ended ("completed", "been stopped").
 func endedWord(st State) string {
 	switch st {
-	case Completed, Failed, Interrupted:
+	case Completed, Failed:
 		return string(st)
-	case Stopped:
-		return "been stopped"
+	case Stopped, Interrupted:
+		return "been " + string(st)
 	}
 	return "not ended (it is " + string(st) + ")"
 }

@@ -187,7 +187,7 @@ func (s *Session) Stop() error {
 	st := s.state
 	s.mu.Unlock()
 	if st.Terminal() {
-		return Errorf(EConflict, "session %s has already %s", s.id, st)
+		return Errorf(EConflict, "session %s has already %s", s.id, endedWord(st))
 	}
 	s.cancel(errStoppedByOwner)
 	return nil
