@@ -155,6 +155,52 @@ func TestSessionExportsAndImport(t *testing.T) {
 	}
 }
 
+// Variational and convolutional models download (no longer 409) with
+// their own tensors, and upload back to a completed session.
+func TestModelExportImportVAEConv(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tc := range []struct {
+		body  string
+		names []string
+	}{
+		{`{"dataset":"mnist","kind":"vae","encoder":[32],"bottleneck":2,"train_size":256,"test_size":200,"batch_size":32,"epochs":1,"seed":3}`,
+			[]string{"encoder.0.weight", "mu.weight", "logvar.bias", "decoder.1.weight"}},
+		{`{"dataset":"mnist","kind":"vae","conv":[{"filters":4,"kernel":3,"stride":2}],"encoder":[],"bottleneck":4,"train_size":128,"test_size":100,"batch_size":32,"epochs":1,"seed":3}`,
+			[]string{"encoder_conv.0.weight", "mu.weight", "logvar.weight", "decoder.0.bias", "decoder_conv.0.weight"}},
+	} {
+		c := ts.create(t, tc.body)
+		s, _ := ts.m.Get(c.ID)
+		waitEnded(t, s)
+		res, model := ts.get(t, "/api/sessions/"+c.ID+"/model.safetensors")
+		if res.StatusCode != 200 {
+			t.Fatalf("model of %s: %d %s", tc.body, res.StatusCode, model)
+		}
+		f, err := safetensors.Read(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range tc.names {
+			if _, ok := f.Get(name); !ok {
+				t.Errorf("model of %s: no tensor %s", tc.body, name)
+			}
+		}
+		res, b := ts.do(t, "POST", "/api/models", string(model), map[string]string{"Content-Type": "application/octet-stream"})
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("import of %s: %d %s", tc.body, res.StatusCode, b)
+		}
+		var created createdBody
+		_ = json.Unmarshal(b, &created)
+		imp, err := ts.m.Get(created.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitEnded(t, imp)
+		if in := imp.Info(); in.State != session.Completed || !in.Imported || *in.TestLoss != *s.Info().TestLoss {
+			t.Fatalf("imported %s: %+v, test loss before %v", tc.body, in, *s.Info().TestLoss)
+		}
+	}
+}
+
 func TestImportModelErrors(t *testing.T) {
 	ts := newTestServer(t)
 	for _, tc := range []struct {

@@ -19,9 +19,11 @@ import (
 // encoder.{i}.weight [out, in] and encoder.{i}.bias [out] for the i-th
 // linear layer from the input (the code layer is the last encoder layer),
 // then decoder.{i}.weight and decoder.{i}.bias counting again from 0 at
-// the first layer after the code. The metadata holds the session's
-// configuration as JSON under "config", and the activation after each
-// linear layer under "activations".
+// the first layer after the code. A VAE's code layer is two heads, mu and
+// logvar; a convolutional model adds encoder_conv.{i} (nn.Conv2d) and
+// decoder_conv.{i} (nn.ConvTranspose2d) (modellayout.go). The metadata
+// holds the session's configuration as JSON under "config", and the
+// activation after each linear layer under "activations".
 
 // Metadata keys of a model file.
 const (
@@ -29,21 +31,10 @@ const (
 	ModelMetaActivations = "activations"
 	ModelMetaStep        = "step"
 	ModelMetaFormat      = "format"
+	// ModelMetaImage is the input's image shape [C, H, W] as JSON, for
+	// convolutional models.
+	ModelMetaImage = "image"
 )
-
-// layerNames returns the tensor name prefix of each dense layer of a model
-// whose code layer is dense layer enc−1.
-func layerNames(layers, enc int) []string {
-	names := make([]string, layers)
-	for l := range names {
-		if l < enc {
-			names[l] = "encoder." + strconv.Itoa(l)
-		} else {
-			names[l] = "decoder." + strconv.Itoa(l-enc)
-		}
-	}
-	return names
-}
 
 // activations returns the activation after each dense layer of c.
 func activations(c Config, layers int) []string {
@@ -51,8 +42,10 @@ func activations(c Config, layers int) []string {
 	out := make([]string, layers)
 	for l := range out {
 		switch {
-		case l == layers-1:
+		case l == layers-1 && len(c.Conv) == 0:
 			out[l] = c.OutputActivation
+		case l == enc-1 && c.IsVAE():
+			out[l] = "linear"
 		case l == enc-1 && c.BottleneckActivation != "":
 			out[l] = c.BottleneckActivation
 		default:
@@ -66,39 +59,26 @@ func activations(c Config, layers int) []string {
 // configuration c, as a safetensors model file.
 func WriteModel(w io.Writer, c Config, snap *ae.Snapshot) error {
 	ac := snap.Config()
-	if len(ac.Conv) > 0 || (ac.Kind != "" && ac.Kind != ae.AE) {
-		kind := "variational"
-		if len(ac.Conv) > 0 {
-			kind = "convolutional"
-		}
-		return Errorf(EConflict, "downloading a %s model is not supported yet: only dense autoencoders can be downloaded", kind)
-	}
-	shapes := ac.LayerShapes()
 	params := snap.Params()
-	names := layerNames(len(shapes), ac.Bottleneck)
 	var ts []safetensors.Tensor
-	off := 0
-	for l, sh := range shapes {
-		wt := make([]float32, sh.In*sh.Out)
-		// The engine keeps W as in×out; nn.Linear as out×in.
-		for i := 0; i < sh.In; i++ {
-			for o := 0; o < sh.Out; o++ {
-				wt[o*sh.In+i] = params[off+i*sh.Out+o]
-			}
+	for _, pt := range modelPlan(ac) {
+		d := make([]float32, pt.size())
+		for j := range d {
+			d[j] = params[pt.at(j)]
 		}
-		off += sh.In * sh.Out
-		ts = append(ts,
-			safetensors.Tensor{Name: names[l] + ".weight", Shape: []int{sh.Out, sh.In}, Data: wt},
-			safetensors.Tensor{Name: names[l] + ".bias", Shape: []int{sh.Out}, Data: slices.Clone(params[off : off+sh.Out])})
-		off += sh.Out
+		ts = append(ts, safetensors.Tensor{Name: pt.name, Shape: pt.shape, Data: d})
 	}
 	cfg, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	acts, _ := json.Marshal(activations(c, len(shapes)))
+	acts, _ := json.Marshal(activations(c, len(ac.LayerShapes())))
 	meta := map[string]string{ModelMetaConfig: string(cfg), ModelMetaActivations: string(acts),
 		ModelMetaStep: strconv.Itoa(snap.Steps()), ModelMetaFormat: "pt"}
+	if len(ac.Conv) > 0 {
+		im, _ := json.Marshal([]int{ac.Image.Channels, ac.Image.Height, ac.Image.Width})
+		meta[ModelMetaImage] = string(im)
+	}
 	return safetensors.Write(w, ts, meta)
 }
 
@@ -132,48 +112,45 @@ func (m *Manager) ReadModel(data []byte) (*ModelFile, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, bad("the configuration in the file's metadata is not valid: %v", err)
 	}
-	if len(c.Conv) > 0 {
-		return nil, bad("importing a convolutional model is not supported yet: only dense autoencoders (no \"conv\" in the configuration) can be uploaded")
-	}
 	first, ok := f.Get("encoder.0.weight")
+	if !ok {
+		first, ok = f.Get("mu.weight") // a VAE with no hidden encoder layer
+	}
 	if !ok || len(first.Shape) != 2 {
 		return nil, bad(`the file has no tensor "encoder.0.weight" of shape [out, in]: name the layers as nn.Linear layers in ModuleLists "encoder" and "decoder" (see docs/export.md)`)
 	}
-	k := first.Shape[1]
 	c, fe := Validate(c, m.reg, m.lim)
 	if len(fe) > 0 {
 		return nil, bad("the configuration in the file is refused: %s: %s", fe[0].Field, fe[0].Message)
 	}
 	info, _ := m.reg.Info(c.Dataset)
-	if info.Features != k {
-		return nil, bad("the model reads %d features but dataset %q has %d: import it with the dataset it was trained on", k, c.Dataset, info.Features)
-	}
+	k := info.Features
 	ac := aeConfig(c, k)
-	shapes := ac.LayerShapes()
-	names := layerNames(len(shapes), ac.Bottleneck)
+	if in := ac.LayerShapes()[0].In; first.Shape[1] != in {
+		return nil, bad("%s reads %d features but the configuration's first linear layer reads %d (dataset %q has %d features): import it with the dataset and convolutions it was trained with",
+			first.Name, first.Shape[1], in, c.Dataset, k)
+	}
+	plan := modelPlan(ac)
 	want := map[string]bool{}
-	params := make([]float32, 0, ac.NumParams())
-	for l, sh := range shapes {
-		w, okW := f.Get(names[l] + ".weight")
-		b, okB := f.Get(names[l] + ".bias")
-		if !okW || !okB {
-			return nil, bad("the file lacks %s.weight or %s.bias: the configuration %s needs %d linear layers", names[l], names[l], Arrow(c.Sizes(k)), len(shapes))
+	params := make([]float32, ac.NumParams())
+	for _, pt := range plan {
+		t, ok := f.Get(pt.name)
+		if !ok {
+			return nil, bad("the file lacks the tensor %s: the configuration %s needs %s of shape %s (see docs/export.md)",
+				pt.name, describeArch(c, k), pt.name, safetensors.ShapeString(pt.shape))
 		}
-		if !slices.Equal(w.Shape, []int{sh.Out, sh.In}) || !slices.Equal(b.Shape, []int{sh.Out}) {
-			return nil, bad("%s has shapes %s and %s; the configuration %s needs [%d, %d] and [%d]", names[l],
-				safetensors.ShapeString(w.Shape), safetensors.ShapeString(b.Shape), Arrow(c.Sizes(k)), sh.Out, sh.In, sh.Out)
+		if !slices.Equal(t.Shape, pt.shape) {
+			return nil, bad("%s has shape %s; the configuration %s needs %s", pt.name,
+				safetensors.ShapeString(t.Shape), describeArch(c, k), safetensors.ShapeString(pt.shape))
 		}
-		want[w.Name], want[b.Name] = true, true
-		for i := 0; i < sh.In; i++ {
-			for o := 0; o < sh.Out; o++ {
-				params = append(params, w.Data[o*sh.In+i])
-			}
+		want[pt.name] = true
+		for j, v := range t.Data {
+			params[pt.at(j)] = v
 		}
-		params = append(params, b.Data...)
 	}
 	for _, t := range f.Tensors {
 		if !want[t.Name] {
-			return nil, bad("unexpected tensor %q: the configuration %s has only %d linear layers (encoder.0…, decoder.0…)", t.Name, Arrow(c.Sizes(k)), len(shapes))
+			return nil, bad("unexpected tensor %q: the configuration %s has only %s", t.Name, describeArch(c, k), planNames(plan))
 		}
 	}
 	for i, v := range params {
@@ -183,6 +160,31 @@ func (m *Manager) ReadModel(data []byte) (*ModelFile, error) {
 	}
 	step, _ := strconv.Atoi(f.Metadata[ModelMetaStep])
 	return &ModelFile{Config: c, Params: params, Step: max(step, 0)}, nil
+}
+
+// describeArch names the network of c on k features for error messages:
+// its dense widths, and its kind and convolutions when it has them.
+func describeArch(c Config, k int) string {
+	d := Arrow(c.Sizes(k))
+	if c.IsVAE() {
+		d = "vae " + d
+	}
+	if len(c.Conv) > 0 {
+		d += fmt.Sprintf(" with %d convolutions", len(c.Conv))
+	}
+	return d
+}
+
+// planNames lists the tensors of a plan, shortened.
+func planNames(plan []planTensor) string {
+	var names []string
+	for _, pt := range plan {
+		names = append(names, pt.name)
+	}
+	if len(names) > 8 {
+		names = append(names[:7:7], "…", names[len(names)-1])
+	}
+	return strings.Join(names, ", ")
 }
 
 // ModelBytes is WriteModel into memory.

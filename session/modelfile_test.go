@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,7 +168,7 @@ func TestReadModelErrors(t *testing.T) {
 				}
 			}
 			return ts
-		}), "encoder.1 has shapes"},
+		}), "encoder.1.weight has shape [32, 2]; the configuration 784 → 32 → 2 → 32 → 784 needs [2, 32]"},
 		{"nan", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
 			d := append([]float32(nil), ts[0].Data...)
 			d[3] = float32(math.NaN())
@@ -183,9 +184,244 @@ func TestReadModelErrors(t *testing.T) {
 	}
 }
 
-// A convolutional model cannot be exported or imported yet, and says so.
-func TestModelFileRefusesConv(t *testing.T) {
+// exportImport trains c, exports it, imports the file and checks that the
+// imported session is completed with the same test loss and reconstructs
+// bit-identically. It returns the file and the trained snapshot.
+func exportImport(t *testing.T, c Config) (*safetensors.File, *ae.Snapshot, *Session) {
+	t.Helper()
+	m := newTestManager(t, Options{})
+	s, _, err := m.Create(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, s)
+	ctx := context.Background()
+	snap, err := s.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file bytes.Buffer
+	if err := WriteModel(&file, s.Config(), snap); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Read(file.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf, err := m.ReadModel(file.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(mf.Params, snap.Params()) {
+		t.Fatal("the imported weights differ from the exported ones")
+	}
+	imp, _, err := m.Import("", mf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, imp)
+	if in := imp.Info(); in.State != Completed || !in.Imported || in.TestLoss == nil {
+		t.Fatalf("imported session: state %s, imported %v, test loss %v", in.State, in.Imported, in.TestLoss)
+	}
+	snap2, err := imp.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 20
+	x := s.Dataset().Test.Rows(nil, 0, n)
+	ra, rb := make([]float32, len(x)), make([]float32, len(x))
+	snap.Reconstruct(ra, x, n)
+	snap2.Reconstruct(rb, x, n)
+	for i := range ra {
+		if math.Float32bits(ra[i]) != math.Float32bits(rb[i]) {
+			t.Fatalf("reconstruction value %d: %v after import, %v before", i, rb[i], ra[i])
+		}
+	}
+	if a, b := *s.Info().TestLoss, *imp.Info().TestLoss; a != b {
+		t.Errorf("test loss %v after import, %v before", b, a)
+	}
+	// Exporting the imported session gives the same file's tensors back.
+	again, err := ModelBytes(imp.Config(), snap2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2, err := safetensors.Read(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tn := range f.Tensors {
+		t2, ok := f2.Get(tn.Name)
+		if !ok || !slices.Equal(t2.Data, tn.Data) {
+			t.Fatalf("re-export: tensor %s differs", tn.Name)
+		}
+	}
+	return f, snap, s
+}
+
+// checkShapes fails unless f holds exactly the tensors of want, with those
+// shapes.
+func checkShapes(t *testing.T, f *safetensors.File, want map[string][]int) {
+	t.Helper()
+	for name, shape := range want {
+		tn, ok := f.Get(name)
+		if !ok || !slices.Equal(tn.Shape, shape) {
+			t.Errorf("tensor %s: present %v, shape %v; want %v", name, ok, tn.Shape, shape)
+		}
+	}
+	if len(f.Tensors) != len(want) {
+		var names []string
+		for _, tn := range f.Tensors {
+			names = append(names, tn.Name)
+		}
+		t.Errorf("%d tensors %v, want %d", len(f.Tensors), names, len(want))
+	}
+}
+
+// A VAE's code layer is written as PyTorch's two heads, mu and logvar, the
+// engine's one layer of 2M outputs split by rows.
+func TestModelExportImportVAE(t *testing.T) {
+	c := small()
+	c.Kind, c.Epochs = "vae", 1
+	f, snap, s := exportImport(t, c)
+	k := s.Summary().Features
+	checkShapes(t, f, map[string][]int{
+		"encoder.0.weight": {32, k}, "encoder.0.bias": {32},
+		"mu.weight": {2, 32}, "mu.bias": {2}, "logvar.weight": {2, 32}, "logvar.bias": {2},
+		"decoder.0.weight": {32, 2}, "decoder.0.bias": {32}, "decoder.1.weight": {k, 32}, "decoder.1.bias": {k},
+	})
+	// mu.weight[o][i] is the engine's W[i][o] of the code layer, logvar's
+	// W[i][M+o]; their biases b[o] and b[M+o].
+	p := snap.Params()
+	off := (k + 1) * 32 // after encoder.0
+	mu, _ := f.Get("mu.weight")
+	lv, _ := f.Get("logvar.weight")
+	lb, _ := f.Get("logvar.bias")
+	if mu.Data[1*32+5] != p[off+5*4+1] || lv.Data[0*32+7] != p[off+7*4+2+0] || lb.Data[1] != p[off+32*4+3] {
+		t.Errorf("mu/logvar are not the code layer's halves")
+	}
+	var meta Config
+	if err := json.Unmarshal([]byte(f.Metadata["config"]), &meta); err != nil || meta.Kind != "vae" || meta.Beta == nil || *meta.Beta != 1 {
+		t.Errorf("metadata config = %s (%v); want kind vae and beta 1", f.Metadata["config"], err)
+	}
+	if f.Metadata["activations"] != `["relu","linear","relu","sigmoid"]` {
+		t.Errorf("activations metadata = %s", f.Metadata["activations"])
+	}
+}
+
+// A convolutional autoencoder: the convolutions as nn.Conv2d and
+// nn.ConvTranspose2d weights, the dense layers as nn.Linear, and the
+// file computes what the engine computes when read as PyTorch would.
+func TestModelExportImportConv(t *testing.T) {
+	c := convConfig()
+	c.Epochs, c.TrainSize = 1, 256
+	f, snap, s := exportImport(t, c)
+	checkShapes(t, f, map[string][]int{
+		"encoder_conv.0.weight": {16, 1, 3, 3}, "encoder_conv.0.bias": {16},
+		"encoder_conv.1.weight": {32, 16, 3, 3}, "encoder_conv.1.bias": {32},
+		"encoder.0.weight": {32, 1568}, "encoder.0.bias": {32},
+		"decoder.0.weight": {1568, 32}, "decoder.0.bias": {1568},
+		"decoder_conv.0.weight": {32, 16, 3, 3}, "decoder_conv.0.bias": {16},
+		"decoder_conv.1.weight": {16, 1, 3, 3}, "decoder_conv.1.bias": {1},
+	})
+	var meta Config
+	if err := json.Unmarshal([]byte(f.Metadata["config"]), &meta); err != nil || len(meta.Conv) != 2 || meta.Conv[1].Filters != 32 {
+		t.Errorf("metadata config = %s (%v); want the conv layers", f.Metadata["config"], err)
+	}
+	if f.Metadata["image"] != "[1,28,28]" {
+		t.Errorf("image metadata = %q", f.Metadata["image"])
+	}
+	if f.Metadata["activations"] != `["linear","relu"]` {
+		t.Errorf("activations metadata = %s", f.Metadata["activations"])
+	}
+	n := 3
+	x := s.Dataset().Test.Rows(nil, 0, n)
+	want := make([]float32, len(x))
+	snap.Reconstruct(want, x, n)
+	for e := 0; e < n; e++ {
+		got := torchForward(t, f, s.Config(), x[e*784:(e+1)*784])
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[e*784+i])); d > 1e-4 {
+				t.Fatalf("example %d pixel %d: PyTorch's reading of the file gives %v, the engine %v", e, i, got[i], want[e*784+i])
+			}
+		}
+	}
+}
+
+// A convolutional VAE has both: convolutions and the mu/logvar heads.
+func TestModelExportImportConvVAE(t *testing.T) {
+	c := convConfig()
+	c.Kind, c.Epochs, c.TrainSize, c.Bottleneck = "vae", 1, 256, 8
+	f, _, _ := exportImport(t, c)
+	for _, name := range []string{"encoder_conv.1.weight", "mu.weight", "logvar.bias", "decoder.0.weight", "decoder_conv.1.bias"} {
+		if _, ok := f.Get(name); !ok {
+			t.Errorf("no tensor %s", name)
+		}
+	}
+	if mu, _ := f.Get("mu.weight"); !slices.Equal(mu.Shape, []int{8, 1568}) {
+		t.Errorf("mu.weight shape %v", mu.Shape)
+	}
+}
+
+// One engine weight of each convolution lands where PyTorch keeps it:
+// Conv2d [out, in, kh, kw] from the engine's (ky, kx, c_in) × out, and
+// ConvTranspose2d [in, out, kh, kw] from in × (ky, kx, c_out).
+func TestModelConvWeightLayout(t *testing.T) {
 	c, fe := Validate(convConfig(), testRegistry, DefaultLimits())
+	if len(fe) != 0 {
+		t.Fatal(fe)
+	}
+	ac := aeConfig(c, 784)
+	np := ac.NumParams()
+	params := make([]float32, np)
+	dense := 0
+	for _, sh := range ac.LayerShapes() {
+		dense += (sh.In + 1) * sh.Out
+	}
+	conv0 := dense + 9*1*16 + 16 // encoder_conv.1 starts here: 3·3·16 × 32
+	// encoder_conv.1: ky=2, kx=0, c_in=5, c_out=7.
+	params[conv0+((2*3+0)*16+5)*32+7] = 1
+	dec0 := conv0 + 9*16*32 + 32 // decoder_conv.0 (mirrors encoder_conv.1): 32 × 3·3·16
+	// decoder_conv.0: c_in=9, ky=1, kx=2, c_out=4.
+	params[dec0+9*9*16+(1*3+2)*16+4] = 2
+	snap, err := ae.NewSnapshot(ac, params, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ModelBytes(c, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := safetensors.Read(b)
+	enc, _ := f.Get("encoder_conv.1.weight")
+	if i := slices.Index(enc.Data, 1); i != ((7*16+5)*3+2)*3+0 {
+		t.Errorf("encoder_conv.1 weight at flat index %d, want [7, 5, 2, 0]", i)
+	}
+	dec, _ := f.Get("decoder_conv.0.weight")
+	if i := slices.Index(dec.Data, 2); i != ((9*16+4)*3+1)*3+2 {
+		t.Errorf("decoder_conv.0 weight at flat index %d, want [9, 4, 1, 2]", i)
+	}
+	// Every parameter is in exactly one place.
+	seen := make([]bool, np)
+	for _, pt := range modelPlan(ac) {
+		for j := range pt.size() {
+			i := pt.at(j)
+			if seen[i] {
+				t.Fatalf("parameter %d written twice (%s)", i, pt.name)
+			}
+			seen[i] = true
+		}
+	}
+	if i := slices.Index(seen, false); i >= 0 {
+		t.Fatalf("parameter %d of %d not written", i, np)
+	}
+}
+
+// Files of a convolutional VAE that do not match their configuration are
+// refused with a message naming the tensor.
+func TestReadModelErrorsConvVAE(t *testing.T) {
+	cc := convConfig()
+	cc.Kind, cc.Bottleneck = "vae", 4
+	c, fe := Validate(cc, testRegistry, DefaultLimits())
 	if len(fe) != 0 {
 		t.Fatal(fe)
 	}
@@ -193,15 +429,55 @@ func TestModelFileRefusesConv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = WriteModel(&bytes.Buffer{}, c, model.Snapshot())
-	if ErrorCode(err) != EConflict || !strings.Contains(err.Error(), "convolutional") {
-		t.Fatalf("WriteModel of a conv model: %v; want a conflict naming it", err)
+	good, err := ModelBytes(c, model.Snapshot())
+	if err != nil {
+		t.Fatal(err)
 	}
-	cfg, _ := json.Marshal(c)
-	var b bytes.Buffer
-	_ = safetensors.Write(&b, []safetensors.Tensor{{Name: "encoder.0.weight", Shape: []int{1, 1}, Data: []float32{0}}}, map[string]string{"config": string(cfg)})
+	f, _ := safetensors.Read(good)
 	m := newTestManager(t, Options{})
-	if _, err := m.ReadModel(b.Bytes()); err == nil || !strings.Contains(err.Error(), "convolutional") {
-		t.Fatalf("ReadModel of a conv model: %v", err)
+	if _, err := m.ReadModel(good); err != nil {
+		t.Fatalf("the untouched file: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(ts []safetensors.Tensor) []safetensors.Tensor
+		want string
+	}{
+		{"no logvar", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			return slices.DeleteFunc(ts, func(t safetensors.Tensor) bool { return t.Name == "logvar.weight" })
+		}, "lacks the tensor logvar.weight: the configuration vae 784 → 4 → 784 with 2 convolutions needs logvar.weight of shape [4, 1568]"},
+		{"combined head", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			for i := range ts {
+				if ts[i].Name == "mu.weight" { // μ and log σ² in one layer, as the engine keeps them
+					ts[i].Shape, ts[i].Data = []int{8, 1568}, append(slices.Clone(ts[i].Data), ts[i].Data...)
+				}
+			}
+			return ts
+		}, "mu.weight has shape [8, 1568]; the configuration vae 784 → 4 → 784 with 2 convolutions needs [4, 1568]"},
+		{"conv2d weight as [in, out]", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			for i := range ts {
+				if ts[i].Name == "encoder_conv.1.weight" {
+					ts[i].Shape = []int{16, 32, 3, 3}
+				}
+			}
+			return ts
+		}, "encoder_conv.1.weight has shape [16, 32, 3, 3]; the configuration vae 784 → 4 → 784 with 2 convolutions needs [32, 16, 3, 3]"},
+		{"no convolution", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			return slices.DeleteFunc(ts, func(t safetensors.Tensor) bool { return strings.HasPrefix(t.Name, "decoder_conv.1.") })
+		}, "lacks the tensor decoder_conv.1.weight"},
+		{"extra convolution", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			return append(ts, safetensors.Tensor{Name: "encoder_conv.2.bias", Shape: []int{1}, Data: []float32{0}})
+		}, `unexpected tensor "encoder_conv.2.bias"`},
+	} {
+		ts := tc.edit(slices.Clone(f.Tensors))
+		var b bytes.Buffer
+		if err := safetensors.Write(&b, ts, f.Metadata); err != nil {
+			t.Fatal(err)
+		}
+		_, err := m.ReadModel(b.Bytes())
+		var e *Error
+		if !errors.As(err, &e) || e.Code != EInvalid || e.Field != "file" || !strings.Contains(e.Message, tc.want) {
+			t.Errorf("%s: ReadModel = %v; want an invalid-file error saying %q", tc.name, err, tc.want)
+		}
 	}
 }
