@@ -62,6 +62,7 @@ type config struct {
 	// connsPerAddr and maxConns cap open connections per client address
 	// (IPv6: per /64) and in all.
 	connsPerAddr, maxConns int
+	shutdownWait           time.Duration // -shutdown-timeout
 	uploadMiB              int // memory for uploaded datasets, in all
 }
 
@@ -101,6 +102,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	proxies := fl.String("trusted-proxy", getenv("AELAB_TRUSTED_PROXY"), "comma-separated CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-* headers are believed, e.g. 127.0.0.1/32,10.0.0.0/8")
 	fl.IntVar(&c.connsPerAddr, "max-conns-per-addr", 256, "open connections one client address (IPv6: one /64) may hold; a classroom behind one router shares it")
 	fl.IntVar(&c.maxConns, "max-conns", 4096, "open connections in all")
+	fl.DurationVar(&c.shutdownWait, "shutdown-timeout", 5*time.Second, "how long a stop (SIGTERM, Ctrl-C) waits for trainings to save their state and viewers to be told, before it cuts them")
 	fl.IntVar(&c.uploadMiB, "max-upload-memory", datasets.DefaultUploadBudget>>20, "MiB of memory for uploaded datasets, in all (the least recently used are evicted to make room)")
 	err := fl.Parse(args[1:])
 	if err != nil {
@@ -114,6 +116,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	if c.connsPerAddr < 1 || c.maxConns < 1 || c.uploadMiB < 1 {
 		return c, errors.New("-max-conns-per-addr, -max-conns and -max-upload-memory must be at least 1")
+	}
+	if c.shutdownWait <= 0 || c.shutdownWait > 10*time.Minute {
+		return c, fmt.Errorf("-shutdown-timeout %s: give a duration above 0 and at most 10m, such as 5s", c.shutdownWait)
 	}
 	if c.startLimit.Burst == 0 {
 		c.startLimit.Burst = -1 // no limit
@@ -239,7 +244,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownWait)
 	defer cancel()
 	// Trainings first, so that their final state reaches the open sockets;
 	// then the sockets say goodbye; then the plain HTTP requests finish.

@@ -65,6 +65,14 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 	if !slices.Contains(args, "-data") && !slices.Contains(args, "-store") {
 		args = append([]string{"-ephemeral"}, args...)
 	}
+	// Under the race detector the pure-Go SQLite runs many times slower, and a
+	// loaded CI machine's graceful stop (the store's last writes) can pass the
+	// default 5 s: give it more there, and wait for it.
+	stopWait := 10 * time.Second
+	if raceEnabled && !slices.Contains(args, "-shutdown-timeout") {
+		args = append([]string{"-shutdown-timeout", "30s"}, args...)
+		stopWait = 40 * time.Second
+	}
 	go func() {
 		errc <- run(ctx, append([]string{"aelab", "-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, logs)
 	}()
@@ -105,8 +113,8 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 			cancel()
 			select {
 			case runErr = <-errc:
-			case <-time.After(10 * time.Second):
-				t.Fatal("run did not return within 10 s of the signal")
+			case <-time.After(stopWait):
+				t.Fatalf("run did not return within %s of the signal", stopWait)
 			}
 		})
 		return runErr
