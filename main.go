@@ -63,7 +63,7 @@ type config struct {
 	// (IPv6: per /64) and in all.
 	connsPerAddr, maxConns int
 	shutdownWait           time.Duration // -shutdown-timeout
-	uploadMiB              int // memory for uploaded datasets, in all
+	uploadMiB              int           // memory for uploaded datasets, in all
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
