@@ -90,6 +90,8 @@ func TestBrowserCompareSweep(t *testing.T) {
 		t.Fatalf("table.csv = %q", csv)
 	}
 
+	sweepURL := eval[string](t, ctx, "location.origin + location.pathname")
+
 	// Pick two of the finished sessions on the home page and compare them.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(testid("compare-selected"))); err != nil {
 		t.Fatal(err)
@@ -98,4 +100,90 @@ func TestBrowserCompareSweep(t *testing.T) {
 	clickAndLoad(t, ctx, "compare-selected")
 	waitText(t, ctx, "compare-differs", "what differs", has("bottleneck:"))
 	waitAttr(t, ctx, "rd-chart", "points", 2)
+
+	// The sweep's presenter view: one screen at 1280×720 and at 1920×1080.
+	comparePresenterFits(t, ctx, sweepURL+"?present", 1280, 720)
+	comparePresenterFits(t, ctx, sweepURL+"?present", 1920, 1080)
+}
+
+// comparePresenterFits opens the compare page's presenter view at w×h and
+// checks that the label and the four views (loss, rate–distortion,
+// reconstructions, latent plots) are wholly on screen at a readable size,
+// that each chart's drawing was resized to its box, that every chart keeps
+// its legend, and that nothing scrolls and no control, table or export shows.
+func comparePresenterFits(t *testing.T, ctx context.Context, url string, w, h int) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h)), chromedp.Navigate(url),
+		chromedp.WaitVisible(testid("present-label"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "present-label"); !strings.Contains(got, "bottleneck: 2 vs 8 vs 32") {
+		t.Errorf("%d×%d: presenter label %q", w, h, got)
+	}
+	waitAttr(t, ctx, "compare-loss-chart", "series", 3)
+	waitAttr(t, ctx, "compare-recon", "rows", 3)
+	waitAttr(t, ctx, "rd-chart", "points", 3)
+	waitAttr(t, ctx, "compare-latents", "plots", 3)
+	time.Sleep(400 * time.Millisecond) // a resize settles in the next frame
+
+	// Each view's box, wholly on screen and at least a fifth of the screen high and
+	// 30% of it wide; each latent plot at least 120×100.
+	box := `(el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, r.width, r.height]; }`
+	views := map[string][2]float64{
+		`[data-testid="present-label"]`:      {0.5 * float64(w), 30},
+		`[data-testid="compare-loss-chart"]`: {0.3 * float64(w), 0.2 * float64(h)},
+		`[data-testid="rd-chart"]`:           {0.3 * float64(w), 0.2 * float64(h)},
+		`[data-testid="compare-recon"]`:      {0.3 * float64(w), 0.2 * float64(h)},
+		`[data-testid="compare-latents"]`:    {0.3 * float64(w), 0.2 * float64(h)},
+		`.latent-small`:                      {120, 100},
+	}
+	for sel, min := range views {
+		boxes := eval[[][]float64](t, ctx, fmt.Sprintf("[...document.querySelectorAll(%q)].map(%s)", sel, box))
+		if len(boxes) == 0 {
+			t.Errorf("%d×%d: no %s", w, h, sel)
+		}
+		for _, b := range boxes {
+			if b[0] < 0 || b[1] < 0 || b[2] > float64(w)+0.5 || b[3] > float64(h)+0.5 || b[4] < min[0] || b[5] < min[1] {
+				t.Errorf("%d×%d: %s at [left top right bottom width height] %.0f: not wholly on screen at least %.0f×%.0f", w, h, sel, b, min[0], min[1])
+			}
+		}
+	}
+	// The drawings follow their boxes: the canvases' backing stores match their CSS boxes and the
+	// loss chart's plot fills its box without spilling out of it.
+	fits := eval[[]string](t, ctx, `(() => {
+		const bad = [], dpr = devicePixelRatio || 1;
+		for (const c of document.querySelectorAll('[data-testid="rd-chart"], [data-testid="compare-recon"], .latent-small')) {
+			if (Math.abs(c.width - Math.round(c.clientWidth * dpr)) > 1 || Math.abs(c.height - Math.round(c.clientHeight * dpr)) > 1)
+				bad.push(c.className + ' drawn ' + c.width + '×' + c.height + ' in a box ' + c.clientWidth + '×' + c.clientHeight);
+		}
+		const box = document.querySelector('[data-testid="compare-loss-chart"]'), u = box.querySelector('.uplot');
+		const b = box.getBoundingClientRect(), p = u ? u.getBoundingClientRect() : null;
+		if (!p || p.bottom > b.bottom + 1 || p.right > b.right + 1 || p.height < b.height - 4)
+			bad.push('loss chart ' + (p ? p.width + '×' + p.height : 'missing') + ' in a box ' + b.width + '×' + b.height);
+		return bad;
+	})()`)
+	for _, f := range fits {
+		t.Errorf("%d×%d: a chart is not drawn to its box: %s", w, h, f)
+	}
+	// A legend on every chart, visible and on screen.
+	for _, sel := range []string{`[data-testid="run-legend"]`, `[data-testid="compare-loss-panel"] .key`, `[data-testid="rd-legend"]`,
+		`[data-testid="compare-recon-panel"] .legend`, `[data-testid="compare-latent-legend"] li`} {
+		if !eval[bool](t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e || e.offsetParent === null) return false; const r = e.getBoundingClientRect(); return r.height > 0 && r.bottom <= innerHeight && r.right <= innerWidth })()`, sel)) {
+			t.Errorf("%d×%d: the legend %s is not visible on screen", w, h, sel)
+		}
+	}
+	// Large type: the label and the panels' headings.
+	if px := eval[float64](t, ctx, `parseFloat(getComputedStyle(document.querySelector('[data-testid="present-label"]')).fontSize)`); px < 32 {
+		t.Errorf("%d×%d: the label's type is %.0f px", w, h, px)
+	}
+	if px := eval[float64](t, ctx, `Math.min(...[...document.querySelectorAll('.compare h2')].filter(e => e.offsetParent !== null).map(e => parseFloat(getComputedStyle(e).fontSize)))`); px < 22 {
+		t.Errorf("%d×%d: a heading's type is %.0f px", w, h, px)
+	}
+	// No scrolling, no controls, no table, no exports.
+	if eval[bool](t, ctx, `document.scrollingElement.scrollHeight > innerHeight + 1 || document.scrollingElement.scrollWidth > innerWidth + 1`) {
+		t.Errorf("%d×%d: the presenter view scrolls: %s", w, h, eval[string](t, ctx, `document.scrollingElement.scrollWidth + "×" + document.scrollingElement.scrollHeight`))
+	}
+	if shown := eval[[]string](t, ctx, `[...document.querySelectorAll('input, button, select, textarea, a.button, [role=button], [data-testid="compare-table"], [data-testid="export-csv"]')].filter(e => e.offsetParent !== null && e.getClientRects().length > 0).map(e => e.outerHTML.slice(0, 100))`); len(shown) > 0 {
+		t.Errorf("%d×%d: the presenter view shows controls or exports: %q", w, h, shown)
+	}
 }

@@ -93,7 +93,9 @@ func handleComparePage(m *session.Manager, cs *session.ComparisonStore, log *slo
 			renderError(w, r, log, err)
 			return
 		}
-		render(w, r, log, http.StatusOK, templates.Compare(compareView(c, m)))
+		v := compareView(c, m)
+		v.Present = r.URL.Query().Has("present")
+		render(w, r, log, http.StatusOK, templates.Compare(v))
 	})
 }
 

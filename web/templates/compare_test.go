@@ -200,3 +200,24 @@ func TestHomePickSessionsToCompare(t *testing.T) {
 		t.Error("compare-pick shown for one session")
 	}
 }
+
+// TestComparePresent: ?present renders the presenter's label (title and what differs) and marks
+// the page for the presenter's layout; the ordinary page has neither.
+func TestComparePresent(t *testing.T) {
+	v := sampleCompare()
+	doc := render(t, Compare(v))
+	if n := findAll(doc, func(n *html.Node) bool { c, _ := attr(n, "data-testid"); return c == "present-label" }); len(n) != 0 {
+		t.Errorf("the ordinary page has a presenter label")
+	}
+	if c, _ := attr(one(t, doc, "compare-page"), "class"); c != "compare" {
+		t.Errorf("ordinary page class %q", c)
+	}
+	v.Present = true
+	doc = render(t, Compare(v))
+	if c, _ := attr(one(t, doc, "compare-page"), "class"); c != "compare present" {
+		t.Errorf("presenter page class %q", c)
+	}
+	if got := text(one(t, doc, "present-label")); got != "Bottleneck sweep · MNIST · 784 → 32 → M → 32 → 784 bottleneck: 2 vs 8" {
+		t.Errorf("presenter label %q", got)
+	}
+}

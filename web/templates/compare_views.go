@@ -1,6 +1,9 @@
 package templates
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // DefaultBottlenecks is the sweep the home page offers first.
 const DefaultBottlenecks = "2, 4, 8, 16, 32, 64"
@@ -65,6 +68,8 @@ type CompareView struct {
 	// MixedLoss is true when some run trains with a loss other than MSE: its loss and the PCA
 	// figure (always an MSE) are then different measures.
 	MixedLoss bool
+	// Present is true for the presenter view (?present): one screen for the wall, no controls.
+	Present bool
 }
 
 // sweepValue is the text of the sweep's widths field.
@@ -115,4 +120,9 @@ func ratioText(r float64) string {
 		return strconv.FormatFloat(r, 'f', 1, 64) + "×"
 	}
 	return strconv.FormatFloat(r, 'f', 2, 64) + "×"
+}
+
+// differsText is what differs between the runs on one line, for the presenter's label.
+func differsText(d []string) string {
+	return strings.Join(d, "; ")
 }

@@ -33,9 +33,11 @@ export class CompareLossChart {
       this.rebuild = true;
       this.scheduler.request(this);
     });
+    // The presenter view gives the chart a box from the page's grid: follow its height too.
+    this.present = Boolean(el.closest('.present'));
     observeWidth(el, () => {
       if (this.plot) this.plot.setSize(this.size());
-    });
+    }, this.present);
   }
 
   /** changed says that some run's points or PCA figure changed. */
@@ -45,6 +47,9 @@ export class CompareLossChart {
   }
 
   size() {
+    if (this.present && this.el.clientHeight > 0) {
+      return { width: Math.max(200, this.el.clientWidth || 600), height: Math.max(120, this.el.clientHeight) };
+    }
     const width = Math.max(280, this.el.clientWidth || 600);
     const height = Math.round(Math.min(480, Math.max(280, width * 0.74)));
     return { width, height };

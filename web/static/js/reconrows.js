@@ -25,7 +25,9 @@ export class ReconRows {
     this.runs = runs;
     this.dataChanged = false;
     this.cache = new WeakMap(); // message → decoded bytes
-    observeWidth(canvas, () => this.scheduler.request(this));
+    // The presenter view gives the canvas a box from the page's grid: the rows fit its height.
+    this.present = Boolean(canvas.closest('.present'));
+    observeWidth(canvas, () => this.scheduler.request(this), this.present);
   }
 
   changed() {
@@ -63,7 +65,7 @@ export class ReconRows {
     const dpr = window.devicePixelRatio || 1;
     const runRows = rows.filter((x) => x.kind === 'rec').length;
     if (rows.length === 0) {
-      const { ctx, width, height } = fitCanvas(this.canvas, 120);
+      const { ctx, width, height } = fitCanvas(this.canvas, this.present ? undefined : 120);
       ctx.font = '15px system-ui, sans-serif';
       ctx.fillStyle = '#3a4049';
       ctx.textAlign = 'center';
@@ -81,18 +83,20 @@ export class ReconRows {
       let cellW;
       let cellH;
       let scale = 1;
+      // In the presenter's box each row may be no taller than its share of the box.
+      const maxCellH = this.present ? Math.max(8, (this.canvas.clientHeight - 6) / rows.length - 14) : Infinity;
       if (image) {
         const avail = Math.floor(availCss * dpr);
         const gap = Math.round(gapCss * dpr);
-        scale = Math.max(1, Math.min(Math.round(5 * dpr), Math.floor((avail - gap * (count - 1)) / (count * w))));
+        scale = Math.max(1, Math.min(Math.round(5 * dpr), Math.floor((avail - gap * (count - 1)) / (count * w)), Math.floor((maxCellH * dpr) / h)));
         cellW = (w * scale) / dpr;
         cellH = (h * scale) / dpr;
       } else {
         cellW = (availCss - gapCss * (count - 1)) / count;
-        cellH = 56;
+        cellH = Math.min(56, maxCellH);
       }
       const rowH = cellH + 14;
-      const { ctx } = fitCanvas(this.canvas, Math.ceil(rows.length * rowH + 6));
+      const { ctx } = fitCanvas(this.canvas, this.present ? undefined : Math.ceil(rows.length * rowH + 6));
       rows.forEach((row, k) => this.drawRow(ctx, row, k * rowH + 4, { count, cellW, cellH, gapCss, image, w, h, scale, dpr }));
       const when = rows.filter((x) => x.kind === 'rec').map((x) => x.msg.epoch).filter(Number.isFinite);
       const ep = when.length ? ` Latest at epoch ${Math.max(...when).toFixed(2)}.` : '';
