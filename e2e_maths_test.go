@@ -32,9 +32,9 @@ func apiStart(t *testing.T, base, body string) string {
 func TestBrowserMathsPanel(t *testing.T) {
 	ctx := browser(t)
 	base, _ := startServer(t)
-	// Long enough (11,250 steps of 16) to be still training when KaTeX has loaded and typeset, on a
+	// Long enough (45,000 steps of 4) to be still training when KaTeX has loaded and typeset, on a
 	// quiet CI machine too.
-	id := apiStart(t, base, `{"encoder":[256],"bottleneck":16,"train_size":60000,"test_size":500,"epochs":3,"batch_size":16}`)
+	id := apiStart(t, base, `{"encoder":[256],"bottleneck":16,"train_size":60000,"test_size":500,"epochs":3,"batch_size":4}`)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(base+"/sessions/"+id),
 		chromedp.WaitVisible(testid("maths-panel"))); err != nil {
 		t.Fatal(err)
