@@ -26,8 +26,10 @@ func TestKill9ThenResume(t *testing.T) {
 	dir := t.TempDir()
 	args := "-addr 127.0.0.1:0 -data " + dir
 	c := startChild(t, args)
+	// A network heavy enough (2.1 M weights) that its second epoch lasts several seconds on a quiet
+	// machine, so the kill lands while it trains (784-128-4 ended both epochs in 2 s on CI).
 	res, err := http.Post(c.base+"/api/sessions", "application/json", strings.NewReader(
-		`{"encoder":[128],"bottleneck":4,"train_size":60000,"test_size":200,"batch_size":16,"epochs":2,"seed":5}`))
+		`{"encoder":[1024,256],"bottleneck":4,"train_size":60000,"test_size":200,"batch_size":16,"epochs":2,"seed":5}`))
 	if err != nil {
 		t.Fatal(err)
 	}
