@@ -126,7 +126,8 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{{"aelab", "-addr"}, {"aelab", "-log-level", "loud"}, {"aelab", "extra"},
 		{"aelab", "-trusted-proxy", "nope"}, {"aelab", "-public-url", "ftp://x"}, {"aelab", "-max-conns-per-addr", "0"},
-		{"aelab", "-max-memory", "lots"}, {"aelab", "-max-memory", "10MB"}, {"aelab", "-core-gflops", "0"}} {
+		{"aelab", "-max-memory", "lots"}, {"aelab", "-max-memory", "10MB"}, {"aelab", "-core-gflops", "0"},
+		{"aelab", "-shutdown-timeout", "0s"}, {"aelab", "-shutdown-timeout", "11m"}} {
 		if err := run(context.Background(), args, func(string) string { return "" }, &logBuffer{}); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}
