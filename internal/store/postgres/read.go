@@ -160,21 +160,7 @@ func (s *Store) Comparisons(ctx context.Context) ([]session.ComparisonRecord, er
 		return nil, fmt.Errorf("store: comparisons: %w", err)
 	}
 	defer rows.Close()
-	var out []session.ComparisonRecord
-	for rows.Next() {
-		var c session.ComparisonRecord
-		var kind, members string
-		var created int64
-		if err := rows.Scan(&c.ID, &kind, &created, &members); err != nil {
-			return nil, fmt.Errorf("store: comparisons: %w", err)
-		}
-		c.Kind, c.CreatedAt = session.ComparisonKind(kind), storecodec.FromUnixNano(created)
-		if err := json.Unmarshal([]byte(members), &c.Members); err != nil {
-			return nil, fmt.Errorf("store: comparison %s is damaged: %w", c.ID, err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return storecodec.ScanComparisons(rows)
 }
 
 // Datasets returns every kept uploaded dataset, oldest first.
@@ -184,21 +170,7 @@ func (s *Store) Datasets(ctx context.Context) ([]session.DatasetRecord, error) {
 		return nil, fmt.Errorf("store: datasets: %w", err)
 	}
 	defer rows.Close()
-	var out []session.DatasetRecord
-	for rows.Next() {
-		var d session.DatasetRecord
-		var opt string
-		var created int64
-		if err := rows.Scan(&d.Name, &d.Filename, &opt, &d.Data, &created, &d.OwnerHash); err != nil {
-			return nil, fmt.Errorf("store: datasets: %w", err)
-		}
-		d.CreatedAt = storecodec.FromUnixNano(created)
-		if err := json.Unmarshal([]byte(opt), &d.Options); err != nil {
-			return nil, fmt.Errorf("store: the settings of dataset %s are damaged: %w", d.Name, err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return storecodec.ScanDatasets(rows)
 }
 
 // PutClass inserts or replaces a class, kept as JSON (its keys only as
