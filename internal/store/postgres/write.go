@@ -75,7 +75,7 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO keyframes (session_id, step, epoch, train_loss, test_loss, data) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (session_id, step) DO UPDATE SET epoch = excluded.epoch, train_loss = excluded.train_loss,
 			test_loss = excluded.test_loss, data = excluded.data`,
-			k.SessionID, int64(k.Step), k.Epoch, finite(k.TrainLoss), finite(k.TestLoss), data); err != nil {
+			k.SessionID, int64(k.Step), k.Epoch, storecodec.Finite(k.TrainLoss), storecodec.Finite(k.TestLoss), data); err != nil {
 			return fmt.Errorf("store: keyframe of session %s: %w", k.SessionID, err)
 		}
 	}
@@ -96,33 +96,22 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 	return nil
 }
 
+// putSession inserts or updates the head of session r.
 func putSession(ctx context.Context, tx pgx.Tx, r session.SessionRecord) error {
-	cfg, err := json.Marshal(r.Config)
+	args, err := storecodec.SessionArgs(r)
 	if err != nil {
-		return fmt.Errorf("store: session %s: %w", r.ID, err)
+		return err
 	}
-	var resumedEpoch, resumedStep *int64
-	if r.ResumedAt != nil {
-		e, st := int64(r.ResumedAt.Epoch), int64(r.ResumedAt.Step)
-		resumedEpoch, resumedStep = &e, &st
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO sessions (id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash, resumed_epoch, resumed_step)
+	_, err = tx.Exec(ctx, `INSERT INTO sessions (`+storecodec.SessionColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-		ON CONFLICT (id) DO UPDATE SET owner_hash = excluded.owner_hash, config = excluded.config, state = excluded.state,
-		reason = excluded.reason, epoch = excluded.epoch, step = excluded.step, total_steps = excluded.total_steps,
-		train_loss = excluded.train_loss, test_loss = excluded.test_loss, created_at = excluded.created_at,
-		started_at = excluded.started_at, finished_at = excluded.finished_at, origin = excluded.origin,
-		browser_hash = excluded.browser_hash, resumed_epoch = excluded.resumed_epoch, resumed_step = excluded.resumed_step`,
-		r.ID, r.OwnerHash, string(cfg), string(r.State), r.Reason, r.Epoch, int64(r.Step), int64(r.TotalSteps),
-		finite(r.TrainLoss), finite(r.TestLoss), storecodec.UnixNano(r.CreatedAt), storecodec.UnixNano(r.StartedAt), storecodec.UnixNano(r.FinishedAt), r.Origin, r.BrowserHash,
-		resumedEpoch, resumedStep)
+		ON CONFLICT (id) DO UPDATE SET `+storecodec.SessionUpdates, args...)
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
 	return nil
 }
 
+// putFrames replaces the kept frames of session id that f holds.
 func putFrames(ctx context.Context, tx pgx.Tx, id string, f session.Frames) error {
 	frames, err := storecodec.EncodeFrames(id, f)
 	if err != nil {
@@ -168,12 +157,4 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 		return fmt.Errorf("store: delete session %s: %w", id, err)
 	}
 	return nil
-}
-
-// finite is f, or nil (NULL) where f is missing, NaN or infinite.
-func finite(f *float64) *float64 {
-	if f == nil || math.IsNaN(*f) || math.IsInf(*f, 0) {
-		return nil
-	}
-	return f
 }

@@ -73,7 +73,7 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO keyframes (session_id, step, epoch, train_loss, test_loss, data) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.SessionID, k.Step, k.Epoch, nullFloat(k.TrainLoss), nullFloat(k.TestLoss), data); err != nil {
+			k.SessionID, k.Step, k.Epoch, storecodec.Finite(k.TrainLoss), storecodec.Finite(k.TestLoss), data); err != nil {
 			return fmt.Errorf("store: keyframe of session %s: %w", k.SessionID, err)
 		}
 	}
@@ -93,33 +93,22 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 	return nil
 }
 
+// putSession inserts or updates the head of session r.
 func putSession(ctx context.Context, tx *sql.Tx, r session.SessionRecord) error {
-	cfg, err := json.Marshal(r.Config)
+	args, err := storecodec.SessionArgs(r)
 	if err != nil {
-		return fmt.Errorf("store: session %s: %w", r.ID, err)
+		return err
 	}
-	var resumedEpoch, resumedStep sql.NullInt64
-	if r.ResumedAt != nil {
-		resumedEpoch = sql.NullInt64{Int64: int64(r.ResumedAt.Epoch), Valid: true}
-		resumedStep = sql.NullInt64{Int64: int64(r.ResumedAt.Step), Valid: true}
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id, owner_hash, config, state, reason, epoch, step, total_steps,
-		train_loss, test_loss, created_at, started_at, finished_at, origin, browser_hash, resumed_epoch, resumed_step)
+	_, err = tx.ExecContext(ctx, `INSERT INTO sessions (`+storecodec.SessionColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET owner_hash = excluded.owner_hash, config = excluded.config, state = excluded.state,
-		reason = excluded.reason, epoch = excluded.epoch, step = excluded.step, total_steps = excluded.total_steps,
-		train_loss = excluded.train_loss, test_loss = excluded.test_loss, created_at = excluded.created_at,
-		started_at = excluded.started_at, finished_at = excluded.finished_at, origin = excluded.origin,
-		browser_hash = excluded.browser_hash, resumed_epoch = excluded.resumed_epoch, resumed_step = excluded.resumed_step`,
-		r.ID, r.OwnerHash, string(cfg), string(r.State), r.Reason, r.Epoch, r.Step, r.TotalSteps,
-		nullFloat(r.TrainLoss), nullFloat(r.TestLoss), storecodec.UnixNano(r.CreatedAt), storecodec.UnixNano(r.StartedAt), storecodec.UnixNano(r.FinishedAt), r.Origin, r.BrowserHash,
-		resumedEpoch, resumedStep)
+		ON CONFLICT (id) DO UPDATE SET `+storecodec.SessionUpdates, args...)
 	if err != nil {
 		return fmt.Errorf("store: session %s: %w", r.ID, err)
 	}
 	return nil
 }
 
+// putFrames replaces the kept frames of session id that f holds.
 func putFrames(ctx context.Context, tx *sql.Tx, id string, f session.Frames) error {
 	frames, err := storecodec.EncodeFrames(id, f)
 	if err != nil {
@@ -162,11 +151,4 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	}
 	_, _ = s.db.ExecContext(ctx, `PRAGMA incremental_vacuum`)
 	return nil
-}
-
-func nullFloat(f *float64) sql.NullFloat64 {
-	if f == nil || math.IsNaN(*f) || math.IsInf(*f, 0) {
-		return sql.NullFloat64{}
-	}
-	return sql.NullFloat64{Float64: *f, Valid: true}
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -126,4 +127,40 @@ func dequantise16(q []byte, lo, hi float32) []float32 {
 		v[i] = lo + float32(binary.LittleEndian.Uint16(q[2*i:]))*step
 	}
 	return v
+}
+
+// ScanKeyframeInfos decodes rows of (step, epoch, train_loss, test_loss),
+// the index of the kept keyframes of session id; empty, not nil, when
+// there are none.
+func ScanKeyframeInfos(rows Rows, id string) ([]session.KeyframeInfo, error) {
+	out := []session.KeyframeInfo{}
+	for rows.Next() {
+		var k session.KeyframeInfo
+		var step int64
+		if err := rows.Scan(&step, &k.Epoch, &k.TrainLoss, &k.TestLoss); err != nil {
+			return nil, fmt.Errorf("store: keyframes of session %s: %w", id, err)
+		}
+		k.Step = int(step)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// ScanKeyframe decodes a row of (epoch, train_loss, test_loss, data), the
+// keyframe of session id at step; it is nil, without an error, where the
+// row's error is noRows (the driver's "no rows").
+func ScanKeyframe(row Row, id string, step int, noRows error) (*session.Keyframe, error) {
+	k := session.Keyframe{SessionID: id, Step: step}
+	var data []byte
+	err := row.Scan(&k.Epoch, &k.TrainLoss, &k.TestLoss, &data)
+	if errors.Is(err, noRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: keyframe of session %s at step %d: %w", id, step, err)
+	}
+	if err := DecodeKeyframe(data, &k); err != nil {
+		return nil, err
+	}
+	return &k, nil
 }
