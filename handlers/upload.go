@@ -20,10 +20,6 @@ import (
 )
 
 const (
-	// maxUploadBody bounds an upload's body: the largest CSV file the
-	// datasets package accepts plus room for the other fields and the
-	// multipart framing.
-	maxUploadBody = datasets.MaxCSVBytes + 1<<20
 	// uploadMemory is how much of an upload is held in memory; the rest of
 	// the file waits in a temporary file (removed before the handler
 	// returns, whatever happened) until the CSV reader streams it.

@@ -1,11 +1,22 @@
 package handlers
 
-import "time"
+import (
+	"time"
 
-// Uploads are admitted by the session manager's door like any other work
-// (session.WorkUpload): the address's rate token before the body is read,
-// then the parse's memory estimate and a turn of the one CPU pool.
+	"github.com/aelab/aelab/datasets"
+)
+
+// What one upload may consume. Uploads are admitted by the session
+// manager's door like any other work (session.WorkUpload): the address's
+// rate token before the body is read, then the parse's memory estimate
+// (uploadParseMemory) and a turn of the one CPU pool (at most
+// uploadWaitMax away); the body itself is bounded in size (maxUploadBody)
+// and in time (uploadDeadline).
 const (
+	// maxUploadBody bounds an upload's body: the largest CSV file the
+	// datasets package accepts plus room for the other fields and the
+	// multipart framing.
+	maxUploadBody = datasets.MaxCSVBytes + 1<<20
 	uploadWaitMax = 20 * time.Second // a parse waits this long for a CPU turn, then 503
 	// uploadMinRate is the slowest body transfer an upload is given time
 	// for: its read deadline is 10 s plus its size at this rate (32 MiB:
