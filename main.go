@@ -215,7 +215,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, Net: cfg.net,
-			Comparisons: comparisons, Classes: classes}),
+			Comparisons: comparisons, Classes: classes, Ready: readyChecks(st)}),
 		// Slow or idle clients give their connection back: headers within
 		// 5 s, a body within 30 s (uploads extend it in proportion to their
 		// size), and an idle keep-alive connection is closed after 30 s.
@@ -251,6 +251,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	errs := []error{mgr.Shutdown(sctx), socks.Close(sctx), srv.Shutdown(sctx), classes.Close(sctx), comparisons.Close(sctx)}
 	log.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// readyChecks are the dependencies GET /readyz probes: the store (a cheap
+// query on it).
+func readyChecks(st session.Store) []handlers.ReadyCheck {
+	return []handlers.ReadyCheck{{Name: "store", Check: func(ctx context.Context) error {
+		_, err := st.Usage(ctx)
+		return err
+	}}}
 }
 
 // memoryLimit is the Go runtime's soft memory limit for a budget: the

@@ -31,6 +31,9 @@ type Deps struct {
 	// Classes holds the classes; nil means a new, empty book (in memory)
 	// that nothing closes, for tests that use no classes.
 	Classes *session.ClassBook
+	// Ready lists the dependencies GET /readyz probes (the store, the bus);
+	// none: it reports ready while the server is not shutting down.
+	Ready []ReadyCheck
 }
 
 // NewServer returns the app's root handler.
@@ -74,6 +77,7 @@ func NewServer(d Deps) http.Handler {
 func addRoutes(r chi.Router, d Deps) {
 	m, log, cs, cb := d.Sessions, d.Logger, d.Comparisons, d.Classes
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
+	r.Method(http.MethodGet, "/readyz", handleReady(m, d.Ready, log))
 	r.Method(http.MethodGet, "/metrics", metrics.Handler(m, metrics.Probes{Viewers: d.Sockets.Open, Uploads: m.Datasets().UploadUsage}))
 
 	// Pages.

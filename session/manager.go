@@ -201,3 +201,11 @@ func newToken() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Closing reports whether Shutdown has begun: the server admits no more
+// work, and a readiness check should send no one to it.
+func (m *Manager) Closing() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.closed
+}
