@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -46,13 +47,40 @@ func (mr *modelRunner) view(r *http.Request, md lab.Model, f func() error) error
 // as a view admitted by the door, answer with what run returns (run may
 // read the query of r).
 func (mr *modelRunner) serve(log *slog.Logger, run func(*http.Request, lab.Model) (any, error)) http.Handler {
+	return mr.handler(log, false, run)
+}
+
+// serveAt is serve for the views that can run on a past step of the run
+// (the latent explorer's, following the replay): with ?step= they run on
+// the kept weights nearest that step (lab.Runner.ViewAt).
+func (mr *modelRunner) serveAt(log *slog.Logger, run func(*http.Request, lab.Model) (any, error)) http.Handler {
+	return mr.handler(log, true, run)
+}
+
+func (mr *modelRunner) handler(log *slog.Logger, atStep bool, run func(*http.Request, lab.Model) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		md, err := mr.load(r)
-		var body any
+		step, err := -1, error(nil)
+		if q := r.URL.Query(); atStep && q.Has("step") {
+			step, err = queryInt(q.Get("step"), "step", -1, 0, math.MaxInt32)
+			if err == nil && step < 0 { // present but empty
+				err = &session.Error{Code: session.EInvalid, Field: "step", Message: "step must be a whole number from 0 to the run's step (or leave it out for the latest weights)"}
+			}
+		}
+		var md lab.Model
 		if err == nil {
+			md, err = mr.load(r)
+		}
+		var body any
+		if err == nil && step < 0 {
 			err = mr.view(r, md, func() error {
 				var err error
 				body, err = run(r, md)
+				return err
+			})
+		} else if err == nil {
+			err = mr.ViewAt(r.Context(), clientAddr(r), md, step, func(at lab.Model) error {
+				var err error
+				body, err = run(r, at)
 				return err
 			})
 		}
@@ -69,8 +97,19 @@ func (mr *modelRunner) serve(log *slog.Logger, run func(*http.Request, lab.Model
 // read and checked before the model is loaded; fields lists the body's
 // fields for the unknown-field message.
 func serveJSON[T any](mr *modelRunner, log *slog.Logger, fields string, run func(lab.Model, *T) (any, error)) http.Handler {
+	return serveBody(log, fields, mr.serve, run)
+}
+
+// serveJSONAt is serveJSON for the views that can run on a past step
+// (serveAt).
+func serveJSONAt[T any](mr *modelRunner, log *slog.Logger, fields string, run func(lab.Model, *T) (any, error)) http.Handler {
+	return serveBody(log, fields, mr.serveAt, run)
+}
+
+func serveBody[T any](log *slog.Logger, fields string, serve func(*slog.Logger, func(*http.Request, lab.Model) (any, error)) http.Handler,
+	run func(lab.Model, *T) (any, error)) http.Handler {
 	inner := func(req *T) http.Handler {
-		return mr.serve(log, func(_ *http.Request, md lab.Model) (any, error) { return run(md, req) })
+		return serve(log, func(_ *http.Request, md lab.Model) (any, error) { return run(md, req) })
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := new(T)

@@ -35,8 +35,9 @@ func (q *decodeRequest) check() error {
 }
 
 // handleDecode decodes latent codes chosen by the client (lab.Decode).
+// Like the other views of the latent explorer it takes ?step= (serveAt).
 func handleDecode(log *slog.Logger, mr *modelRunner) http.Handler {
-	return serveJSON(mr, log, `"z"`, func(md lab.Model, q *decodeRequest) (any, error) { return lab.Decode(md, q.Z) })
+	return serveJSONAt(mr, log, `"z"`, func(md lab.Model, q *decodeRequest) (any, error) { return lab.Decode(md, q.Z) })
 }
 
 // encodeRequest is the body of POST /api/sessions/{id}/encode.
@@ -57,7 +58,7 @@ func (q *encodeRequest) check() error {
 
 // handleEncode returns the codes of test examples (lab.Encode).
 func handleEncode(log *slog.Logger, mr *modelRunner) http.Handler {
-	return serveJSON(mr, log, `"examples"`, func(md lab.Model, q *encodeRequest) (any, error) { return lab.Encode(md, q.Examples) })
+	return serveJSONAt(mr, log, `"examples"`, func(md lab.Model, q *encodeRequest) (any, error) { return lab.Encode(md, q.Examples) })
 }
 
 // reconstructRequest is the body of POST /api/sessions/{id}/reconstruct.
@@ -82,7 +83,7 @@ func handleReconstruct(log *slog.Logger, mr *modelRunner) http.Handler {
 // handleManifold decodes a grid of ?rows= × ?cols= over the latent plane,
 // ?span=codes or prior (lab.Runner.Manifold).
 func handleManifold(log *slog.Logger, mr *modelRunner) http.Handler {
-	return mr.serve(log, func(r *http.Request, md lab.Model) (any, error) {
+	return mr.serveAt(log, func(r *http.Request, md lab.Model) (any, error) {
 		rows, err := queryInt(r.URL.Query().Get("rows"), "rows", 12, 1, maxManifoldSide)
 		if err != nil {
 			return nil, err
@@ -98,7 +99,7 @@ func handleManifold(log *slog.Logger, mr *modelRunner) http.Handler {
 // handleLatentStats measures each latent unit over the latent examples
 // (lab.Runner.LatentStats).
 func handleLatentStats(log *slog.Logger, mr *modelRunner) http.Handler {
-	return mr.serve(log, func(_ *http.Request, md lab.Model) (any, error) { return mr.LatentStats(md), nil })
+	return mr.serveAt(log, func(_ *http.Request, md lab.Model) (any, error) { return mr.LatentStats(md), nil })
 }
 
 // interpolateRequest is the body of POST /api/sessions/{id}/interpolate.
@@ -127,7 +128,7 @@ func (q *interpolateRequest) check() error {
 // handleInterpolate decodes the straight line between the codes of two
 // test examples (lab.Interpolate).
 func handleInterpolate(log *slog.Logger, mr *modelRunner) http.Handler {
-	return serveJSON(mr, log, `"from", "to" and "steps"`, func(md lab.Model, q *interpolateRequest) (any, error) {
+	return serveJSONAt(mr, log, `"from", "to" and "steps"`, func(md lab.Model, q *interpolateRequest) (any, error) {
 		return lab.Interpolate(md, *q.From, *q.To, q.Steps)
 	})
 }

@@ -39,6 +39,10 @@ type Store interface {
 	// Checkpoints lists the steps of every kept checkpoint of session id,
 	// in increasing order.
 	Checkpoints(ctx context.Context, id string) ([]int, error)
+	// CheckpointAt returns the kept weights of session id after step (its
+	// State left nil: the replay only reads the weights), or nil if no
+	// checkpoint of that step is kept.
+	CheckpointAt(ctx context.Context, id string, step int) (*Checkpoint, error)
 	// Keyframes returns the index of the kept keyframes of session id, by
 	// step (empty if none are kept or they were trimmed).
 	Keyframes(ctx context.Context, id string) ([]KeyframeInfo, error)

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"sync"
 	"weak"
 
@@ -43,8 +44,12 @@ func NewCodeCache() *CodeCache {
 // latent messages) under md's snapshot.
 func (c *CodeCache) Codes(md Model) ([]float32, int) {
 	key := weak.Make(md.Snap)
+	id := md.S.ID()
+	if md.Past { // kept weights of a past step: beside the latest snapshot's codes
+		id = fmt.Sprintf("%s@%d", id, md.Snap.Steps())
+	}
 	c.mu.Lock()
-	e, ok := c.byID.Get(md.S.ID())
+	e, ok := c.byID.Get(id)
 	c.mu.Unlock()
 	if ok && e.snap == key {
 		return e.codes, e.n
@@ -55,14 +60,14 @@ func (c *CodeCache) Codes(md Model) ([]float32, int) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.byID.Remove(md.S.ID())
+	c.byID.Remove(id)
 	for c.values+len(codes) > maxCachedValues {
 		if _, _, ok := c.byID.RemoveOldest(); !ok {
 			break
 		}
 	}
 	if len(codes) <= maxCachedValues {
-		c.byID.Add(md.S.ID(), codeEntry{snap: key, codes: codes, n: n})
+		c.byID.Add(id, codeEntry{snap: key, codes: codes, n: n})
 		c.values += len(codes)
 	}
 	return codes, n

@@ -32,6 +32,9 @@ type Model struct {
 	S    *session.Session
 	Snap *ae.Snapshot
 	DS   *datasets.Dataset
+	// Past: Snap holds kept weights of a past step (Runner.At), not the
+	// session's latest snapshot.
+	Past bool
 }
 
 // Runner runs views and analyses on sessions' frozen weights (never on a
@@ -41,11 +44,12 @@ type Model struct {
 type Runner struct {
 	m     *session.Manager
 	cache *CodeCache
+	past  *pastCache
 }
 
 // NewRunner returns a runner whose work is admitted by m's door.
 func NewRunner(m *session.Manager) *Runner {
-	return &Runner{m: m, cache: NewCodeCache()}
+	return &Runner{m: m, cache: NewCodeCache(), past: newPastCache()}
 }
 
 // Load finds session id and its latest snapshot, waiting up to
@@ -77,6 +81,22 @@ func (rn *Runner) Codes(md Model) ([]float32, int) { return rn.cache.Codes(md) }
 func (rn *Runner) View(ctx context.Context, addr string, md Model, f func() error) error {
 	return rn.m.Do(ctx, session.Work{Kind: session.WorkView, Addr: addr, Memory: ViewMemory(md)}, func(context.Context) error {
 		return f()
+	})
+}
+
+// ViewAt is View on the weights nearest step (At), read inside the same
+// admission, whose memory share counts the weights read (PastMemory).
+func (rn *Runner) ViewAt(ctx context.Context, addr string, md Model, step int, f func(Model) error) error {
+	if err := CheckStep(md, step); err != nil { // before taking a token
+		return err
+	}
+	w := session.Work{Kind: session.WorkView, Addr: addr, Memory: ViewMemory(md) + PastMemory(md)}
+	return rn.m.Do(ctx, w, func(ctx context.Context) error {
+		at, err := rn.At(ctx, md, step)
+		if err != nil {
+			return err
+		}
+		return f(at)
 	})
 }
 

@@ -235,6 +235,16 @@ func testCheckpoints(t *testing.T, s session.Store) {
 	if err != nil || !slices.Equal(steps, []int{100, 200, 300, 350}) {
 		t.Fatalf("Checkpoints = %v, %v; want [100 200 300 350]", steps, err)
 	}
+	at, err := s.CheckpointAt(ctx, "a", 200)
+	if err != nil || at == nil || at.Step != 200 || at.Epoch != 2 || at.Final || len(at.Params) != 1000 || at.Params[0] != params(1000, 2)[0] {
+		t.Fatalf("CheckpointAt(a, 200) = %+v, %v; want the weights of epoch 2", at, err)
+	}
+	if !slices.Equal(at.Params, params(1000, 2)) {
+		t.Fatal("CheckpointAt(a, 200): the weights differ from those written")
+	}
+	if at, err := s.CheckpointAt(ctx, "a", 150); err != nil || at != nil {
+		t.Fatalf("CheckpointAt(a, 150) = %v, %v; want nil (no checkpoint of that step)", at, err)
+	}
 }
 
 // A checkpoint keeps the training's state beside its weights, byte for

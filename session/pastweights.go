@@ -1,0 +1,57 @@
+package session
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aelab/aelab/ae"
+)
+
+// Past weights: the store keeps a run's weights at the end of every epoch
+// (its checkpoints), so that the views which run the model (the latent
+// explorer's manifold and decoder) can show a past moment of the replay.
+
+// KeptWeights lists the steps at which the store keeps the session's
+// weights, in increasing order (empty without a store, or once trimmed).
+func (s *Session) KeptWeights(ctx context.Context) ([]int, error) {
+	st := s.kf.st
+	if st == nil {
+		return []int{}, nil
+	}
+	steps, err := st.Checkpoints(ctx, s.id)
+	if err != nil {
+		return nil, &Error{Code: EInternal, Message: "could not read the run's kept weights", Err: err}
+	}
+	if steps == nil {
+		steps = []int{}
+	}
+	return steps, nil
+}
+
+// WeightsAt returns the session's kept weights after step (one of
+// KeptWeights) as a snapshot; the session's dataset must be loaded (a view
+// loads the latest snapshot first). A step whose weights are not kept (or
+// were trimmed meanwhile) is an ENotFound error.
+func (s *Session) WeightsAt(ctx context.Context, step int) (*ae.Snapshot, error) {
+	st := s.kf.st
+	var c *Checkpoint
+	if st != nil {
+		var err error
+		if c, err = st.CheckpointAt(ctx, s.id, step); err != nil {
+			return nil, &Error{Code: EInternal, Message: fmt.Sprintf("could not read the run's weights at step %d", step), Err: err}
+		}
+	}
+	if c == nil {
+		return nil, &Error{Code: ENotFound, Field: "step",
+			Message: fmt.Sprintf("session %s keeps no weights at step %d (they are kept at every epoch's end, and the oldest runs lose them when the store is full)", s.id, step)}
+	}
+	ds := s.Dataset()
+	if ds == nil {
+		return nil, Errorf(EUnavailable, "the data of session %s is not loaded yet; try again in a moment", s.id)
+	}
+	sn, err := ae.NewSnapshot(aeConfig(s.cfg, ds.Features), c.Params, c.Step)
+	if err != nil {
+		return nil, fmt.Errorf("the kept weights of session %s at step %d do not fit its configuration: %w", s.id, step, err)
+	}
+	return sn, nil
+}
