@@ -70,22 +70,11 @@ func (s *Store) Checkpoint(ctx context.Context, id string) (*session.Checkpoint,
 	return storecodec.ScanCheckpoint(row, id, pgx.ErrNoRows)
 }
 
-// CheckpointAt returns the kept weights of session id after step, or nil.
+// CheckpointAt returns the kept weights of session id after step (without
+// the training's state), or nil.
 func (s *Store) CheckpointAt(ctx context.Context, id string, step int) (*session.Checkpoint, error) {
-	c := session.Checkpoint{SessionID: id, Step: step}
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT epoch, final, params FROM checkpoints WHERE session_id = $1 AND step = $2`, id, step).
-		Scan(&c.Epoch, &c.Final, &data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: checkpoint of session %s at step %d: %w", id, step, err)
-	}
-	if c.Params, err = storecodec.DecodeParams(data); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	row := s.pool.QueryRow(ctx, `SELECT step, epoch, final, params, NULL::bytea FROM checkpoints WHERE session_id = $1 AND step = $2`, id, step)
+	return storecodec.ScanCheckpoint(row, id, pgx.ErrNoRows)
 }
 
 // Checkpoints lists the steps of the kept checkpoints of session id.

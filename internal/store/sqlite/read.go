@@ -68,22 +68,11 @@ func (s *Store) Checkpoint(ctx context.Context, id string) (*session.Checkpoint,
 	return storecodec.ScanCheckpoint(row, id, sql.ErrNoRows)
 }
 
-// CheckpointAt returns the kept weights of session id after step, or nil.
+// CheckpointAt returns the kept weights of session id after step (without
+// the training's state), or nil.
 func (s *Store) CheckpointAt(ctx context.Context, id string, step int) (*session.Checkpoint, error) {
-	c := session.Checkpoint{SessionID: id, Step: step}
-	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT epoch, final, params FROM checkpoints WHERE session_id = ? AND step = ?`, id, step).
-		Scan(&c.Epoch, &c.Final, &data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: checkpoint of session %s at step %d: %w", id, step, err)
-	}
-	if c.Params, err = storecodec.DecodeParams(data); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	row := s.db.QueryRowContext(ctx, `SELECT step, epoch, final, params, NULL FROM checkpoints WHERE session_id = ? AND step = ?`, id, step)
+	return storecodec.ScanCheckpoint(row, id, sql.ErrNoRows)
 }
 
 // Checkpoints lists the steps of the kept checkpoints of session id.
