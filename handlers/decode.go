@@ -67,8 +67,15 @@ func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64)
 	// Unknown top-level fields are found by comparing the body's keys with
 	// v's JSON fields; keys is nil when the body is not a well-formed
 	// object, which the decoder below then explains.
-	keys := objectKeys(body)
+	shape, err := scanBody(body)
+	if err != nil {
+		return err
+	}
+	keys := shape.keys
 	if known := jsonFields(v); known != nil {
+		if err := mustBeObject(body, shape); err != nil {
+			return err
+		}
 		for i, k := range keys {
 			name, ok := known[strings.ToLower(k)]
 			if !ok {
@@ -88,7 +95,32 @@ func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64)
 	if g, ok := v.(givenMarker); ok {
 		g.MarkGiven(keys...)
 	}
+	markNestedGiven(v, shape.nested)
 	return nil
+}
+
+// mustBeObject refuses a well-formed body that is not a JSON object (a
+// list, a number, a string, null) for an endpoint that takes an object.
+func mustBeObject(body []byte, shape bodyShape) error {
+	if shape.object || !json.Valid(body) {
+		return nil // an object, or malformed JSON that the decoder explains
+	}
+	what := "a JSON value that is not an object"
+	switch t := bytes.TrimSpace(body); {
+	case len(t) == 0:
+		return nil // empty: the decoder says so
+	case t[0] == '[':
+		what = "a JSON list"
+	case t[0] == '"':
+		what = "a JSON string"
+	case bytes.Equal(t, []byte("null")):
+		what = "null"
+	case bytes.Equal(t, []byte("true")) || bytes.Equal(t, []byte("false")):
+		what = "a JSON boolean"
+	default:
+		what = "a JSON number"
+	}
+	return session.Errorf(session.EInvalid, "the body is %s: send a JSON object, {\"field\": value, …} (see docs/api.md)", what)
 }
 
 // checkJSONType accepts an absent Content-Type (scripts) and
@@ -144,29 +176,6 @@ func nestedUnknownField(err error) (string, bool) {
 		return "", false
 	}
 	return strings.Trim(strings.TrimPrefix(msg, prefix), `"`), true
-}
-
-// objectKeys lists the top-level keys of a JSON object in order, or nil
-// when body is not a well-formed object.
-func objectKeys(body []byte) []string {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
-	}
-	keys := []string{}
-	for dec.More() {
-		t, err := dec.Token()
-		k, ok := t.(string)
-		if err != nil || !ok {
-			return nil
-		}
-		var skip json.RawMessage
-		if dec.Decode(&skip) != nil {
-			return nil
-		}
-		keys = append(keys, k)
-	}
-	return keys
 }
 
 // jsonFields maps the lower-cased JSON names of the fields of the struct v

@@ -18,7 +18,10 @@ func TestAPIRefusesGivenZeros(t *testing.T) {
 	ts := newTestServer(t)
 	for _, field := range []string{"batch_size", "epochs", "learning_rate", "train_size", "test_size", "bottleneck"} {
 		body := fmt.Sprintf(`{"bottleneck":8,"train_size":512,"test_size":100,%q:0}`, field)
-		if field == "bottleneck" || field == "train_size" || field == "test_size" {
+		switch field {
+		case "bottleneck":
+			body = `{"bottleneck":0}`
+		case "train_size", "test_size":
 			body = fmt.Sprintf(`{"bottleneck":8,%q:0}`, field)
 		}
 		res, b := ts.do(t, "POST", "/api/sessions", body, nil)
