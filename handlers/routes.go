@@ -53,7 +53,8 @@ func NewServer(d Deps) http.Handler {
 	r := chi.NewRouter()
 	// Pages, JSON and CSV go out gzipped when the browser takes it (static
 	// files are compressed once, in handleStatic).
-	r.Use(recoverer(d.Logger), middleware.Compress(5, "text/html", "application/json", "text/csv"))
+	// HEAD is answered wherever GET is, as GET without the body (RFC 9110).
+	r.Use(recoverer(d.Logger), middleware.GetHead, middleware.Compress(5, "text/html", "application/json", "text/csv"))
 	addRoutes(r, d)
 	// State-changing requests from other sites are refused (Sec-Fetch-Site /
 	// Origin checks), in JSON on the API; WebSockets check their Origin in
