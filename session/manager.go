@@ -45,6 +45,10 @@ type Options struct {
 	// Rate limits per address, by kind of action; a zero value means the
 	// default, a negative Burst no limit.
 	StartLimit, UploadLimit, AnalysisLimit, ViewLimit, JoinLimit RateLimit
+	// StartLimiter keeps the start limit's buckets (of StartLimit): nil
+	// means in this process; internal/sharedlimit shares them across
+	// replicas.
+	StartLimiter Limiter
 }
 
 // Manager creates sessions, schedules their trainings and finds them again.
@@ -123,6 +127,9 @@ func NewManager(opt Options) *Manager {
 	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), limiter: newLimiter(rates), lim: opt.Limits, opt: opt, log: opt.Logger,
 		base: base, stop: stop, sessions: make(map[string]*Session), live: make(map[string]int), runningBy: make(map[string]int),
 		workBy: make(map[string]int)}
+	if opt.StartLimiter != nil {
+		m.limiter.start = opt.StartLimiter
+	}
 	if opt.Store != nil {
 		m.rec = newRecorder(opt.Store, opt.MaxStoreBytes, opt.Logger)
 		m.rec.onKeyframes = m.keyframesWritten

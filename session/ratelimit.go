@@ -65,10 +65,13 @@ func (k WorkKind) rateClass() (rateClass, bool) {
 	return 0, false // the server's own work (baselines) takes no token
 }
 
-// limiter holds one token bucket per address and class.
+// limiter holds one token bucket per address and class. The start class
+// goes through start, a Limiter: these buckets by default, shared across
+// replicas with -bus.
 type limiter struct {
-	lims [rateClasses]RateLimit
-	now  func() time.Time
+	lims  [rateClasses]RateLimit
+	now   func() time.Time
+	start Limiter
 
 	mu      sync.Mutex
 	buckets map[bucketKey]*bucket
@@ -86,7 +89,9 @@ type bucket struct {
 }
 
 func newLimiter(lims [rateClasses]RateLimit) *limiter {
-	return &limiter{lims: lims, now: time.Now, buckets: make(map[bucketKey]*bucket)}
+	l := &limiter{lims: lims, now: time.Now, buckets: make(map[bucketKey]*bucket)}
+	l.start = localLimiter{l: l, class: rateStart}
+	return l
 }
 
 // addrKey groups addresses the way networks hand them out: an IPv4 address
@@ -113,14 +118,13 @@ func addrKey(addr string) string {
 // reservation is a taken token that can be given back if the rest of the
 // admission fails.
 type reservation struct {
-	r   *rate.Reservation
-	now time.Time
+	undo func() // nil: nothing to give back
 }
 
 // cancel gives the token back.
 func (r reservation) cancel() {
-	if r.r != nil {
-		r.r.CancelAt(r.now)
+	if r.undo != nil {
+		r.undo()
 	}
 }
 
@@ -131,6 +135,29 @@ func (l *limiter) take(addr string, class rateClass, what string) (reservation, 
 	if addr == "" || lim.Burst < 0 {
 		return reservation{}, nil
 	}
+	key := addrKey(addr)
+	var (
+		ok   bool
+		wait time.Duration
+		undo func()
+	)
+	if class == rateStart {
+		ok, wait, undo = l.start.Allow(key)
+	} else {
+		ok, wait, undo = l.takeLocal(key, class)
+	}
+	if ok {
+		return reservation{undo: undo}, nil
+	}
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	return reservation{}, &Error{Code: ERateLimited, Retry: time.Duration(secs) * time.Second, Message: fmt.Sprintf(
+		"too many %s from your address (at most %d at once and %g a minute); try again in %d s", what, lim.Burst, lim.PerMinute, secs)}
+}
+
+// takeLocal takes one token of class for key from this process's buckets:
+// ok with the function that gives it back, or how long until one is there.
+func (l *limiter) takeLocal(key string, class rateClass) (bool, time.Duration, func()) {
+	lim := l.lims[class]
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -143,17 +170,17 @@ func (l *limiter) take(addr string, class rateClass, what string) (reservation, 
 		}
 		l.swept = now
 	}
-	key := bucketKey{addrKey(addr), class}
-	b, ok := l.buckets[key]
+	bk := bucketKey{key, class}
+	b, ok := l.buckets[bk]
 	if !ok {
 		b = &bucket{lim: rate.NewLimiter(rate.Limit(lim.PerMinute/60), max(lim.Burst, 0))}
-		l.buckets[key] = b
+		l.buckets[bk] = b
 	}
 	b.last = now
 	r := b.lim.ReserveN(now, 1)
 	if r.OK() {
 		if d := r.DelayFrom(now); d == 0 {
-			return reservation{r: r, now: now}, nil
+			return true, 0, func() { r.CancelAt(now) }
 		}
 		r.CancelAt(now)
 	}
@@ -164,9 +191,7 @@ func (l *limiter) take(addr string, class rateClass, what string) (reservation, 
 			wait = time.Duration((1 - tk) / (lim.PerMinute / 60) * float64(time.Second))
 		}
 	}
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	return reservation{}, &Error{Code: ERateLimited, Retry: time.Duration(secs) * time.Second, Message: fmt.Sprintf(
-		"too many %s from your address (at most %d at once and %g a minute); try again in %d s", what, lim.Burst, lim.PerMinute, secs)}
+	return false, wait, nil
 }
 
 // fullAfter is how long an untouched bucket of class takes to fill up.
