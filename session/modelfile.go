@@ -158,8 +158,13 @@ func (m *Manager) ReadModel(data []byte) (*ModelFile, error) {
 			return nil, bad("the weights hold a non-finite value (%v at position %d): the model diverged before it was saved", v, i)
 		}
 	}
-	step, _ := strconv.Atoi(f.Metadata[ModelMetaStep])
-	return &ModelFile{Config: c, Params: params, Step: max(step, 0)}, nil
+	step := 0
+	if v, ok := f.Metadata[ModelMetaStep]; ok {
+		if step, err = strconv.Atoi(v); err != nil || step < 0 {
+			return nil, bad("the metadata %q is %q: give the training steps the weights have had as a whole number, 0 or more, or leave it out", ModelMetaStep, truncate(v, 40))
+		}
+	}
+	return &ModelFile{Config: c, Params: params, Step: step}, nil
 }
 
 // describeArch names the network of c on k features for error messages:

@@ -169,6 +169,14 @@ func TestReadModelErrors(t *testing.T) {
 			}
 			return ts
 		}), "encoder.1.weight has shape [32, 2]; the configuration 784 → 32 → 2 → 32 → 784 needs [2, 32]"},
+		{"negative step", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["step"] = "-5"
+			return ts
+		}), `"step" is "-5"`},
+		{"step not a number", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["step"] = "NaN"
+			return ts
+		}), `"step" is "NaN"`},
 		{"nan", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
 			d := append([]float32(nil), ts[0].Data...)
 			d[3] = float32(math.NaN())

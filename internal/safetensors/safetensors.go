@@ -24,6 +24,11 @@ import (
 // implementation (100 MB).
 const MaxHeader = 100_000_000
 
+// MaxTensors is the most tensors a file may hold. aelab's largest model
+// has about 60; the bound keeps a header of a great many empty tensors
+// (each a few bytes, offsets all 0) from costing seconds of CPU to read.
+const MaxTensors = 1024
+
 // Tensor is one named float32 tensor.
 type Tensor struct {
 	Name  string
@@ -51,9 +56,9 @@ func (f *File) Get(name string) (Tensor, bool) {
 var ErrFormat = errors.New("not a valid safetensors file")
 
 type entry struct {
-	Dtype       string   `json:"dtype"`
-	Shape       []int    `json:"shape"`
-	DataOffsets [2]int64 `json:"data_offsets"`
+	Dtype       string  `json:"dtype"`
+	Shape       []int   `json:"shape"`
+	DataOffsets []int64 `json:"data_offsets"`
 }
 
 // Write writes tensors and metadata to w in the safetensors format. It
@@ -80,7 +85,7 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 		if shape == nil {
 			shape = []int{}
 		}
-		header[t.Name] = entry{Dtype: "F32", Shape: shape, DataOffsets: [2]int64{off, off + 4*n}}
+		header[t.Name] = entry{Dtype: "F32", Shape: shape, DataOffsets: []int64{off, off + 4*n}}
 		off += 4 * n
 	}
 	h, err := json.Marshal(header) // keys sorted: a stable file for equal input
@@ -123,9 +128,9 @@ func Read(data []byte) (*File, error) {
 	if len(h) == 0 || h[0] != '{' {
 		return nil, bad("the header is not a JSON object")
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(h, &raw); err != nil {
-		return nil, bad("the header is not valid JSON: %v", err)
+	raw, err := headerEntries(h)
+	if err != nil {
+		return nil, bad("%v", err)
 	}
 	buf := data[8+n:]
 	f := &File{}
@@ -134,7 +139,8 @@ func Read(data []byte) (*File, error) {
 		e    entry
 	}
 	var all []placed
-	for name, v := range raw {
+	for _, kv := range raw {
+		name, v := kv.name, kv.value
 		if name == "__metadata__" {
 			if err := json.Unmarshal(v, &f.Metadata); err != nil {
 				return nil, bad("__metadata__ must map names to strings: %v", err)
@@ -146,6 +152,9 @@ func Read(data []byte) (*File, error) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
 			return nil, bad("tensor %q: %v", name, err)
+		}
+		if len(e.DataOffsets) != 2 {
+			return nil, bad("tensor %q has %d data_offsets; give two, [begin, end]", name, len(e.DataOffsets))
 		}
 		if e.Dtype != "F32" {
 			return nil, bad("tensor %q has dtype %q; only F32 (float32) is supported: save it with tensor.float()", name, e.Dtype)
@@ -187,6 +196,51 @@ func Read(data []byte) (*File, error) {
 		return nil, bad("%d bytes of data follow the last tensor", int64(len(buf))-next)
 	}
 	return f, nil
+}
+
+// headerEntry is one key of the header and its value.
+type headerEntry struct {
+	name  string
+	value json.RawMessage
+}
+
+// headerEntries reads the header's object key by key, refusing a key given
+// twice and stopping after MaxTensors tensors.
+func headerEntries(h []byte) ([]headerEntry, error) {
+	if !json.Valid(h) {
+		var v any
+		err := json.Unmarshal(h, &v)
+		return nil, fmt.Errorf("the header is not valid JSON: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(h))
+	if _, err := dec.Token(); err != nil { // the '{' (h starts with it)
+		return nil, err
+	}
+	var out []headerEntry
+	seen := map[string]bool{}
+	tensors := 0
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name := t.(string) // a key: h is a valid object
+		if seen[name] {
+			return nil, fmt.Errorf("the header names %q twice", name)
+		}
+		seen[name] = true
+		if name != "__metadata__" {
+			if tensors++; tensors > MaxTensors {
+				return nil, fmt.Errorf("the header lists more than %d tensors", MaxTensors)
+			}
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, headerEntry{name, v})
+	}
+	return out, nil
 }
 
 // elements returns the product of shape, false if a dimension is negative
