@@ -11,6 +11,7 @@ import { ExplorerMap } from './explorer-map.js';
 import { DecodedView, InterpolationView, ManifoldView, VarianceView, formatCode } from './explorer-views.js';
 import { installManifoldHover } from './manifoldhover.js';
 import { formatInt } from './format.js';
+import { Timeline } from './timeline.js';
 
 const REFRESH_MS = 3000;
 
@@ -18,6 +19,24 @@ const REFRESH_MS = 3000;
 export function defaultPair(labels) {
   const b = labels.findIndex((l) => l !== labels[0]);
   return [0, b > 0 ? b : Math.min(1, labels.length - 1)];
+}
+
+/** withStep adds ?step= (a past moment of the replay) to an API URL; null leaves it as it is. Pure. */
+export function withStep(url, step) {
+  return step === null || step === undefined ? url : `${url}${url.includes('?') ? '&' : '?'}step=${step}`;
+}
+
+/**
+ * momentText says which weights a view ran on: `step` (the answer's) for the replay's moment
+ * `asked` (null: live), with the epoch from the keyframe index when it has that step. Pure.
+ */
+export function momentText(step, asked, index = []) {
+  if (asked === null || asked === undefined) return `model at step ${formatInt(step)}`;
+  const k = index.find((e) => e.step === step);
+  const ep = k ? ` (epoch ${Number.isInteger(k.epoch) ? k.epoch : Number(k.epoch).toFixed(2)})` : '';
+  const at = `step ${formatInt(step)}${ep}`;
+  if (step === asked) return at;
+  return `nearest kept weights: ${at}, for the moment at step ${formatInt(asked)}`;
 }
 
 /** sliderRange is the span of unit j's slider: the occupied range, holding v, padded by a quarter. Pure. */
@@ -58,7 +77,26 @@ function main() {
 
   const statuses = h('div', { class: 'lab-statuses' });
   const grid = h('div', { class: `explorer ${two ? 'explorer-2d' : 'explorer-nd'}` });
-  fig.replaceChildren(statuses, grid);
+  // The replay scrubber (as on the session page, timeline.js): the map shows the keyframe, and
+  // the views below run on the kept weights nearest that moment (?step=, docs/api.md).
+  const tl = h('div', { class: 'timeline explorer-timeline', role: 'group', 'aria-labelledby': 'timeline-title', hidden: true, dataset: { testid: 'timeline' } },
+    h('div', { class: 'timeline-head' },
+      h('h2', { id: 'timeline-title', class: 'timeline-title' }, 'Replay'),
+      h('p', { class: 'timeline-status', 'aria-live': 'polite', dataset: { testid: 'timeline-status' } }, 'Live')),
+    h('input', { type: 'range', class: 'timeline-slider', min: 0, max: 0, step: 1, value: 0, 'aria-labelledby': 'timeline-title',
+      'aria-describedby': 'timeline-help', dataset: { testid: 'timeline-slider' } }),
+    h('div', { class: 'timeline-row' },
+      h('button', { type: 'button', class: 'button', 'aria-pressed': 'false', dataset: { testid: 'timeline-play' } }, 'Play'),
+      h('label', { class: 'timeline-speed' }, 'Speed ',
+        h('select', { dataset: { testid: 'timeline-speed' } }, ...[0.5, 1, 2, 4].map((v) => h('option', { value: v, selected: v === 1 }, `${v}×`)))),
+      h('button', { type: 'button', class: 'button', 'aria-pressed': 'true', dataset: { testid: 'timeline-live' } }, 'Live')),
+    h('p', { id: 'timeline-help', class: 'caption' },
+      'Drag the slider or use the arrow keys to see the map as it was at that step; the manifold, the decoded points, the interpolation, the sliders and the variance use the weights kept nearest that moment (every epoch’s end).'));
+  fig.replaceChildren(statuses, tl, grid);
+  let atStep = null; // the replay's moment, null while live
+  let liveLatent = null;
+  const at = (url) => withStep(url, atStep);
+  const moment = (step) => momentText(step, atStep, timeline.index);
   statuses.scrollIntoView({ block: 'start' }); // just started: show the figure, not the form
 
   // The map, with the pointer modes.
@@ -108,11 +146,11 @@ function main() {
     decP.body.append(dc, dcap, derr);
     const view = new DecodedView(dc, scheduler, 'click the map');
     const rep = report(derr);
-    decodeCtl = oneInFlight((z) => requestJSON(`${api}/decode`, { z: [z] }), {
+    decodeCtl = oneInFlight((z) => requestJSON(at(`${api}/decode`), { z: [z] }), {
       onResult(body, z) {
         rep.clear();
         view.set(body);
-        dcap.textContent = `z = ${formatCode(z)} · model at step ${formatInt(body.step)}`;
+        dcap.textContent = `z = ${formatCode(z)} · ${moment(body.step)}`;
         manifoldView.setMark(z);
       },
       onError: rep.onError,
@@ -125,18 +163,20 @@ function main() {
     const manP = panel('Manifold: the decoder over a grid', 'manifold-panel', 'manifold-panel');
     manP.head.append(h('label', { class: 'inline-field' }, 'grid ', gridSize));
     const mc = h('canvas', { class: 'manifold-canvas', dataset: { testid: 'manifold' } });
+    const mmoment = h('p', { class: 'manifold-moment', dataset: { testid: 'manifold-moment' } });
     const mcap = h('p', { class: 'caption', dataset: { testid: 'manifold-caption' } },
       'Each tile is the decoder’s drawing at one point of a regular grid over where the codes lie.');
     const merr = errorLine('manifold-error');
     const mhover = h('p', { class: 'manifold-hover', dataset: { testid: 'manifold-hover' } });
-    manP.body.append(mc, mhover, mcap, merr);
+    manP.body.append(mmoment, mc, mhover, mcap, merr);
     manifoldView = new ManifoldView(mc, scheduler);
     installManifoldHover(manifoldView, mhover);
     const mrep = report(merr);
-    manifoldCtl = oneInFlight((n) => requestJSON(`${api}/manifold?rows=${n}&cols=${n}`), {
+    manifoldCtl = oneInFlight((n) => requestJSON(at(`${api}/manifold?rows=${n}&cols=${n}`)), {
       onResult(body) {
         mrep.clear();
         manifoldView.set(body);
+        mmoment.textContent = atStep === null ? `Manifold of the latest weights (step ${formatInt(body.step)})` : `Manifold at ${moment(body.step)}`;
         mcap.textContent = `Each tile is the decoder’s drawing at one point of a regular ${body.rows} × ${body.cols} grid over where ${Math.round(100 * (1 - 2 * body.quantile))}% of the codes lie (model at step ${formatInt(body.step)}). The framed tile is the one nearest the decoded point.`;
       },
       onError: mrep.onError,
@@ -161,11 +201,11 @@ function main() {
   grid.append(intP.root);
   const interp = new InterpolationView(ic, scheduler, classNames);
   const irep = report(ierr);
-  const interpCtl = oneInFlight((q) => requestJSON(`${api}/interpolate`, q), {
+  const interpCtl = oneInFlight((q) => requestJSON(at(`${api}/interpolate`), q), {
     onResult(body) {
       irep.clear();
       interp.set(body);
-      icap.textContent = `The decoder’s drawings of ${body.codes.length} codes evenly spaced on the straight line from the code of A (#${body.from}, a ${className(body.labels[0])}) to the code of B (#${body.to}, a ${className(body.labels[1])}); model at step ${formatInt(body.step)}.`;
+      icap.textContent = `The decoder’s drawings of ${body.codes.length} codes evenly spaced on the straight line from the code of A (#${body.from}, a ${className(body.labels[0])}) to the code of B (#${body.to}, a ${className(body.labels[1])}); ${moment(body.step)}.`;
     },
     onError: irep.onError,
   });
@@ -206,11 +246,11 @@ function main() {
   let code = null; // the sliders' current code
   let codeA = null;
   let touched = false; // the sliders moved since A was last encoded
-  const sliderCtl = oneInFlight((z) => requestJSON(`${api}/decode`, { z: [z] }), {
+  const sliderCtl = oneInFlight((z) => requestJSON(at(`${api}/decode`), { z: [z] }), {
     onResult(body, z) {
       srep.clear();
       sliderView.set(body);
-      scap.textContent = `z = ${formatCode(z)} · model at step ${formatInt(body.step)}`;
+      scap.textContent = `z = ${formatCode(z)} · ${moment(body.step)}`;
     },
     onError: srep.onError,
   });
@@ -241,7 +281,7 @@ function main() {
       row.querySelector('.dead-tag').hidden = !dead;
     }
   }
-  const encodeCtl = oneInFlight((i) => requestJSON(`${api}/encode`, { examples: [i] }), {
+  const encodeCtl = oneInFlight((i) => requestJSON(at(`${api}/encode`), { examples: [i] }), {
     onResult(body, i) {
       srep.clear();
       // A's code moves as the network learns: follow it unless the student is moving the sliders.
@@ -275,14 +315,14 @@ function main() {
   grid.append(varP.root);
   const variance = new VarianceView(vc, scheduler);
   const vrep = report(verr);
-  const statsCtl = oneInFlight(() => requestJSON(`${api}/latent-stats`), {
+  const statsCtl = oneInFlight(() => requestJSON(at(`${api}/latent-stats`)), {
     onResult(body) {
       vrep.clear();
       const first = !stats;
       stats = body;
       variance.set(body);
       const dead = body.dead.filter(Boolean).length;
-      vcap.textContent = `${dead === 0 ? 'No dead unit' : `${dead} of ${body.dead.length} units dead`}: variance over the first ${formatInt(body.count)} test examples, model at step ${formatInt(body.step)}.`;
+      vcap.textContent = `${dead === 0 ? 'No dead unit' : `${dead} of ${body.dead.length} units dead`}: variance over the first ${formatInt(body.count)} test examples, ${moment(body.step)}.`;
       if (first && codeA) buildSliders(code ?? codeA);
       else markDead();
     },
@@ -299,12 +339,27 @@ function main() {
     if (picks.a >= 0) encodeCtl.push(picks.a);
   };
   let started = false;
+  const timeline = new Timeline(tl, {
+    indexURL: `${api}/keyframes`,
+    formatLoss: (v) => v.toPrecision(3),
+    show(frame) {
+      atStep = frame.step;
+      if (frame.latent) map.set(frame.latent);
+      if (started) refresh();
+    },
+    onLive() {
+      atStep = null;
+      if (liveLatent) map.set(liveLatent);
+      if (started) refresh();
+    },
+  });
   followSession(s, statuses, scheduler, {
     label: `Autoencoder 784 → 256 → ${m} → 256 → 784`,
     onMessage(msg) {
       const latent = msg.type === 'snapshot' ? msg.latent : msg.type === 'latent' ? msg : null;
       if (!latent) return;
-      map.set(latent);
+      liveLatent = latent;
+      if (!timeline.replaying) map.set(latent);
       if (!started && Array.isArray(latent.labels) && latent.labels.length > 1) {
         started = true;
         const [a, b] = defaultPair(latent.labels);
@@ -315,6 +370,7 @@ function main() {
       }
     },
     onState(st) {
+      timeline.setEnded(isTerminal(st));
       if (isTerminal(st)) {
         clearInterval(timer);
         timer = 0;
@@ -324,6 +380,7 @@ function main() {
       }
     },
   });
+  timeline.start();
 }
 
 if (typeof document !== 'undefined') main();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultPair, sliderRange } from './lab-explorer.js';
+import { defaultPair, momentText, sliderRange, withStep } from './lab-explorer.js';
 import { nearestPoint } from './explorer-map.js';
 import { formatCode, formatValue } from './explorer-views.js';
 import { metricPoints, noiseText } from './lab-denoising.js';
@@ -36,4 +36,18 @@ test('noiseText and metricPoints', () => {
   assert.equal(noiseText('gaussian', 0.5), 'Gaussian σ = 0.50');
   assert.equal(noiseText('salt_pepper', 0.2), 'salt and pepper 20%');
   assert.deepEqual(metricPoints([{ step: 3, epoch: 0.5, value: 12 }, { epoch: 'x' }]), [{ x: 0.5, y: 12 }]);
+});
+
+test('withStep asks for a past moment only while replaying', () => {
+  assert.equal(withStep('/api/sessions/a/decode', null), '/api/sessions/a/decode');
+  assert.equal(withStep('/api/sessions/a/decode', 0), '/api/sessions/a/decode?step=0');
+  assert.equal(withStep('/api/sessions/a/manifold?rows=8&cols=8', 1200), '/api/sessions/a/manifold?rows=8&cols=8&step=1200');
+});
+
+test('momentText says which weights a view ran on', () => {
+  const index = [{ step: 0, epoch: 0 }, { step: 600, epoch: 1 }, { step: 1200, epoch: 2 }, { step: 50, epoch: 0.0833 }];
+  assert.equal(momentText(1200, 1200, index), 'step 1,200 (epoch 2)');
+  assert.equal(momentText(600, 50, index), 'nearest kept weights: step 600 (epoch 1), for the moment at step 50');
+  assert.equal(momentText(1940, null, index), 'model at step 1,940');
+  assert.equal(momentText(50, 50, index), 'step 50 (epoch 0.08)');
 });
