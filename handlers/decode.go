@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/aelab/aelab/session"
@@ -147,6 +149,9 @@ func jsonError(err error) error {
 		return session.Errorf(session.EInvalid, "malformed JSON at byte %d: %v", syn.Offset, syn)
 	case errors.As(err, &typ):
 		field := typ.Field
+		if lit, ok := strings.CutPrefix(typ.Value, "number "); ok {
+			return &session.Error{Code: session.EInvalid, Field: field, Message: numberMismatch(field, typ.Type, lit)}
+		}
 		return &session.Error{Code: session.EInvalid, Field: field,
 			Message: fmt.Sprintf("field %q must be %s, not a JSON %s", field, describeType(typ.Type.String()), typ.Value)}
 	case errors.Is(err, io.EOF):
@@ -211,6 +216,43 @@ func jsonFields(v any) map[string]string {
 	return out
 }
 
+// numberMismatch says what is wrong with the JSON number lit that
+// encoding/json could not store in a field of type t: a fraction where a
+// whole number belongs, a whole number written with a decimal point or an
+// exponent (encoding/json reads integers only as plain digits), a
+// negative number for an unsigned field, or a number too large for t.
+func numberMismatch(field string, t reflect.Type, lit string) string {
+	f, err := strconv.ParseFloat(lit, 64)
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+	default:
+		if err != nil {
+			return fmt.Sprintf("field %q: %s is too large to be a number", field, lit)
+		}
+		return fmt.Sprintf("field %q must be %s, not the number %s", field, describeType(t.String()), lit)
+	}
+	unsigned := t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uintptr
+	var limit float64 // the largest value t holds, as a float
+	if unsigned {
+		limit = math.Ldexp(1, t.Bits())
+	} else {
+		limit = math.Ldexp(1, t.Bits()-1)
+	}
+	switch {
+	case err == nil && f != math.Trunc(f):
+		return fmt.Sprintf("field %q must be a whole number, not %s", field, lit)
+	case err == nil && unsigned && f < 0:
+		return fmt.Sprintf("field %q must not be negative, not %s", field, lit)
+	case err != nil || f >= limit || f < -limit:
+		return fmt.Sprintf("field %q: %s is too large; see docs/api.md for the field's range", field, lit)
+	default: // a whole number in range, written like 1e9 or 2.0
+		return fmt.Sprintf("field %q must be written as plain digits, without a decimal point or exponent: %s, not %s",
+			field, strconv.FormatFloat(f, 'f', -1, 64), lit)
+	}
+}
+
+// describeType is how an error message names the Go type t.
 func describeType(t string) string {
 	switch t {
 	case "int", "uint64", "int64":
