@@ -6,15 +6,23 @@ import (
 	"math"
 )
 
-// ErrInvalidInput is wrapped by every error that reports a user mistake (a
-// noise level out of range, k larger than the number of examples, a missing
-// label), so callers can map it to a "bad request" with errors.Is.
-var ErrInvalidInput = errors.New("analysis: invalid input")
+// ErrInvalidInput is matched (errors.Is) by every error that reports a
+// user mistake (a noise level out of range, k larger than the number of
+// examples, a missing label), so callers can map it to a "bad request".
+var ErrInvalidInput = errors.New("invalid input")
 
-// invalidf returns an error wrapping ErrInvalidInput with a message for the
-// user.
+// inputError is a user mistake: its text is the message for the user as
+// it stands, with no package or category prefix, and it matches
+// ErrInvalidInput.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string        { return e.msg }
+func (e *inputError) Is(target error) bool { return target == ErrInvalidInput }
+
+// invalidf returns an error matching ErrInvalidInput whose text is the
+// message for the user.
 func invalidf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidInput}, args...)...)
+	return &inputError{msg: fmt.Sprintf(format, args...)}
 }
 
 // panicf panics with a message prefixed by the package name. It reports

@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 )
 
 // The kinds of Noise.
@@ -41,7 +42,7 @@ func (n Noise) Validate() error {
 		return nil
 	case NoiseGaussian, NoiseMasking, NoiseSaltPepper:
 	default:
-		return invalidf("unknown noise kind %q (want one of %v)", n.Kind, NoiseKinds())
+		return invalidf("unknown noise kind %q: use one of %s", n.Kind, strings.Join(NoiseKinds(), ", "))
 	}
 	lo, hi := float64(n.Lo), float64(n.Hi)
 	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(lo < hi) {

@@ -174,13 +174,13 @@ func classify(req FeaturesRequest, trX []float32, trY []int, teX []float32, teY 
 	case "logreg":
 		lr, err := analysis.FitLogReg(trX, trY, nTr, d, logRegPenalty, logRegIterations)
 		if err != nil {
-			return 0, &Error{Code: EInvalid, Message: analysisMessage(err)}
+			return 0, &Error{Code: EInvalid, Message: err.Error()}
 		}
 		lr.Predict(pred, teX, nTe)
 	default:
 		knn, err := analysis.NewKNN(trX, trY, nTr, d, req.K)
 		if err != nil {
-			return 0, &Error{Code: EInvalid, Field: "k", Message: analysisMessage(err)}
+			return 0, &Error{Code: EInvalid, Field: "k", Message: err.Error()}
 		}
 		knn.Predict(pred, teX, nTe)
 	}

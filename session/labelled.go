@@ -2,14 +2,11 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/aelab/aelab/ae"
-	"github.com/aelab/aelab/analysis"
 	"github.com/aelab/aelab/datasets"
 )
 
@@ -104,14 +101,4 @@ func (s *Session) trainingPool(ds *datasets.Dataset) int {
 // fieldErrorf returns an EInvalid error about one field of a request.
 func fieldErrorf(field, format string, args ...any) *Error {
 	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-// analysisMessage is the user-facing message of an error of the analysis
-// package: its text without the package's prefix.
-func analysisMessage(err error) string {
-	msg := err.Error()
-	if errors.Is(err, analysis.ErrInvalidInput) {
-		msg = strings.TrimPrefix(msg, analysis.ErrInvalidInput.Error()+": ")
-	}
-	return msg
 }

@@ -50,11 +50,10 @@ func Denoise(md Model, kind string, level float64, count int, seed uint64) (Deno
 		if !strings.Contains(err.Error(), kind+" noise") {
 			field = "kind"
 		}
-		msg := strings.TrimPrefix(err.Error(), analysis.ErrInvalidInput.Error()+": ")
 		if !errors.Is(err, analysis.ErrInvalidInput) {
 			return Denoised{}, err
 		}
-		return Denoised{}, &session.Error{Code: session.EInvalid, Field: field, Message: msg}
+		return Denoised{}, &session.Error{Code: session.EInvalid, Field: field, Message: err.Error()}
 	}
 	idx := session.ReconExamples(ds, count)
 	clean, labels := TestRows(ds, idx)
