@@ -28,7 +28,7 @@ func init() {
 		},
 		Options: []templates.LabOption{
 			{Name: "betas", Label: "Values of β to compare", Value: "0.1, 1, 4",
-				Help: fmt.Sprintf("%d or %d, each above 0 and at most %d", lab.VAEMinBetas, lab.VAEMaxBetas, session.MaxBeta)},
+				Help: fmt.Sprintf("%d or %d, each from %g to %d", lab.VAEMinBetas, lab.VAEMaxBetas, session.MinBeta, session.MaxBeta)},
 			{Name: "train_size", Label: "Training examples", Value: fmt.Sprint(lab.VAETrainSize), InputMode: "numeric",
 				Help: fmt.Sprintf("per network, %d epochs; fewer train faster", lab.VAEEpochs)},
 		},

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -68,12 +69,26 @@ type Config struct {
 }
 
 // Bounds of the regularisation fields. They are generous: values near them
-// already drown the reconstruction.
+// already drown the reconstruction (MaxBeta) or leave it alone (MinBeta: a
+// VAE's KL term weighed less than 1e-4 is far below the reconstruction
+// loss summed over the features, a plain autoencoder in all but name; a
+// denormal such as 5e-324 is no weight at all).
 const (
+	MinBeta        = 1e-4
 	MaxBeta        = 100
 	MaxSparsity    = 10
 	MaxWeightDecay = 1
 )
+
+// BetaInRange reports whether b is a VAE's KL weight the server trains
+// with: from MinBeta to MaxBeta.
+func BetaInRange(b float64) bool { return b >= MinBeta && b <= MaxBeta }
+
+// betaRange is the message for a β out of range.
+func betaRange(b float64) string {
+	return fmt.Sprintf("beta must be from %g to %d, not %g (1 is the standard VAE; 0.1 sharper pictures, 4 a smoother code space)",
+		MinBeta, MaxBeta, b)
+}
 
 // IsVAE reports whether c describes a variational autoencoder.
 func (c Config) IsVAE() bool { return c.Kind == "vae" }
@@ -294,8 +309,8 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 		switch b := *c.Beta; {
 		case c.Kind != "vae":
 			fe.add("beta", "beta weighs the KL term of a variational autoencoder: set kind to \"vae\", or leave beta out")
-		case math.IsNaN(b) || b <= 0 || b > MaxBeta:
-			fe.add("beta", "beta must be greater than 0 and at most %d (1 is the standard VAE; 0.1 sharper pictures, 4 a smoother code space)", MaxBeta)
+		case !BetaInRange(b):
+			fe.add("beta", "%s", betaRange(b))
 		}
 	}
 	if c.IsVAE() && c.BottleneckActivation != "" && c.BottleneckActivation != "linear" {

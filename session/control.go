@@ -98,8 +98,8 @@ func (m *Manager) ValidateSettings(s *Session, v Settings) FieldErrors {
 		switch b := *v.Beta; {
 		case !s.cfg.IsVAE():
 			fe.add("beta", "beta weighs the KL term of a variational autoencoder; this run is kind %q, so it has none", s.cfg.Kind)
-		case math.IsNaN(b) || b <= 0 || b > MaxBeta:
-			fe.add("beta", "beta must be greater than 0 and at most %d (1 is the standard VAE; 0.1 sharper pictures, 4 a smoother code space), got %g", MaxBeta, b)
+		case !BetaInRange(b):
+			fe.add("beta", "%s", betaRange(b))
 		}
 	}
 	if v.Noise != nil {

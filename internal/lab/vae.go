@@ -33,7 +33,7 @@ const (
 )
 
 // ParseVAEBetas reads the lab's "betas" option: 2 or 3 different numbers
-// above 0 and at most session.MaxBeta, separated by commas or spaces;
+// from session.MinBeta to session.MaxBeta, separated by commas or spaces;
 // blank means VAEBetas. They are returned in increasing order. A bad list
 // is refused with an error on the field "betas" that says what to write.
 func ParseVAEBetas(s string) ([]float64, error) {
@@ -43,8 +43,8 @@ func ParseVAEBetas(s string) ([]float64, error) {
 	}
 	bad := func(why string) error {
 		return &session.Error{Code: session.EInvalid, Field: "betas", Message: fmt.Sprintf(
-			"%s: write %d or %d different values of β above 0 and at most %g, separated by commas, like 0.1, 1, 4 (got %q)",
-			why, VAEMinBetas, VAEMaxBetas, float64(session.MaxBeta), s)}
+			"%s: write %d or %d different values of β from %g to %g, separated by commas, like 0.1, 1, 4 (got %q)",
+			why, VAEMinBetas, VAEMaxBetas, session.MinBeta, float64(session.MaxBeta), s)}
 	}
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 	out := make([]float64, 0, len(fields))
@@ -53,7 +53,7 @@ func ParseVAEBetas(s string) ([]float64, error) {
 		switch {
 		case err != nil || math.IsNaN(b) || math.IsInf(b, 0):
 			return nil, bad(fmt.Sprintf("%q is not a number", f))
-		case !(b > 0 && b <= session.MaxBeta):
+		case !session.BetaInRange(b):
 			return nil, bad(fmt.Sprintf("β = %s is out of range", f))
 		case slices.Contains(out, b):
 			return nil, bad(fmt.Sprintf("β = %s is listed twice", f))

@@ -34,7 +34,7 @@ func TestVAEConfigsDifferOnlyInBeta(t *testing.T) {
 }
 
 // TestParseVAEBetas: blank gives the defaults; 2 or 3 distinct values in
-// (0, MaxBeta] come back sorted; anything else is refused on "betas"
+// [MinBeta, MaxBeta] come back sorted; anything else is refused on "betas"
 // saying why.
 func TestParseVAEBetas(t *testing.T) {
 	for in, want := range map[string][]float64{
@@ -47,7 +47,7 @@ func TestParseVAEBetas(t *testing.T) {
 	}
 	for in, says := range map[string]string{
 		"1": "1 values", "0.1, 1, 4, 8": "4 values", "0, 1": "β = 0 is out of range", "-1, 1": "out of range",
-		"1, 101": "β = 101 is out of range", "1, 1": "listed twice", "1, x": `"x" is not a number`, "1, NaN": "not a number", "1, Inf": "not a number",
+		"1, 101": "β = 101 is out of range", "1e-5, 1": "β = 1e-5 is out of range: write 2 or 3 different values of β from 0.0001 to 100", "1, 1": "listed twice", "1, x": `"x" is not a number`, "1, NaN": "not a number", "1, Inf": "not a number",
 	} {
 		_, err := ParseVAEBetas(in)
 		if session.ErrorField(err) != "betas" || session.ErrorCode(err) != session.EInvalid || !strings.Contains(session.ErrorMessage(err), says) {
