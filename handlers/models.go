@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/aelab/aelab/session"
@@ -15,6 +16,59 @@ import (
 
 // importTimeout bounds the upload of one model file.
 const importTimeout = 2 * time.Minute
+
+// A model upload is paced: after uploadGrace it must have arrived at
+// uploadFloor bytes a second on average, or it is cut. While it arrives
+// the door holds the memory it declares (the largest file, about 21 MB,
+// when the body is chunked), so a body that stalls must not hold it for
+// the whole importTimeout.
+var uploadGrace = 10 * time.Second
+
+const uploadFloor = 32 << 10
+
+// pacedBody is a request body whose read deadline follows what has
+// arrived: start + uploadGrace + received / uploadFloor, at most end.
+type pacedBody struct {
+	io.ReadCloser
+	rc         *http.ResponseController
+	start, end time.Time
+	n          int64
+	stalled    bool
+}
+
+func newPacedBody(w http.ResponseWriter, r *http.Request) *pacedBody {
+	now := time.Now()
+	p := &pacedBody{ReadCloser: r.Body, rc: http.NewResponseController(w), start: now, end: now.Add(importTimeout)}
+	p.extend()
+	return p
+}
+
+func (p *pacedBody) extend() {
+	d := p.start.Add(uploadGrace + time.Duration(p.n)*time.Second/uploadFloor)
+	if d.After(p.end) {
+		d = p.end
+	}
+	_ = p.rc.SetReadDeadline(d)
+}
+
+func (p *pacedBody) Read(b []byte) (int, error) {
+	k, err := p.ReadCloser.Read(b)
+	p.n += int64(k)
+	if k > 0 {
+		p.extend()
+	}
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		p.stalled = true
+	}
+	return k, err
+}
+
+// err is the error of a paced upload that stalled.
+func (p *pacedBody) err() error {
+	return &session.Error{Code: session.EInvalid, Field: "file",
+		Message: fmt.Sprintf("the upload stalled: %d bytes arrived in %.0f s; send the file at %d KiB/s or faster (after the first %.0f s), and within %v",
+			p.n, time.Since(p.start).Seconds(), uploadFloor>>10, uploadGrace.Seconds(), importTimeout)}
+}
 
 // maxModelBytes is the largest model file accepted: the largest model the
 // limits allow, as float32, plus room for the header.
@@ -56,9 +110,8 @@ func readModelUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byt
 	if r.ContentLength > limit+64<<10 {
 		return nil, tooLarge
 	}
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(importTimeout))
-	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
+	paced := newPacedBody(w, r)
+	r.Body = http.MaxBytesReader(w, paced, limit+64<<10)
 	var src io.Reader = r.Body
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
@@ -72,6 +125,9 @@ func readModelUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byt
 			if err != nil {
 				if isTooLarge(err) {
 					return nil, tooLarge
+				}
+				if paced.stalled {
+					return nil, paced.err()
 				}
 				return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "the form has no part named \"file\": send the safetensors file in it"}
 			}
@@ -88,6 +144,9 @@ func readModelUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byt
 	data, err := io.ReadAll(io.LimitReader(src, limit+1))
 	if isTooLarge(err) || int64(len(data)) > limit {
 		return nil, tooLarge
+	}
+	if paced.stalled {
+		return nil, paced.err()
 	}
 	if err != nil {
 		return nil, session.Errorf(session.EInvalid, "could not read the upload: %v", err)
