@@ -254,3 +254,9 @@ func (m *Manager) withCPU(ctx context.Context, f func()) error {
 		return nil
 	})
 }
+
+// Baseline computes (or finds cached) the PCA baseline of configuration c,
+// the figure a comparison shows; a class's runs use it too.
+func (st *ComparisonStore) Baseline(ctx context.Context, c Config) Baseline {
+	return st.base.compute(ctx, c)
+}
