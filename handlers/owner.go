@@ -56,11 +56,22 @@ func ensureOwner(w http.ResponseWriter, r *http.Request) session.Owner {
 	return session.OwnerOf(key)
 }
 
+// maxLegacyExpire bounds the legacy cookies one response expires (a
+// browser keeps a few hundred cookies per site; the rest go with the next
+// responses), so that a request stuffed with cookies cannot draw an answer
+// larger than itself.
+const maxLegacyExpire = 64
+
 // expireLegacyCookies asks the browser to drop the per-session owner
-// cookies of earlier versions.
+// cookies of earlier versions, each name once.
 func expireLegacyCookies(w http.ResponseWriter, r *http.Request) {
+	done := map[string]bool{}
 	for _, ck := range r.Cookies() {
-		if strings.HasPrefix(ck.Name, legacyOwnerPrefix) {
+		if len(done) == maxLegacyExpire {
+			return
+		}
+		if strings.HasPrefix(ck.Name, legacyOwnerPrefix) && !done[ck.Name] {
+			done[ck.Name] = true
 			http.SetCookie(w, &http.Cookie{Name: ck.Name, Value: "", Path: "/", MaxAge: -1})
 		}
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -110,6 +111,33 @@ func TestLegacyOwnerCookiesExpire(t *testing.T) {
 	}
 	if expired != 2 {
 		t.Errorf("%d legacy cookies expired, want 2: %v", expired, res.Cookies())
+	}
+}
+
+// A request stuffed with legacy cookies gets a bounded answer: each name
+// expired once, and at most maxLegacyExpire of them (2,999 distinct names
+// in a 59 KB Cookie header drew 2,999 Set-Cookie lines, 149 KB; Go parses
+// at most 3,000 cookies of a request).
+func TestLegacyCookieStuffingIsBounded(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.create(t, smallJSON)
+	var names []string
+	for i := range 1000 {
+		names = append(names, fmt.Sprintf("aelab_owner_%d=1", i))
+	}
+	names = append(names, "aelab_owner_0=2", "aelab_owner_0=3")
+	res, _ := ts.do(t, "GET", "/sessions/"+c.ID, "", map[string]string{"Cookie": strings.Join(names, "; ")})
+	seen := map[string]bool{}
+	for _, ck := range res.Cookies() {
+		if strings.HasPrefix(ck.Name, "aelab_owner_") {
+			if seen[ck.Name] {
+				t.Errorf("%s expired twice", ck.Name)
+			}
+			seen[ck.Name] = true
+		}
+	}
+	if len(seen) != maxLegacyExpire {
+		t.Errorf("%d legacy cookies expired, want %d", len(seen), maxLegacyExpire)
 	}
 }
 
