@@ -241,6 +241,35 @@ func newConvNet(geo []convGeom, params, grads []float32, hidden, output actKind)
 	return cn
 }
 
+// bindGrads points the convolutions' gradients into grads, laid out like
+// their parameters, or clears them when grads is nil (a parked model, see
+// Model.Park). It does nothing on a nil convNet (a dense model).
+func (cn *convNet) bindGrads(grads []float32) {
+	if cn == nil {
+		return
+	}
+	off := 0
+	take := func(k int) []float32 {
+		off += k
+		if grads == nil {
+			return nil
+		}
+		return grads[off-k : off : off]
+	}
+	for i := range cn.enc {
+		l := &cn.enc[i]
+		l.gw = take(len(l.w))
+		l.gb = take(len(l.b))
+		cn.weights[i].gw = l.gw
+	}
+	for j := range cn.dec {
+		l := &cn.dec[j]
+		l.gw = take(len(l.w))
+		l.gb = take(len(l.b))
+		cn.weights[len(cn.enc)+j].gw = l.gw
+	}
+}
+
 // initParams draws every weight and bias of the convolutions from
 // U(−a, a), a = 1/√fan_in, PyTorch's default for Conv2d and ConvTranspose2d
 // (kaiming_uniform with a = √5, and the same bound for biases), with its
@@ -292,10 +321,10 @@ type convWork struct {
 	bias             []float32   // scratch image for biases
 }
 
-// newWork allocates the buffers for rows examples (gradients only if train).
-func (cn *convNet) newWork(rows int, train bool) *convWork {
+// newWork allocates the buffers for rows examples (gradients only if train),
+// taking each from buf (makeFloats, or a block lent by a ScratchPool).
+func (cn *convNet) newWork(rows int, train bool, buf func(int) []float32) *convWork {
 	cw := &convWork{}
-	buf := func(k int) []float32 { return make([]float32, k) }
 	maxPatch, maxImg := 0, 0
 	for _, l := range cn.enc {
 		z := buf(rows * l.smallSize())
@@ -427,10 +456,11 @@ func bindConv(c Config, params, grads []float32) *convNet {
 	return newConvNet(geo, params[off:], grads, hidden, output)
 }
 
-// attachConv gives ws the convolutions' buffers for its rows.
-func (m *Model) attachConv(ws *workspace, train bool) {
+// attachConv gives ws the convolutions' buffers for its rows, taken from
+// take.
+func (m *Model) attachConv(ws *workspace, train bool, take func(int) []float32) {
 	if m.conv != nil {
-		ws.conv = m.conv.newWork(ws.rows, train)
+		ws.conv = m.conv.newWork(ws.rows, train, take)
 	}
 }
 

@@ -33,7 +33,10 @@
 // forward product x·W and the backward products xᵀ·dz and dz·Wᵀ all read
 // contiguous rows. All weights and biases live in one flat slice, so each
 // optimizer is a single loop. Buffers are allocated by New and reused:
-// TrainStep allocates nothing.
+// TrainStep allocates nothing. The gradients and the batch buffers are one
+// block; a model made by NewPooled gives it back to a ScratchPool with Park
+// while it waits for its next turn (scratch.go), so that many models
+// training in turns on a few cores share a few blocks.
 //
 // Weights start from He initialisation for ReLU-like layers and Glorot for
 // the others (see initParams), drawn from one PCG seeded by Config.Seed.

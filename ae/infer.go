@@ -53,6 +53,7 @@ func (m *Model) EvalParts(x, target []float32, n int) LossParts {
 		target = x
 	}
 	checkLen("EvalLoss", "target", target, n, k)
+	m.unpark()
 	ws, w := m.eval, m.workers()
 	var noise *rand.Rand
 	if m.vae {
@@ -83,6 +84,7 @@ func (m *Model) Generate(dst []float32, n int, seed uint64) {
 	}
 	k, lat := m.InputDim(), m.LatentDim()
 	checkLen("Generate", "dst", dst, n, k)
+	m.unpark()
 	ws, w := m.eval, m.workers()
 	m.evalSrc.Seed(seed, priorStream)
 	for r := 0; r < n; r += ws.rows {
@@ -115,6 +117,7 @@ func (m *Model) run(op string, dst, in []float32, n, from, to int) {
 	if n == 0 {
 		return
 	}
+	m.unpark()
 	ws, w := m.eval, m.workers()
 	for r := 0; r < n; r += ws.rows {
 		c := min(ws.rows, n-r)

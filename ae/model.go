@@ -14,7 +14,7 @@ type Model struct {
 	layers []dense
 	conv   *convNet  // the convolutions and their mirrors; nil without Config.Conv
 	params []float32 // every weight and bias, layer after layer: W0, b0, W1, b1, …, then the convolutions'
-	grads  []float32 // ∂L/∂params, same layout
+	grads  []float32 // ∂L/∂params, same layout: the start of scratch
 	opt    updater
 	lr     float64
 	loss   lossKind
@@ -22,6 +22,14 @@ type Model struct {
 	eval   *workspace // evaluation chunks: train itself if BatchSize ≥ evalRows
 	steps  int
 	parts  LossParts // of the last TrainStep
+
+	// The buffers needed only while computing (grads, train, eval) are cut
+	// out of one block of scratchLen floats; a model made by NewPooled
+	// gives it back to its pool when parked (scratch.go).
+	scratch    []float32
+	scratchLen int
+	pool       *ScratchPool
+	parked     bool // grads, train and eval are nil until the next computation
 
 	// A VAE's noise: ε for training continues from step to step; the
 	// evaluation source is reseeded by every call that samples, so
@@ -60,7 +68,11 @@ func (p LossParts) objective(beta float64) float64 {
 // initParams for the scheme) drawn from a PCG seeded by c.Seed, so equal
 // configs give equal models. A user mistake in c returns an error wrapping
 // ErrInvalidConfig.
-func New(c Config) (*Model, error) {
+func New(c Config) (*Model, error) { return newModel(c, nil) }
+
+// newModel is New, with the buffers lent by pool when it is not nil (see
+// NewPooled).
+func newModel(c Config, pool *ScratchPool) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -73,15 +85,15 @@ func New(c Config) (*Model, error) {
 		cfg:    c,
 		layers: make([]dense, len(c.Sizes)-1),
 		params: make([]float32, np),
-		grads:  make([]float32, np),
 		opt:    newUpdater(c.Optimizer, np),
 		lr:     c.Optimizer.LearningRate,
 		loss:   loss,
+		pool:   pool,
 	}
 	// Optimizer.WeightDecay is applied by the update rule itself;
 	// Config.WeightDecay by TrainStep (regularise.go).
-	bindLayers(m.layers, m.params, m.grads, c)
-	m.conv = bindConv(c, m.params, m.grads)
+	bindLayers(m.layers, m.params, nil, c)
+	m.conv = bindConv(c, m.params, nil)
 	rng := newRand(c.Seed)
 	if m.conv == nil {
 		initParams(m.layers, rng)
@@ -91,16 +103,11 @@ func New(c Config) (*Model, error) {
 	}
 	m.initKind()
 	m.noise, m.noiseSrc = newNoise(c.Seed)
-	m.train = newWorkspace(m.layers, c.BatchSize, true, m.codeWidth())
-	// Evaluation reuses the training buffers (TrainStep keeps nothing in
-	// them between calls) unless they are too small to evaluate efficiently.
-	m.eval = m.train
-	if c.BatchSize < c.evalRows() {
-		m.eval = newWorkspace(m.layers, c.evalRows(), false, m.codeWidth())
-	}
-	m.attachConv(m.train, true)
-	if m.eval != m.train {
-		m.attachConv(m.eval, false)
+	m.scratchLen = m.layoutScratch(nil)
+	if pool == nil {
+		m.bindScratch(make([]float32, m.scratchLen))
+	} else {
+		m.parked = true // the first computation takes a block from the pool
 	}
 	return m, nil
 }
@@ -155,14 +162,32 @@ func bindLayers(layers []dense, params, grads []float32, c Config) {
 	}
 }
 
+// bindDenseGrads points each layer's gradients into grads, laid out like
+// the parameters (W0, b0, W1, b1, …), or clears them when grads is nil (a
+// parked model, see Park).
+func bindDenseGrads(layers []dense, grads []float32) {
+	off := 0
+	for i := range layers {
+		l := &layers[i]
+		nw := l.in * l.out
+		l.gw, l.gb = nil, nil
+		if grads != nil {
+			l.gw = grads[off : off+nw : off+nw]
+			l.gb = grads[off+nw : off+nw+l.out : off+nw+l.out]
+		}
+		off += nw + l.out
+	}
+}
+
 // TrainStep trains on one batch: the n rows of x (n×K, row-major, 1 ≤ n ≤
 // BatchSize) are pushed forward, the loss against target (n×K; nil means x
 // itself) is back-propagated, and the optimizer updates every parameter.
 // It returns the loss of the batch before the update: what training
 // minimises, Reconstruction + β·KL + Sparsity + WeightDecay (see LossParts;
 // for a plain AE without regularisers, the mean reconstruction loss);
-// LastParts returns its terms. TrainStep does not allocate. It panics on
-// shape misuse.
+// LastParts returns its terms. TrainStep does not allocate (but the first
+// computation of a parked model takes its buffers from the pool, see Park).
+// It panics on shape misuse.
 func (m *Model) TrainStep(x, target []float32, n int) float64 {
 	loss := m.gradient(x, target, n)
 	if m.cfg.WeightDecay > 0 && m.cfg.Optimizer.Kind == Adam {
@@ -186,6 +211,7 @@ func (m *Model) gradient(x, target []float32, n int) float64 {
 	}
 	k := m.InputDim()
 	checkLen("TrainStep", "x", x, n, k)
+	m.unpark()
 	if target == nil {
 		target = x
 	}

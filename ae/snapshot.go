@@ -34,7 +34,7 @@ func (s *Snapshot) view() *Model {
 	v.conv = bindConv(s.cfg, v.params, nil)
 	v.initKind()
 	v.eval = newWorkspace(v.layers, s.cfg.evalRows(), false, v.codeWidth())
-	v.attachConv(v.eval, false)
+	v.attachConv(v.eval, false, makeFloats)
 	return v
 }
 

@@ -21,23 +21,33 @@ type workspace struct {
 // with gradient buffers only if train is set, and a VAE's code buffers of
 // width latent if latent > 0.
 func newWorkspace(layers []dense, rows int, train bool, latent int) *workspace {
+	return layoutWorkspace(layers, rows, train, latent, makeFloats)
+}
+
+// layoutWorkspace is newWorkspace taking each buffer from take, in an order
+// that depends only on its arguments (see scratch.go, which carves the
+// buffers out of one lent block).
+func layoutWorkspace(layers []dense, rows int, train bool, latent int, take func(int) []float32) *workspace {
 	ws := &workspace{rows: rows}
 	if latent > 0 {
-		ws.code, ws.eps = make([]float32, rows*latent), make([]float32, rows*latent)
+		ws.code, ws.eps = take(rows*latent), take(rows*latent)
 		if train {
-			ws.dcode = make([]float32, rows*latent)
+			ws.dcode = take(rows * latent)
 		}
 	}
 	for _, l := range layers {
-		z := make([]float32, rows*l.out)
+		z := take(rows * l.out)
 		a := z
 		if l.act != actLinear {
-			a = make([]float32, rows*l.out)
+			a = take(rows * l.out)
 		}
 		ws.z, ws.a = append(ws.z, z), append(ws.a, a)
 		if train {
-			ws.d = append(ws.d, make([]float32, rows*l.out))
+			ws.d = append(ws.d, take(rows*l.out))
 		}
 	}
 	return ws
 }
+
+// makeFloats allocates k zeros: the take of buffers a model owns.
+func makeFloats(k int) []float32 { return make([]float32, k) }

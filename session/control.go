@@ -360,7 +360,7 @@ func (t *trainer) stepTurn(until int) (State, string) {
 	if err := t.cpu.acquire(t.s.ctx, false); err != nil {
 		return Stopped, stopReason(t.s.ctx)
 	}
-	defer t.cpu.release(false)
+	defer t.release()
 	start := time.Now()
 	defer func() { t.runTime += time.Since(start) }()
 	end, msg := t.slice(start, until, true)

@@ -115,7 +115,7 @@ func (s *Session) runImported(m *Manager, mf *ModelFile) {
 		return
 	}
 	func() {
-		defer tr.cpu.release(false)
+		defer tr.release()
 		tr.testPoint()
 	}()
 	t = tr

@@ -12,6 +12,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/aelab/aelab/ae"
 	"github.com/aelab/aelab/datasets"
 )
 
@@ -61,6 +62,7 @@ type Manager struct {
 	opt     Options
 	log     *slog.Logger
 	cpu     *cpuPool
+	scratch *ae.ScratchPool // trainings' gradients and batch buffers between CPU turns (scratch.go)
 	limiter *limiter
 	base    context.Context
 	stop    context.CancelCauseFunc
@@ -124,7 +126,7 @@ func NewManager(opt Options) *Manager {
 		opt.Logger = slog.Default()
 	}
 	base, stop := context.WithCancelCause(context.Background())
-	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), limiter: newLimiter(rates), lim: opt.Limits, opt: opt, log: opt.Logger,
+	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), scratch: ae.NewScratchPool(maxIdleScratch), limiter: newLimiter(rates), lim: opt.Limits, opt: opt, log: opt.Logger,
 		base: base, stop: stop, sessions: make(map[string]*Session), live: make(map[string]int), runningBy: make(map[string]int),
 		workBy: make(map[string]int)}
 	if opt.StartLimiter != nil {

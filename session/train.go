@@ -139,7 +139,7 @@ func newTrainer(s *Session, m *Manager) (*trainer, error) {
 	if nTest == 0 {
 		nTest = ds.Test.N
 	}
-	model, err := ae.New(aeConfig(c, k))
+	model, err := ae.NewPooled(aeConfig(c, k), m.scratch)
 	if err != nil {
 		return nil, fmt.Errorf("could not build the model: %v", err)
 	}
@@ -256,7 +256,7 @@ func (t *trainer) turn(first bool) (State, string) {
 	if err := t.cpu.acquire(t.s.ctx, false); err != nil {
 		return Stopped, stopReason(t.s.ctx)
 	}
-	defer t.cpu.release(false)
+	defer t.release()
 	start := time.Now()
 	defer func() { t.runTime += time.Since(start) }()
 	if first {
@@ -611,7 +611,7 @@ func (t *trainer) finalPicture(st State) {
 	if t.cpu.acquire(ctx, false) != nil {
 		return
 	}
-	defer t.cpu.release(false)
+	defer t.release()
 	defer func() {
 		if r := recover(); r != nil { // a broken model must not hide the state
 			t.s.log.Error("final evaluation panicked", "session", t.s.id, "panic", r)

@@ -1,0 +1,215 @@
+package ae
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"time"
+)
+
+// poisonIdle fills every idle block of p with NaN, so that a model that
+// read a buffer before writing it would show it.
+func poisonIdle(p *ScratchPool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, b := range p.free {
+		for i := range b.b {
+			b.b[i] = float32(math.NaN())
+		}
+	}
+}
+
+// TestParkedModelsMatchUnparked trains models that park after every step
+// and lend their buffers to another model of the same shape in between
+// (with NaN in every idle block) against the same models made by New: the
+// losses, evaluations, codes, reconstructions and weights must be the same
+// bit for bit, for dense autoencoders (batch below and above the
+// evaluation chunk), sparse and weight-decayed ones, VAEs and
+// convolutional ones.
+func TestParkedModelsMatchUnparked(t *testing.T) {
+	dense := Config{
+		Sizes: []int{24, 12, 4, 12, 24}, Bottleneck: 2,
+		Hidden: ReLU, Output: Sigmoid, Loss: MSE,
+		Optimizer: Optimizer{Kind: Adam, LearningRate: 1e-2},
+		BatchSize: 8, Seed: 3, Workers: 1,
+	}
+	big := dense
+	big.BatchSize = 2 * evalRows // the evaluation shares the training buffers
+	sparse := dense
+	sparse.Sparsity, sparse.WeightDecay, sparse.Latent = 1e-2, 1e-3, Tanh
+	sgd := dense
+	sgd.Optimizer, sgd.WeightDecay = Optimizer{Kind: Momentum, LearningRate: 0.05, Nesterov: true}, 1e-3
+	vae := vaeConfig()
+	conv := convTestConfig(ReLU, Sigmoid, BCE)
+	for _, tc := range []struct {
+		name string
+		c    Config
+	}{{"dense", dense}, {"batch above the evaluation chunk", big}, {"sparse and decayed", sparse},
+		{"momentum with decay", sgd}, {"vae", vae}, {"conv", conv}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.c
+			k, n := c.Sizes[0], 3*c.BatchSize+1
+			x := factorData(9, n, k, 3)
+			ref := mustNew(t, c)
+			pool := NewScratchPool(1 << 30)
+			m, err := NewPooled(c, pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other := c
+			other.Seed = 77
+			o, err := NewPooled(other, pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb, mb, ob := NewBatcher(x, n, k, c.BatchSize, 5), NewBatcher(x, n, k, c.BatchSize, 5), NewBatcher(x, n, k, c.BatchSize, 6)
+			for s := range 12 {
+				bx, bn := rb.Next()
+				want := ref.TrainStep(bx, nil, bn)
+				bx, bn = mb.Next()
+				got := m.TrainStep(bx, nil, bn)
+				if math.Float64bits(got) != math.Float64bits(want) {
+					t.Fatalf("step %d: loss %v parked, %v not", s, got, want)
+				}
+				if m.LastParts() != ref.LastParts() {
+					t.Fatalf("step %d: parts %+v parked, %+v not", s, m.LastParts(), ref.LastParts())
+				}
+				m.Park()
+				poisonIdle(pool)
+				bx, bn = ob.Next()
+				o.TrainStep(bx, nil, bn) // takes m's block
+				o.Park()
+				poisonIdle(pool)
+				if s%4 == 3 {
+					if a, b := m.EvalParts(x, nil, n), ref.EvalParts(x, nil, n); a != b {
+						t.Fatalf("step %d: evaluation %+v parked, %+v not", s, a, b)
+					}
+					m.Park()
+					poisonIdle(pool)
+				}
+			}
+			lat := m.LatentDim()
+			got, want := make([]float32, n*lat), make([]float32, n*lat)
+			m.Encode(got, x, n)
+			m.Park()
+			poisonIdle(pool)
+			ref.Encode(want, x, n)
+			if !slices.Equal(got, want) {
+				t.Fatal("codes differ")
+			}
+			gr, wr := make([]float32, n*k), make([]float32, n*k)
+			m.Reconstruct(gr, x, n)
+			m.Park()
+			poisonIdle(pool)
+			ref.Reconstruct(wr, x, n)
+			if !slices.Equal(gr, wr) {
+				t.Fatal("reconstructions differ")
+			}
+			if c.Kind == VAE {
+				m.Generate(gr, n, 4)
+				ref.Generate(wr, n, 4)
+				if !slices.Equal(gr, wr) {
+					t.Fatal("generated examples differ")
+				}
+			}
+			if !slices.Equal(m.params, ref.params) {
+				t.Fatal("weights differ after training parked")
+			}
+			if st := pool.Stats(); st.Allocated != 1 || st.Reused < 20 {
+				t.Errorf("pool stats %+v: want 1 block allocated (the models never compute at once), lent again at every step", st)
+			}
+		})
+	}
+}
+
+// TestScratchPoolSharesBlocks checks that thirty models of one shape taking
+// turns, each parking after its turn, use one block between them, and that
+// a parked model holds no buffers.
+func TestScratchPoolSharesBlocks(t *testing.T) {
+	c := Config{
+		Sizes: []int{32, 16, 4, 16, 32}, Bottleneck: 2,
+		Hidden: ReLU, Output: Sigmoid, Loss: MSE,
+		Optimizer: Optimizer{Kind: Adam, LearningRate: 1e-3},
+		BatchSize: 16, Workers: 1,
+	}
+	pool := NewScratchPool(64 << 20)
+	x := uniformData(1, 64, 32, 0, 1)
+	models := make([]*Model, 30)
+	for i := range models {
+		c.Seed = uint64(i + 1)
+		m, err := NewPooled(c, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.grads != nil || m.train != nil || m.scratch != nil {
+			t.Fatal("a pooled model holds buffers before it computes")
+		}
+		models[i] = m
+	}
+	for range 3 {
+		for _, m := range models {
+			m.TrainStep(x[:16*32], nil, 16)
+			m.Park()
+			if m.grads != nil || m.train != nil || m.eval != nil || m.scratch != nil || m.layers[0].gw != nil {
+				t.Fatal("a parked model still holds its buffers")
+			}
+		}
+	}
+	st := pool.Stats()
+	if st.Allocated != 1 || st.Reused != 89 || st.Idle != 1 || st.IdleBytes != models[0].ScratchBytes() {
+		t.Errorf("stats %+v: want 1 block allocated, 89 reuses, 1 idle of %d bytes", st, models[0].ScratchBytes())
+	}
+}
+
+// TestScratchPoolBounds checks the pool's limits: a full pool leaves the
+// block with its model, a block much larger than asked for is not lent, and
+// a block idle for longer than ScratchStale is let go.
+func TestScratchPoolBounds(t *testing.T) {
+	c := Config{
+		Sizes: []int{32, 16, 4, 16, 32}, Bottleneck: 2,
+		Hidden: ReLU, Output: Sigmoid, Loss: MSE,
+		Optimizer: Optimizer{Kind: Adam, LearningRate: 1e-3},
+		BatchSize: 16, Seed: 1, Workers: 1,
+	}
+	x := uniformData(1, 64, 32, 0, 1)
+
+	full := NewScratchPool(100) // smaller than one block
+	m, _ := NewPooled(c, full)
+	m.TrainStep(x[:16*32], nil, 16)
+	m.Park()
+	if m.parked || m.grads == nil {
+		t.Fatal("a full pool took the block")
+	}
+	if l := m.TrainStep(x[:16*32], nil, 16); math.IsNaN(l) {
+		t.Fatal("training after a refused park failed")
+	}
+	if st := full.Stats(); st.Refused != 1 || st.Allocated != 1 || st.Idle != 0 {
+		t.Errorf("full pool: %+v", st)
+	}
+
+	pool := NewScratchPool(64 << 20)
+	clock := time.Unix(1000, 0)
+	pool.now = func() time.Time { return clock }
+	wide := c
+	wide.Sizes = []int{32, 64, 4, 64, 32}
+	w, _ := NewPooled(wide, pool)
+	w.TrainStep(x[:16*32], nil, 16)
+	w.Park()
+	small, _ := NewPooled(c, pool)
+	small.TrainStep(x[:16*32], nil, 16)
+	if st := pool.Stats(); st.Allocated != 2 || st.Reused != 0 || st.Idle != 1 {
+		t.Errorf("a block %d bytes large was lent to a model that needs %d: %+v", w.ScratchBytes(), small.ScratchBytes(), st)
+	}
+	if len(small.scratch) != small.scratchLen {
+		t.Errorf("the small model got %d floats, needs %d", len(small.scratch), small.scratchLen)
+	}
+	clock = clock.Add(ScratchStale + time.Millisecond)
+	small.Park() // the wide model's block has waited too long
+	if st := pool.Stats(); st.Dropped != 1 || st.Idle != 1 || st.IdleBytes != small.ScratchBytes() {
+		t.Errorf("after %v: %+v; want the stale block dropped and the small one kept", ScratchStale, st)
+	}
+	w.TrainStep(x[:16*32], nil, 16)
+	if st := pool.Stats(); st.Allocated != 3 {
+		t.Errorf("the wide model found its dropped block: %+v", st)
+	}
+}
