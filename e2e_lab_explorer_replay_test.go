@@ -14,7 +14,7 @@ import (
 // keyboard: at the first keyframe (step 0) the manifold is drawn from the
 // kept weights nearest that moment, the end of the first epoch, and says
 // so; it differs from the final manifold; End and Live bring the final
-// weights back.
+// weights back. Then its manifold is used with the keyboard alone.
 func TestBrowserLabExplorerReplay(t *testing.T) {
 	ctx := browser(t)
 	base, _ := startServer(t)
@@ -28,7 +28,7 @@ func TestBrowserLabExplorerReplay(t *testing.T) {
 		return eval[string](t, ctx, `document.querySelector('[data-testid="manifold"]').toDataURL()`)
 	}
 	final := manifold()
-	press := func(key string) {
+	scrubKey := func(key string) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.Focus(testid("timeline-slider")), chromedp.KeyEvent(key)); err != nil {
 			t.Fatal(err)
@@ -39,7 +39,7 @@ func TestBrowserLabExplorerReplay(t *testing.T) {
 		waitText(t, ctx, "manifold-moment", fmt.Sprintf("the manifold at %q", want), is(want))
 	}
 
-	press(kb.Home)
+	scrubKey(kb.Home)
 	waitText(t, ctx, "timeline-status", "the first keyframe", has("step 0 ·"))
 	moment("Manifold at nearest kept weights: step 16 (epoch 1), for the moment at step 0")
 	labWaitJS(t, ctx, "the manifold to be redrawn from the weights of step 16",
@@ -52,7 +52,7 @@ func TestBrowserLabExplorerReplay(t *testing.T) {
 	// Forward one keyframe at a time to the end of the first epoch: now the
 	// weights are those of that very moment.
 	for i := 0; i < 8 && !strings.Contains(text(t, ctx, "timeline-status"), "Step 16 ·"); i++ {
-		press(kb.ArrowRight)
+		scrubKey(kb.ArrowRight)
 		labWaitJS(t, ctx, "the keyframe", `document.querySelector('[data-testid="timeline-status"]').textContent !== 'Live'`)
 	}
 	moment("Manifold at step 16 (epoch 1)")
@@ -60,11 +60,31 @@ func TestBrowserLabExplorerReplay(t *testing.T) {
 		t.Fatal("the manifold at step 16 differs from the one shown for step 0, which uses the same kept weights")
 	}
 
-	press(kb.End)
+	scrubKey(kb.End)
 	moment("Manifold at step 320 (epoch 20)")
 	labWaitJS(t, ctx, "the final manifold back", fmt.Sprintf(`document.querySelector('[data-testid="manifold"]').toDataURL() === %q`, final))
 	click(t, ctx, "timeline-live")
 	moment("Manifold of the latest weights (step 320)")
+
+	// The manifold's tiles by keyboard: Tab reaches the grid (with a focus
+	// ring), the arrows move from tile to tile and read its code aloud
+	// (a polite live region), Enter decodes that code.
+	eval[bool](t, ctx, `(document.activeElement?.blur(), window.scrollTo(0, 0), true)`)
+	tabTo(t, ctx, "manifold")
+	if w := eval[float64](t, ctx, focusRingJS); w < 2 {
+		t.Fatalf("the focused manifold shows no focus ring (outline %.1f px)", w)
+	}
+	press(t, ctx, kb.ArrowRight, kb.ArrowRight, kb.ArrowDown)
+	said := waitText(t, ctx, "manifold-hover", "the tile's code", has("tile in row 2, column 2: code z = ("))
+	if live := eval[string](t, ctx, `document.querySelector('[data-testid="manifold-hover"]').getAttribute('aria-live')`); live != "polite" {
+		t.Fatalf("the tile's code is said in a live region %q, want polite", live)
+	}
+	code := strings.TrimSuffix(strings.SplitN(said, "code z = ", 2)[1], ". Enter decodes it.")
+	press(t, ctx, kb.Enter)
+	waitText(t, ctx, "decoded-caption", "the tile decoded", func(s string) bool { return strings.HasPrefix(s, "z = "+code+" · ") })
+	press(t, ctx, kb.Escape)
+	waitText(t, ctx, "manifold-hover", "the choice cleared", has("selection cleared"))
+
 	if errs := exceptions(); len(errs) > 0 {
 		t.Fatalf("the page threw: %v", errs)
 	}

@@ -3,6 +3,7 @@
 // differ in pattern as well as colour) with the threshold line, and the ROC curve with the chance
 // diagonal and the operating point of the current threshold.
 
+import { drawSelection } from './chartkeys.js';
 import { histograms } from './anomalystats.js';
 import { niceTicks } from './ticks.js';
 import { formatTick } from './format.js';
@@ -113,7 +114,19 @@ export class ScoreHistogram {
     this.threshold = NaN;
     this.log = false;
     this.dataChanged = false;
+    this.selected = -1; // the bar chosen with the keyboard (chartkeys.js)
     observeWidth(canvas, () => scheduler.request(this));
+  }
+
+  /** bins is the number of bars as last drawn (0 before the first scores). */
+  get bins() {
+    return this.layout ? this.layout.edges.length - 1 : 0;
+  }
+
+  /** select highlights bar i (-1: none). */
+  select(i) {
+    this.selected = i;
+    this.scheduler.request(this);
   }
 
   /** set takes the result of splitScores (null clears). */
@@ -134,6 +147,14 @@ export class ScoreHistogram {
     const v = l.edges[0] + ((x - l.box.left) / l.box.w) * (l.edges[bins] - l.edges[0]);
     let i = 0;
     while (i < bins - 1 && v >= l.edges[i + 1]) i++;
+    return this.bin(i);
+  }
+
+  /** bin returns bar i as binAt does, or null. */
+  bin(i) {
+    const l = this.layout;
+    const bins = this.bins;
+    if (!l || i < 0 || i >= bins) return null;
     return { i, lo: l.edges[i], hi: l.edges[i + 1], last: i === bins - 1, first: i === 0, log: l.log };
   }
 
@@ -197,6 +218,11 @@ export class ScoreHistogram {
       ctx.fillRect(tx, box.top, box.left + box.w - tx, box.h);
     }
     ctx.restore();
+    if (this.selected >= 0 && this.selected < bins) {
+      const x0 = sx(hist.edges[this.selected]);
+      const x1 = sx(hist.edges[this.selected + 1]);
+      drawSelection(ctx, x0 - 2, box.top - 2, x1 - x0 + 4, box.h + 4);
+    }
     if (hist.overflow) {
       // The last bar also counts every higher score: a "+" above it says so.
       const last = Math.max(hist.normal[bins - 1], hist.anomalous[bins - 1]);
@@ -249,6 +275,7 @@ export class RocCurve {
     this.scheduler = scheduler;
     this.roc = null;
     this.point = null;
+    this.selected = -1; // the point chosen with the keyboard (chartkeys.js)
     this.dataChanged = false;
     observeWidth(canvas, () => scheduler.request(this));
   }
@@ -274,6 +301,12 @@ export class RocCurve {
       }
     }
     return best;
+  }
+
+  /** select highlights point i of the curve (-1: none). */
+  select(i) {
+    this.selected = i;
+    this.scheduler.request(this);
   }
 
   /** setPoint marks the operating point {fpr, tpr} of the current threshold (null: none). */
@@ -319,6 +352,8 @@ export class RocCurve {
       ctx.textBaseline = 'middle';
       ctx.fillText('Waiting for the first scores…', box.left + box.w / 2, box.top + box.h / 3);
     }
+    const q = roc?.[this.selected];
+    if (q && Number.isFinite(q.fpr) && Number.isFinite(q.tpr)) drawSelection(ctx, sx(q.fpr) - 12, sy(q.tpr) - 12, 24, 24);
     const p = this.point;
     if (p && Number.isFinite(p.fpr) && Number.isFinite(p.tpr)) {
       ctx.beginPath();

@@ -8,6 +8,7 @@ import { Tiles, tileAspect, tileLayout } from './tiles.js';
 import { niceTicks } from './ticks.js';
 import { formatTick } from './format.js';
 import { OKABE_ITO } from './palette.js';
+import { drawSelection } from './chartkeys.js';
 
 const FONT = '16px system-ui, sans-serif';
 const BOLD = 'bold 17px system-ui, sans-serif';
@@ -89,6 +90,13 @@ export class ManifoldView extends View {
   constructor(canvas, scheduler) {
     super(canvas, scheduler);
     this.mark = null;
+    this.selected = -1; // the tile chosen with the keyboard (chartkeys.js): row · cols + column
+  }
+
+  /** select highlights tile i (-1: none). */
+  select(i) {
+    this.selected = i;
+    this.scheduler.request(this);
   }
 
   setMark(z) {
@@ -149,6 +157,8 @@ export class ManifoldView extends View {
         ctx.strokeRect(x + 2, y + 2, cw - 4, ch - 4);
       }
     }
+    const k = this.selected;
+    if (k >= 0 && k < b.rows * b.cols) drawSelection(ctx, left + (k % b.cols) * cw + 3, Math.floor(k / b.cols) * ch + 3, cw - 6, ch - 6);
   }
 }
 

@@ -14,6 +14,7 @@ import { loadThumbs } from './thumbs.js';
 import { enhanceUpload } from './upload.js';
 import { fitForm, formQuery, queryFields, retryText } from './homeform.js';
 import { copyButton } from './clipboard.js';
+import { installFoldEscape } from './folds.js';
 
 const DEBOUNCE_MS = 250;
 
@@ -336,3 +337,6 @@ if (form && arch) {
 // Dataset thumbnails, and the CSV upload form sent without leaving the page.
 loadThumbs(document, datasets);
 enhanceUpload(document.querySelector('form[data-testid="upload-form"]'), form, datasets);
+
+// Escape closes the advanced options (or any fold) holding the focus.
+installFoldEscape();

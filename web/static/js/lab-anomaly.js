@@ -13,6 +13,7 @@ import { requestJSON } from './snapapi.js';
 import { RocCurve, ScoreHistogram, formatScore, swatch } from './anomalyviews.js';
 import { Recon } from './recon.js';
 import { formatInt } from './format.js';
+import { ChartKeys } from './chartkeys.js';
 
 const STEPS = 1000; // slider positions: quantiles of the scores
 
@@ -130,7 +131,8 @@ function main() {
   const histCaption = h('p', { class: 'caption' },
     'Each bar shows what share of its group (normal or anomalous examples) has a score in that range; a bar marked + also counts every higher score. A good detector gives anomalies higher scores: the hatched bars sit to the right, in the shaded, flagged side.');
   const hist = new ScoreHistogram(histCanvas, scheduler);
-  histP.body.append(histCanvas, histLegend, histCaption);
+  const histSays = h('p', { class: 'chart-keys-readout', 'aria-live': 'polite', dataset: { testid: 'histogram-keys' } });
+  histP.body.append(histCanvas, histSays, histLegend, histCaption);
   logToggle.addEventListener('change', () => hist.setLog(logToggle.checked));
 
   // ROC and AUC.
@@ -146,7 +148,8 @@ function main() {
   const rocCaption = h('p', { class: 'caption' },
     'Every threshold at once: how many anomalies are caught (up) for how many normal examples flagged (right). AUC is the area under the curve: the chance that a random anomaly scores higher than a random normal example.');
   const roc = new RocCurve(rocCanvas, scheduler);
-  rocP.body.append(rocCanvas, rocLegend, rocCaption);
+  const rocSays = h('p', { class: 'chart-keys-readout', 'aria-live': 'polite', dataset: { testid: 'roc-keys' } });
+  rocP.body.append(rocCanvas, rocSays, rocLegend, rocCaption);
 
   const threshold = new ThresholdPanel((t, point) => {
     hist.setThreshold(t);
@@ -177,12 +180,30 @@ function main() {
     () => classNames.map((n, i) => (normal.has(i) ? n : `${n} ✱`)));
   binP.body.append(binCanvas, binLegend, binCaption);
   histCanvas.style.cursor = 'pointer';
-  histCanvas.addEventListener('click', async (ev) => {
-    const bin = hist.binAt(ev.clientX - histCanvas.getBoundingClientRect().left);
+  histCanvas.addEventListener('click', (ev) => showBin(hist.binAt(ev.clientX - histCanvas.getBoundingClientRect().left)));
+  /** spanOf says which scores bar `bin` counts. */
+  const spanOf = (bin) => {
+    const range = bin.log ? [10 ** bin.lo, 10 ** bin.hi] : [bin.lo, bin.hi];
+    return `${bin.first ? 'up to' : `from ${formatScore(range[0])} to`} ${bin.last ? `${formatScore(range[1])} and above` : formatScore(range[1])}`;
+  };
+  new ChartKeys(histCanvas, {
+    label: 'Histograms of the anomaly scores of normal and anomalous test examples. Left and right arrows choose a bar; Enter shows the examples behind it.',
+    roledescription: 'histogram',
+    count: () => (last ? hist.bins : 0),
+    describe(i) {
+      const bin = hist.bin(i);
+      const { count } = examplesInBin(last.scores, bin, 0);
+      return `Bar ${i + 1} of ${hist.bins}: ${formatInt(count)} test example${count === 1 ? '' : 's'} with a score ${spanOf(bin)}. Enter shows them.`;
+    },
+    onMove: (i) => hist.select(i),
+    onActivate: (i) => showBin(hist.bin(i)),
+    live: histSays,
+  });
+  async function showBin(bin) {
     if (!bin || !last) return;
     const { count, indices } = examplesInBin(last.scores, bin);
-    const range = bin.log ? [10 ** bin.lo, 10 ** bin.hi] : [bin.lo, bin.hi];
-    const span = `${bin.first ? 'up to' : `from ${formatScore(range[0])} to`} ${bin.last ? `${formatScore(range[1])} and above` : formatScore(range[1])}`;
+    const span = spanOf(bin);
+    binP.root.dataset.shows = `bin-${bin.i}`;
     if (count === 0) {
       binView.set(null);
       binCaption.textContent = `No test example has a score ${span}.`;
@@ -192,7 +213,7 @@ function main() {
       const anomalies = r.labels.filter((l) => !normal.has(l)).length;
       return `${count} test example${count === 1 ? '' : 's'} with a score ${span}${count > indices.length ? `; the ${indices.length} highest` : ''} shown, ${anomalies} of them real anomalies (✱). Under each: its reconstruction error by the weights of step ${formatInt(r.step)}.`;
     });
-  });
+  }
   async function showExamples(indices, loading, say) {
     binCaption.textContent = loading;
     try {
@@ -207,10 +228,23 @@ function main() {
   // A point of the ROC curve: its mistakes, the normal examples it flags (highest scores first)
   // and the anomalies it misses (lowest first), six of each.
   rocCanvas.style.cursor = 'pointer';
-  rocCanvas.addEventListener('click', async (ev) => {
+  rocCanvas.addEventListener('click', (ev) => {
     const rect = rocCanvas.getBoundingClientRect();
-    const p = roc.pointAt(ev.clientX - rect.left, ev.clientY - rect.top);
+    showPoint(roc.pointAt(ev.clientX - rect.left, ev.clientY - rect.top));
+  });
+  const pointText = (p) => `threshold ${formatScore(p.threshold)} (${Math.round(100 * p.tpr)}% of anomalies caught, ${Math.round(100 * p.fpr)}% of normal examples flagged)`;
+  new ChartKeys(rocCanvas, {
+    label: 'ROC curve: true-positive rate against false-positive rate for every threshold. Left and right arrows move along the curve; Enter shows the mistakes at that threshold.',
+    roledescription: 'ROC curve',
+    count: () => (last && Array.isArray(roc.roc) ? roc.roc.length : 0),
+    describe: (i) => `Point ${i + 1} of ${roc.roc.length}: ${pointText(roc.roc[i])}. Enter shows its mistakes.`,
+    onMove: (i) => roc.select(i),
+    onActivate: (i) => showPoint(roc.roc[i]),
+    live: rocSays,
+  });
+  async function showPoint(p) {
     if (!p || !last) return;
+    binP.root.dataset.shows = 'roc-point';
     const flagged = [];
     const missed = [];
     last.scores.forEach((v, i) => {
@@ -222,7 +256,7 @@ function main() {
     flagged.sort((a, b) => last.scores[b] - last.scores[a]);
     missed.sort((a, b) => last.scores[a] - last.scores[b]);
     const pick = [...flagged.slice(0, 6), ...missed.slice(0, 6)];
-    const at = `At threshold ${formatScore(p.threshold)} (${Math.round(100 * p.tpr)}% of anomalies caught, ${Math.round(100 * p.fpr)}% of normal examples flagged)`;
+    const at = `At ${pointText(p)}`;
     if (pick.length === 0) {
       binView.set(null);
       binCaption.textContent = `${at}: no mistakes to show.`;
@@ -230,7 +264,7 @@ function main() {
     }
     await showExamples(pick, `${at}: loading its mistakes…`, () =>
       `${at}: ${Math.min(6, flagged.length)} of the ${formatInt(flagged.length)} normal examples flagged (highest scores first), then ${Math.min(6, missed.length)} of the ${formatInt(missed.length)} anomalies missed (✱, lowest scores first).`);
-  });
+  }
 
   const when = h('p', { class: 'caption anomaly-when' });
   grid.append(histP.root, rocP.root, galP.root, binP.root);

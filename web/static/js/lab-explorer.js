@@ -9,7 +9,8 @@ import { followSession, h, isTerminal, panel, readLabBoot } from './labstream.js
 import { oneInFlight, requestJSON } from './snapapi.js';
 import { ExplorerMap } from './explorer-map.js';
 import { DecodedView, InterpolationView, ManifoldView, VarianceView, formatCode } from './explorer-views.js';
-import { installManifoldHover } from './manifoldhover.js';
+import { installManifoldHover, tileCode } from './manifoldhover.js';
+import { ChartKeys } from './chartkeys.js';
 import { formatInt } from './format.js';
 import { Timeline } from './timeline.js';
 
@@ -167,10 +168,35 @@ function main() {
     const mcap = h('p', { class: 'caption', dataset: { testid: 'manifold-caption' } },
       'Each tile is the decoder’s drawing at one point of a regular grid over where the codes lie.');
     const merr = errorLine('manifold-error');
-    const mhover = h('p', { class: 'manifold-hover', dataset: { testid: 'manifold-hover' } });
+    const mhover = h('p', { class: 'manifold-hover', 'aria-live': 'polite', dataset: { testid: 'manifold-hover' } });
     manP.body.append(mmoment, mc, mhover, mcap, merr);
     manifoldView = new ManifoldView(mc, scheduler);
     installManifoldHover(manifoldView, mhover);
+    // The keyboard: arrows move from tile to tile and read its code; Enter decodes it.
+    const tileText = (i) => {
+      const b = manifoldView.body;
+      const r = Math.floor(i / b.cols);
+      const c = i % b.cols;
+      return `Tile in row ${r + 1}, column ${c + 1}: code z = ${formatCode(tileCode(b, r, c))}`;
+    };
+    new ChartKeys(mc, {
+      label: 'Manifold: the decoder’s drawings over a grid of codes. Arrow keys move from tile to tile and read its code; Enter decodes it in the Decoded panel.',
+      roledescription: 'grid of decoded tiles',
+      count: () => (manifoldView.body ? manifoldView.body.rows * manifoldView.body.cols : 0),
+      cols: () => manifoldView.body?.cols || 1,
+      describe: (i) => `${tileText(i)}. Enter decodes it.`,
+      onMove(i) {
+        manifoldView.select(i);
+        mhover.textContent = i >= 0 ? tileText(i) : '';
+      },
+      onActivate(i) {
+        const b = manifoldView.body;
+        const z = tileCode(b, Math.floor(i / b.cols), i % b.cols);
+        map.setPoint(z);
+        map.onDecode(z);
+      },
+      live: mhover,
+    });
     const mrep = report(merr);
     manifoldCtl = oneInFlight((n) => requestJSON(at(`${api}/manifold?rows=${n}&cols=${n}`)), {
       onResult(body) {

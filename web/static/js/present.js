@@ -15,14 +15,19 @@ export function toggledURL(href) {
   return u.toString().replace(/present=(&|$)/, 'present$1');
 }
 
-/** installPresenter marks the page for presenter CSS and binds the key P (outside text inputs). */
+/**
+ * installPresenter marks the page for presenter CSS and binds the key P (outside text inputs),
+ * and Escape in presenter mode, which goes back to the ordinary page (unless something on the
+ * page used the key first, e.g. a chart's keyboard selection, chartkeys.js).
+ */
 export function installPresenter(doc = document) {
   if (isPresent()) doc.documentElement.classList.add('present-mode');
   doc.addEventListener('keydown', (ev) => {
-    if (ev.key !== 'p' && ev.key !== 'P') return;
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const escape = ev.key === 'Escape' && isPresent() && !ev.defaultPrevented;
+    if (ev.key !== 'p' && ev.key !== 'P' && !escape) return;
     const t = ev.target;
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (!escape && t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
     location.assign(toggledURL(location.href));
   });
 }
