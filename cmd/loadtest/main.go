@@ -59,9 +59,14 @@ type options struct {
 
 	shutdownSessions, shutdownSockets, shutdownTrain, shutdownEpochs int
 	shutdownWithin                                                   time.Duration
+
+	clusterRuns, clusterTrain, clusterEpochs int
 }
 
 var allScenarios = []string{"class", "lesson", "audience", "shutdown"}
+
+// extraScenarios run only when -scenarios names them.
+var extraScenarios = []string{"cluster"}
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl := flag.NewFlagSet(args[0], flag.ContinueOnError)
@@ -70,7 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.StringVar(&o.root, "root", "", "module root of aelab (default: found with `go env GOMOD`)")
 	fl.StringVar(&o.bin, "bin", "", "use this server binary instead of building one (e.g. a build with profiling)")
 	fl.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after this long in all")
-	only := fl.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run, comma-separated: "+strings.Join(allScenarios, ", "))
+	only := fl.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run, comma-separated: "+strings.Join(allScenarios, ", ")+" (the default), "+strings.Join(extraScenarios, ", "))
 	fl.IntVar(&o.startBurst, "start-burst", -1, "pass -start-burst to the server (-1: keep its default, which a class must not hit)")
 	fl.BoolVar(&o.keep, "keep", false, "keep the temporary directory (server binary and logs)")
 	fl.StringVar(&o.gapsCSV, "gaps-csv", "", "class: write every wait between two progress messages to this CSV file (for diagnosis)")
@@ -96,6 +101,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.IntVar(&o.shutdownTrain, "shutdown-train", 20000, "shutdown: training examples per session (enough not to finish)")
 	fl.IntVar(&o.shutdownEpochs, "shutdown-epochs", 50, "shutdown: epochs per session")
 	fl.DurationVar(&o.shutdownWithin, "shutdown-within", 5*time.Second, "shutdown: bar for SIGTERM → exit")
+	fl.IntVar(&o.clusterRuns, "cluster-runs", 6, "cluster: runs started through replica 1 of three, each watched from every replica")
+	fl.IntVar(&o.clusterTrain, "cluster-train", 10000, "cluster: training examples per run")
+	fl.IntVar(&o.clusterEpochs, "cluster-epochs", 3, "cluster: epochs per run")
 	if err := fl.Parse(args[1:]); err != nil {
 		return o, err
 	}
@@ -106,14 +114,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
 		}
-		if !slices.Contains(allScenarios, s) {
-			return o, fmt.Errorf("-scenarios: unknown scenario %q (choose from %s)", s, strings.Join(allScenarios, ", "))
+		if !slices.Contains(allScenarios, s) && !slices.Contains(extraScenarios, s) {
+			return o, fmt.Errorf("-scenarios: unknown scenario %q (choose from %s)", s, strings.Join(append(slices.Clone(allScenarios), extraScenarios...), ", "))
 		}
 		o.scenarios = append(o.scenarios, s)
 	}
 	if o.classSessions < 1 || o.audienceViewers < 1 || o.shutdownSessions < 1 || o.shutdownSockets < o.shutdownSessions ||
 		o.lessonRunning < 1 || o.lessonStudents < o.lessonRunning || o.lessonTrain < 1 || o.lessonEpochs < 1 || o.lessonPairs < 1 || o.lessonMaxMessage < 1 ||
 		!(o.lessonMinRatio > 0) ||
+		o.clusterRuns < 1 || o.clusterTrain < 1 || o.clusterEpochs < 1 ||
 		o.classTrain < 1 || o.classEpochs < 1 || !(o.classMaxRSS > 0) || o.audienceTrain < 1 || o.audienceEpochs < 1 || o.audienceRounds < 1 || o.shutdownTrain < 1 || o.shutdownEpochs < 1 {
 		return o, errors.New("sizes must be at least 1, -class-max-rss and -lesson-min-ratio above 0, -lesson-students at least -lesson-running, and -shutdown-sockets at least -shutdown-sessions")
 	}
@@ -176,7 +185,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep := &report{header: []string{fmt.Sprintf("Load test (`go run ./cmd/loadtest`) of %s on %d CPUs (%s/%s, %s), %s.",
 		revision(ctx, root), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 MST"))}}
 	scenarios := map[string]func(context.Context, *env, options, *report) error{
-		"class": classScenario, "lesson": lessonScenario, "audience": audienceScenario, "shutdown": shutdownScenario,
+		"class": classScenario, "lesson": lessonScenario, "audience": audienceScenario, "shutdown": shutdownScenario, "cluster": clusterScenario,
 	}
 	var errs []error
 	for _, name := range o.scenarios {
