@@ -68,9 +68,8 @@ func handleClassNewPage(log *slog.Logger) http.Handler {
 // teacher.
 func handleClassNewForm(cb *session.ClassBook, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
+		if err := readForm(w, r); err != nil {
+			renderError(w, r, log, err)
 			return
 		}
 		f := r.PostForm
@@ -193,9 +192,8 @@ func handleClassRunForm(m *session.Manager, cb *session.ClassBook, log *slog.Log
 			renderError(w, r, log, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
+		if err := readForm(w, r); err != nil {
+			renderError(w, r, log, err)
 			return
 		}
 		o := browserOwner(r)
@@ -252,9 +250,8 @@ func handleJoinPage(cb *session.ClassBook, log *slog.Logger) http.Handler {
 // handleJoinForm joins a class as this browser and opens its form.
 func handleJoinForm(m *session.Manager, cb *session.ClassBook, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
+		if err := readForm(w, r); err != nil {
+			renderError(w, r, log, err)
 			return
 		}
 		v := templates.JoinView{Code: strings.TrimSpace(r.PostForm.Get("code")), Name: strings.TrimSpace(r.PostForm.Get("name"))}

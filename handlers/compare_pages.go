@@ -20,9 +20,8 @@ import (
 // fault.
 func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
+		if err := readForm(w, r); err != nil {
+			renderError(w, r, log, err)
 			return
 		}
 		var (

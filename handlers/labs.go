@@ -136,9 +136,8 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, log *slog.L
 			renderError(w, r, log, session.Errorf(session.ENotFound, "there is no lab %q: see /labs", chi.URLParam(r, "slug")))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
+		if err := readForm(w, r); err != nil {
+			renderError(w, r, log, err)
 			return
 		}
 		var (

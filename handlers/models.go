@@ -149,7 +149,7 @@ func readModelUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byt
 		return nil, paced.err()
 	}
 	if err != nil {
-		return nil, session.Errorf(session.EInvalid, "could not read the upload: %v", err)
+		return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: unreadableUpload(err)}
 	}
 	if len(data) == 0 {
 		return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "the upload is empty: send a safetensors file"}

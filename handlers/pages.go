@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -17,8 +18,29 @@ import (
 	"github.com/aelab/aelab/web/templates"
 )
 
-// maxFormBody bounds the home page form.
+// maxFormBody bounds the body of a page's form.
 const maxFormBody = 64 << 10
+
+// readForm reads the body of a page's form (at most maxFormBody bytes)
+// into r.PostForm; its error says what is wrong in the words of the page,
+// not of net/http or net/url.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	err := r.ParseForm()
+	var (
+		mbe *http.MaxBytesError
+		esc url.EscapeError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &mbe):
+		return &session.Error{Code: codeTooLarge, Message: fmt.Sprintf("the form is larger than %d KiB: shorten what was typed in it", maxFormBody>>10)}
+	case errors.As(err, &esc):
+		return session.Errorf(session.EInvalid, "the form's body is not well-formed URL encoding (%q is not a %%-escape of two hexadecimal digits): send it from the page again", string(esc))
+	}
+	return session.Errorf(session.EInvalid, "the form's body could not be read (it is not URL-encoded form data): send it from the page again")
+}
 
 // handleHome shows the new-session form, every field of which the address may
 // set (/?dataset=mnist&encoder=256&bottleneck=50&loss=bce&epochs=5): what
@@ -54,9 +76,8 @@ func handleHome(m *session.Manager, log *slog.Logger) http.Handler {
 // seconds to wait (429 and Retry-After), which the page counts down.
 func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, log, session.Errorf(session.EInvalid, "could not read the form: %v", err))
+		if err := readForm(w, r); err != nil {
+			renderError(w, r, log, err)
 			return
 		}
 		v := formValues(r.PostForm)

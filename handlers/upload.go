@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"mime/multipart"
@@ -134,7 +135,7 @@ func readUpload(w http.ResponseWriter, r *http.Request) (*multipart.Form, *multi
 		if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
 			return nil, nil, uploadTooLarge
 		}
-		return nil, nil, session.Errorf(session.EInvalid, "could not read the upload: %v", err)
+		return nil, nil, &session.Error{Code: session.EInvalid, Field: "file", Message: unreadableUpload(err)}
 	}
 	form := r.MultipartForm
 	for k := range form.Value {
@@ -271,4 +272,18 @@ func freeName(reg *datasets.Registry, base string) string {
 		}
 	}
 	return base
+}
+
+// unreadableUpload says, in the words of the API rather than those of
+// mime/multipart, why an upload's body could not be read.
+func unreadableUpload(err error) string {
+	switch {
+	case errors.Is(err, http.ErrNotMultipart):
+		return "send the file in a multipart/form-data body (a form with enctype=\"multipart/form-data\", or curl -F file=@data.csv)"
+	case errors.Is(err, http.ErrMissingBoundary):
+		return "the Content-Type multipart/form-data has no boundary: let the client write it (curl -F, a browser's form)"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the upload ended before its multipart body did (cut short, or not a multipart body): send it again"
+	}
+	return "the upload is not a well-formed multipart/form-data body: send it again from a form or with curl -F"
 }
