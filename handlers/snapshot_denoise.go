@@ -15,7 +15,7 @@ import (
 type denoiseRequest struct {
 	Kind  string   `json:"kind"`
 	Level *float64 `json:"level"`
-	Count int      `json:"count"`
+	Count *int     `json:"count"` // nil: 10; a given 0 is refused
 	Seed  uint64   `json:"seed"`
 }
 
@@ -27,12 +27,15 @@ func (q *denoiseRequest) check() error {
 	if q.Level == nil {
 		return &session.Error{Code: session.EInvalid, Field: "level", Message: `"level" is missing: the σ of gaussian noise, or the fraction of values hit`}
 	}
-	if q.Count == 0 {
-		q.Count = 10
+	if q.Count == nil {
+		q.Count = new(10)
 	}
-	if q.Count < 1 || q.Count > maxDenoiseCount {
+	if *q.Count < 1 || *q.Count > maxDenoiseCount {
 		return &session.Error{Code: session.EInvalid, Field: "count",
-			Message: fmt.Sprintf("count = %d: it must be from 1 to %d", q.Count, maxDenoiseCount)}
+			Message: fmt.Sprintf("count = %d: it must be from 1 to %d", *q.Count, maxDenoiseCount)}
+	}
+	if q.Seed > 1<<53 {
+		return &session.Error{Code: session.EInvalid, Field: "seed", Message: "seed must be between 0 and 2^53 (a larger number does not survive JavaScript's numbers)"}
 	}
 	return nil
 }
@@ -42,6 +45,6 @@ func (q *denoiseRequest) check() error {
 // (lab.Denoise).
 func handleDenoise(log *slog.Logger, mr *modelRunner) http.Handler {
 	return serveJSON(mr, log, `"kind", "level", "count" and "seed"`, func(md lab.Model, q *denoiseRequest) (any, error) {
-		return lab.Denoise(md, q.Kind, *q.Level, q.Count, q.Seed)
+		return lab.Denoise(md, q.Kind, *q.Level, *q.Count, q.Seed)
 	})
 }

@@ -106,7 +106,7 @@ func handleLatentStats(log *slog.Logger, mr *modelRunner) http.Handler {
 type interpolateRequest struct {
 	From  *int `json:"from"`
 	To    *int `json:"to"`
-	Steps int  `json:"steps"`
+	Steps *int `json:"steps"` // nil: 10; a given 0 is refused
 }
 
 func (q *interpolateRequest) check() error {
@@ -115,12 +115,12 @@ func (q *interpolateRequest) check() error {
 		return &session.Error{Code: session.EInvalid, Field: "from", Message: `"from" is missing: name the test example to start from`}
 	case q.To == nil:
 		return &session.Error{Code: session.EInvalid, Field: "to", Message: `"to" is missing: name the test example to end at`}
-	case q.Steps == 0:
-		q.Steps = 10
+	case q.Steps == nil:
+		q.Steps = new(10)
 	}
-	if q.Steps < 2 || q.Steps > maxInterpSteps {
+	if *q.Steps < 2 || *q.Steps > maxInterpSteps {
 		return &session.Error{Code: session.EInvalid, Field: "steps",
-			Message: fmt.Sprintf("steps = %d: it must be from 2 (the two ends) to %d", q.Steps, maxInterpSteps)}
+			Message: fmt.Sprintf("steps = %d: it must be from 2 (the two ends) to %d", *q.Steps, maxInterpSteps)}
 	}
 	return nil
 }
@@ -129,6 +129,6 @@ func (q *interpolateRequest) check() error {
 // test examples (lab.Interpolate).
 func handleInterpolate(log *slog.Logger, mr *modelRunner) http.Handler {
 	return serveJSONAt(mr, log, `"from", "to" and "steps"`, func(md lab.Model, q *interpolateRequest) (any, error) {
-		return lab.Interpolate(md, *q.From, *q.To, q.Steps)
+		return lab.Interpolate(md, *q.From, *q.To, *q.Steps)
 	})
 }
