@@ -63,6 +63,8 @@ type config struct {
 	// (IPv6: per /64) and in all.
 	connsPerAddr, maxConns int
 	shutdownWait           time.Duration // -shutdown-timeout
+	busURL                 string        // -bus: NATS server of a cluster of replicas
+	replica                string        // -replica: this replica's name on the bus
 	uploadMiB              int           // memory for uploaded datasets, in all
 }
 
@@ -103,6 +105,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fl.IntVar(&c.connsPerAddr, "max-conns-per-addr", 256, "open connections one client address (IPv6: one /64) may hold; a classroom behind one router shares it")
 	fl.IntVar(&c.maxConns, "max-conns", 4096, "open connections in all")
 	fl.DurationVar(&c.shutdownWait, "shutdown-timeout", 5*time.Second, "how long a stop (SIGTERM, Ctrl-C) waits for trainings to save their state and viewers to be told, before it cuts them")
+	fl.StringVar(&c.busURL, "bus", getenv("AELAB_BUS"), "share trainings with other replicas through this NATS server with JetStream, nats://host:4222 (env AELAB_BUS); the replicas must share one store (-store, or one -data directory on one machine). Without it everything stays in this process")
+	fl.StringVar(&c.replica, "replica", getenv("AELAB_REPLICA"), "this replica's name on the bus (default: the host name and process id)")
 	fl.IntVar(&c.uploadMiB, "max-upload-memory", datasets.DefaultUploadBudget>>20, "MiB of memory for uploaded datasets, in all (the least recently used are evicted to make room)")
 	err := fl.Parse(args[1:])
 	if err != nil {
@@ -154,6 +158,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	if err := checkStoreFlags(fl, c); err != nil {
 		return c, err
 	}
+	if err := checkBusFlags(c); err != nil {
+		return c, err
+	}
 	if fl.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q: every setting is a flag (see -help)", fl.Args())
 	}
@@ -189,7 +196,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		// the process be killed.
 		debug.SetMemoryLimit(memoryLimit(cfg.maxMemory))
 	}
+	bus, err := connectBus(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if bus != nil {
+		defer bus.Close() // after the trainings have handed their jobs back
+	}
 	mgr := session.NewManager(session.Options{
+		Cluster:  clusterOf(bus),
 		Datasets: reg,
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
 		Store: st, MaxStoreBytes: cfg.maxStore,
@@ -202,6 +217,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		_ = mgr.Shutdown(context.Background())
 		return err
 	}
+	mgr.ServeJobs()
 	socks := handlers.NewSockets()
 	comparisons := session.NewComparisonStore(mgr)
 	if err := comparisons.Restore(ctx); err != nil {

@@ -94,6 +94,9 @@ func (m *Manager) Start(addr string, cfgs ...Config) ([]Started, error) {
 		s.tk = tickets[i]
 		out[i] = Started{Session: s, Token: token}
 	}
+	if c := m.opt.Cluster; c != nil && c.Jobs != nil {
+		return m.startRemote(addr, owner, out)
+	}
 	if err := m.enqueue(addr, owner, tickets, nil); err != nil {
 		return nil, err
 	}
@@ -343,7 +346,16 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	m.mu.Lock()
 	m.closed = true
 	stores := slices.Clone(m.stores)
+	var mirrors []*remoteRun
+	for _, s := range m.sessions {
+		if s.remote != nil {
+			mirrors = append(mirrors, s.remote)
+		}
+	}
 	m.mu.Unlock()
+	for _, rr := range mirrors {
+		rr.end(false)
+	}
 	m.stop(errShutdown)
 	var errs []error
 	for _, st := range stores {

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"context"
 	"math"
 	"slices"
@@ -128,6 +129,9 @@ func (m *Manager) ValidateSettings(s *Session, v Settings) FieldErrors {
 // them before its next step (a paused run: at its next step or resume). An
 // ended run refuses them.
 func (s *Session) Set(v Settings) error {
+	if s.remote != nil {
+		return s.relayAction(RunRequest{Action: "set", Settings: &v})
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state.Terminal() {
@@ -164,6 +168,16 @@ type stepReq struct {
 // waits for the batches, until ctx ends (the training goes on anyway). The
 // batches take CPU turns like any training, after a running slot.
 func (s *Session) Step(ctx context.Context, n int) (StepResult, error) {
+	if s.remote != nil {
+		rep, err := s.relay(ctx, RunRequest{Action: "step", Batches: n})
+		if errors.Is(err, ErrNoTrainer) {
+			return StepResult{}, Errorf(EConflict, "session %s is %s: only a paused training can be stepped (pause it first)", s.id, s.State())
+		}
+		if rep.Step == nil {
+			return StepResult{}, err
+		}
+		return *rep.Step, err
+	}
 	s.mu.Lock()
 	// A pause asked for but not yet taken (the trainer finishes its turn
 	// first): wait for it, so that pause then step works from a script.

@@ -29,8 +29,14 @@ type hub struct {
 	log        *slog.Logger
 	// persist, when set, is given every event after it is applied (the
 	// store's recorder; it never blocks).
-	persist  func(hubEvent)
+	persist func(hubEvent)
+	// tap, when set, is given the wire form of every message with its
+	// number in the stream (the bus, for viewers on other replicas; it
+	// never blocks).
+	tap      func(seq uint64, msg []byte, ev hubEvent)
+	snapReq  chan chan seqSnapshot
 	watchers atomic.Int32
+	seq      atomic.Uint64 // messages applied (written by run only)
 
 	// Owned by run; read-only once done is closed.
 	hist history
@@ -61,6 +67,22 @@ type hubEvent struct {
 	metrics  *Metrics
 	anomaly  *Anomaly
 	changes  []Change // settings changed, each sent as its own message
+	// reset replaces the history (a run taken over by another replica)
+	// and sends every viewer a new snapshot.
+	reset *history
+	// keepOpen: a terminal state that does not end the stream (a run
+	// handed over to another replica, seen from a replica that mirrors it).
+	keepOpen bool
+	// quit ends the stream without a message (a mirror this replica stops
+	// following).
+	quit bool
+}
+
+// seqSnapshot is a snapshot with the number of the last message it
+// includes.
+type seqSnapshot struct {
+	seq uint64
+	msg []byte
 }
 
 func newHub(info func() Info, log *slog.Logger, initial StateMsg) *hub {
@@ -98,6 +120,7 @@ func newHubState(info func() Info, log *slog.Logger) *hub {
 		info:       info,
 		log:        log,
 		subs:       make(map[*Subscription]struct{}),
+		snapReq:    make(chan chan seqSnapshot),
 	}
 	return h
 }
@@ -178,10 +201,24 @@ func (h *hub) run() {
 			h.watchers.Add(1)
 		case s := <-h.unregister:
 			h.remove(s)
+		case r := <-h.snapReq:
+			r <- seqSnapshot{seq: h.seq.Load(), msg: h.marshal(h.snapshot())}
 		case ev := <-h.in:
+			if ev.quit {
+				for s := range h.subs {
+					h.remove(s)
+				}
+				return
+			}
 			msg := h.apply(ev)
 			if h.persist != nil {
 				h.persist(ev)
+			}
+			if msg != nil {
+				n := h.seq.Add(1)
+				if h.tap != nil {
+					h.tap(n, msg, ev)
+				}
 			}
 			if msg != nil {
 				for s := range h.subs {
@@ -193,7 +230,7 @@ func (h *hub) run() {
 					}
 				}
 			}
-			if ev.state != nil && ev.state.State.Terminal() {
+			if ev.state != nil && ev.state.State.Terminal() && !ev.keepOpen {
 				for s := range h.subs {
 					h.remove(s)
 				}
@@ -259,6 +296,9 @@ func (h *hub) apply(ev hubEvent) []byte {
 	case len(ev.changes) > 0:
 		h.hist.changes = append(h.hist.changes, ev.changes...)
 		return h.marshal(ChangeMsg{Type: TypeChange, Changes: ev.changes})
+	case ev.reset != nil:
+		h.hist = *ev.reset
+		return h.marshal(h.snapshot())
 	case ev.state != nil:
 		h.hist.state = *ev.state
 		m := *ev.state
@@ -266,6 +306,18 @@ func (h *hub) apply(ev hubEvent) []byte {
 		return h.marshal(m)
 	}
 	return nil
+}
+
+// snapshotAt returns the current snapshot and the number of the last
+// message it includes; once the stream has ended, its final one.
+func (h *hub) snapshotAt() seqSnapshot {
+	r := make(chan seqSnapshot, 1)
+	select {
+	case h.snapReq <- r:
+		return <-r
+	case <-h.done:
+		return seqSnapshot{seq: h.seq.Load(), msg: h.marshal(h.snapshot())}
+	}
 }
 
 func (h *hub) snapshot() Snapshot {

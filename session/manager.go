@@ -43,6 +43,9 @@ type Options struct {
 	// MaxCoreMinutes bounds the arithmetic of one training, in minutes of
 	// one core at CoreGFLOPS (0 → DefaultMaxCoreMinutes).
 	MaxCoreMinutes int
+	// Cluster, when set, shares the trainings with other replicas
+	// (cluster.go); nil keeps them in this process.
+	Cluster *Cluster
 	// Rate limits per address, by kind of action; a zero value means the
 	// default, a negative Burst no limit.
 	StartLimit, UploadLimit, AnalysisLimit, ViewLimit, JoinLimit RateLimit
@@ -153,6 +156,9 @@ func (m *Manager) Get(id string) (*Session, error) {
 	m.mu.Unlock()
 	if ok {
 		return s, nil
+	}
+	if s, err := m.fromCluster(id); s != nil || err != nil { // a live run of another replica
+		return s, err
 	}
 	if s := m.fromStore(id); s != nil { // an older run the store keeps
 		return s, nil

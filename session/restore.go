@@ -96,6 +96,9 @@ func (m *Manager) Restore(ctx context.Context) error {
 	var interrupted []SessionRecord
 	restored := make([]*Session, 0, len(recs))
 	for _, r := range recs {
+		if m.opt.Cluster != nil && ((!r.State.Terminal() && r.State != Interrupted) || handedOver(r)) {
+			continue // the shared queue's: a replica trains it or will (Get mirrors it)
+		}
 		s, err := m.restoreOne(ctx, st, r)
 		if err != nil {
 			m.log.Warn("a kept session could not be restored", "session", r.ID, "err", err)
@@ -151,10 +154,21 @@ func (m *Manager) restoreOne(ctx context.Context, st Store, r SessionRecord) (*S
 	}
 	s.ctx, s.cancel = context.WithCancelCause(m.base)
 	close(s.done)
-	hist := history{state: StateMsg{State: s.state, Error: s.errMsg, TestLoss: s.testLoss}}
-	pts, err := st.Points(ctx, r.ID)
+	hist, err := historyOf(ctx, st, r, StateMsg{State: s.state, Error: s.errMsg, TestLoss: s.testLoss})
 	if err != nil {
 		return nil, err
+	}
+	s.hub = newEndedHub(s.Info, m.log, hist)
+	return s, nil
+}
+
+// historyOf reads the history of kept session r from the store: its curve
+// points, its settings changes and its latest frames; state is its state.
+func historyOf(ctx context.Context, st Store, r SessionRecord, state StateMsg) (history, error) {
+	hist := history{state: state}
+	pts, err := st.Points(ctx, r.ID)
+	if err != nil {
+		return hist, err
 	}
 	for _, p := range pts {
 		switch p.Series {
@@ -176,11 +190,10 @@ func (m *Manager) restoreOne(ctx context.Context, st Store, r SessionRecord) (*S
 	fillFrom(hist.changes, r.Config)
 	f, err := st.Frames(ctx, r.ID)
 	if err != nil {
-		return nil, err
+		return hist, err
 	}
 	hist.progress, hist.latent, hist.recon, hist.anomaly = f.Progress, f.Latent, f.Reconstructions, f.Anomaly
-	s.hub = newEndedHub(s.Info, m.log, hist)
-	return s, nil
+	return hist, nil
 }
 
 // reload loads the weights (and the dataset) of a restored session from

@@ -37,6 +37,28 @@ func (m *Manager) ResumeInterrupted(ctx context.Context, addr string, s *Session
 	if st := s.State(); st != Interrupted || s.kept == nil {
 		return nil, Errorf(EConflict, "session %s has %s: only a paused or interrupted training can be resumed; start a new one to train again", s.id, endedWord(st))
 	}
+	if c := m.opt.Cluster; c != nil && c.Jobs != nil {
+		return m.resumeRemote(ctx, addr, s)
+	}
+	ns, err := m.resumedSession(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	owner := ""
+	if addr != "" {
+		owner = addrKey(addr)
+	}
+	ns.tk.owner = owner
+	if err := m.enqueue(addr, owner, []*ticket{ns.tk}, s); err != nil {
+		return nil, err
+	}
+	return ns, nil
+}
+
+// resumedSession returns a new live session that continues the
+// interrupted session s from its last checkpoint in the store, with its
+// ticket (of the server's own), not yet admitted.
+func (m *Manager) resumedSession(ctx context.Context, s *Session) (*Session, error) {
 	c, fe := Validate(s.cfg, m.reg, m.lim)
 	if err := fe.Err(); err != nil {
 		return nil, err
@@ -103,15 +125,8 @@ func (m *Manager) ResumeInterrupted(ctx context.Context, addr string, s *Session
 	}
 	ns.ctx, ns.cancel = context.WithCancelCause(m.base)
 	ns.hub = newHubWith(ns.Info, m.log, hist)
-	owner := ""
-	if addr != "" {
-		owner = addrKey(addr)
-	}
-	ns.tk = &ticket{s: ns, owner: owner, ready: make(chan struct{}),
+	ns.tk = &ticket{s: ns, ready: make(chan struct{}),
 		mem: trainingMemory(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize))}
-	if err := m.enqueue(addr, owner, []*ticket{ns.tk}, s); err != nil {
-		return nil, err
-	}
 	return ns, nil
 }
 

@@ -88,7 +88,7 @@ func (m *Manager) infoOf(r SessionRecord) Info {
 	if di, err := m.reg.Info(r.Config.Dataset); err == nil {
 		in.Summary = Summarize(r.Config, di.Features)
 	}
-	if !in.State.Terminal() {
+	if !in.State.Terminal() && m.opt.Cluster == nil {
 		in.State, in.Error = Interrupted, interruptedReason
 	}
 	if !r.StartedAt.IsZero() {

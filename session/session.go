@@ -40,6 +40,7 @@ type Session struct {
 	kf         keyframeSet                      // the replay's frames not yet in the store (keyframe.go)
 	setPending atomic.Bool                      // pendingSet holds settings for the trainer (control.go)
 	from       *resumePlan                      // where a resumed training starts (resume.go); nil otherwise
+	remote     *remoteRun                       // a run trained by another replica, mirrored here (mirror.go); nil otherwise
 
 	mu         sync.Mutex
 	state      State
@@ -57,6 +58,7 @@ type Session struct {
 	started    time.Time
 	finished   time.Time
 	resumedAt  *ResumePoint // where it last resumed after an interruption
+	replica    string       // the replica that trains it, in a cluster
 }
 
 // Info is the public description of a session: the body of
@@ -83,6 +85,9 @@ type Info struct {
 	// after the server stopped (POST /api/sessions/{id}/resume); absent
 	// if it never did.
 	ResumedAt *ResumePoint `json:"resumed_at,omitempty"`
+	// Replica names the replica that trains (or trained) the run, when
+	// several replicas share the work (-bus); absent otherwise.
+	Replica string `json:"replica,omitempty"`
 }
 
 // ID returns the session's identifier (used in its URL).
@@ -105,7 +110,7 @@ func (s *Session) Info() Info {
 		ID: s.id, State: s.state, Error: s.errMsg, Config: s.cfg, Summary: s.summary,
 		Epoch: s.epoch, Step: s.step, TotalSteps: s.totalSteps, TrainLoss: s.trainLoss,
 		TestLoss: s.testLoss, QueuePosition: s.queuePos, CreatedAt: s.created, Imported: s.imported,
-		ResumedAt: s.resumedAt,
+		ResumedAt: s.resumedAt, Replica: s.replica,
 	}
 	if !s.started.IsZero() {
 		t := s.started
@@ -146,6 +151,9 @@ func (s *Session) Watchers() int { return int(s.hub.watchers.Load()) }
 
 // Pause asks a running training to hold after its current step.
 func (s *Session) Pause() error {
+	if s.remote != nil {
+		return s.relayAction(RunRequest{Action: "pause"})
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -161,6 +169,9 @@ func (s *Session) Pause() error {
 // Resume continues a paused training. An interrupted one is resumed by
 // Manager.ResumeInterrupted.
 func (s *Session) Resume() error {
+	if s.remote != nil {
+		return s.relayAction(RunRequest{Action: "resume"})
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -183,6 +194,9 @@ func (s *Session) Resume() error {
 // Stop ends a queued, running or paused training; its model and everything
 // it has streamed so far stay viewable.
 func (s *Session) Stop() error {
+	if s.remote != nil {
+		return s.relayAction(RunRequest{Action: "stop"})
+	}
 	s.mu.Lock()
 	st := s.state
 	s.mu.Unlock()
@@ -199,6 +213,9 @@ func (s *Session) Stop() error {
 // while the training runs. Before the first snapshot exists it waits for
 // one, until ctx ends.
 func (s *Session) Snapshot(ctx context.Context) (*ae.Snapshot, error) {
+	if s.remote != nil && s.kept != nil && !s.State().Terminal() {
+		return s.remoteSnapshot(ctx)
+	}
 	s.wantSnap.Store(true)
 	for {
 		if sn := s.snap.Load(); sn != nil {

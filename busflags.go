@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/aelab/aelab/internal/bus"
+	"github.com/aelab/aelab/session"
+)
+
+// checkBusFlags refuses a -bus that is not a NATS URL, and -bus with
+// -ephemeral (replicas must share one store).
+func checkBusFlags(c config) error {
+	if c.busURL == "" {
+		return nil
+	}
+	if !strings.HasPrefix(c.busURL, "nats://") && !strings.HasPrefix(c.busURL, "tls://") {
+		return errors.New("-bus must be a NATS URL, nats://host:4222 (leave it out to train everything in this process)")
+	}
+	if c.ephemeral {
+		return errors.New("-bus and -ephemeral do not go together: the replicas must share one store (-store postgres://…)")
+	}
+	return nil
+}
+
+// connectBus connects to the bus of -bus; without it, it returns nil
+// (everything stays in this process). Other shared state (key-value
+// buckets) uses the same connection (Bus.JetStream, Bus.KeyValue).
+func connectBus(ctx context.Context, cfg config, log *slog.Logger) (*bus.Bus, error) {
+	if cfg.busURL == "" {
+		return nil, nil
+	}
+	name := cfg.replica
+	if name == "" {
+		host, _ := os.Hostname()
+		name = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	b, err := bus.Connect(ctx, cfg.busURL, bus.Options{Replica: name, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("on the bus", "replica", b.Replica(), "jobs", bus.JobStream)
+	return b, nil
+}
+
+// clusterOf is the session wiring of b; nil without a bus.
+func clusterOf(b *bus.Bus) *session.Cluster {
+	if b == nil {
+		return nil
+	}
+	return b.Cluster()
+}

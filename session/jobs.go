@@ -1,0 +1,297 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// The trainer's side of a cluster (cluster.go): a replica takes jobs from
+// the shared queue while it has a free running slot, trains each as a
+// session of its own, renews the job while it trains and acknowledges it
+// when the run has ended, or hands it back when this replica shuts down.
+
+// jobHeartbeat is how often a replica renews the jobs it trains; the
+// queue's acknowledgement wait (internal/bus: 10 s) is a few of them.
+const jobHeartbeat = 3 * time.Second
+
+// handedOverReason is the state's reason a viewer sees while a run goes
+// from one replica to another.
+const handedOverReason = "the server training this run stopped; another takes it over from its last checkpoint"
+
+// ServeJobs makes the manager take jobs from the cluster's queue, until
+// Shutdown. It does nothing without a cluster. Call it once, after Restore.
+func (m *Manager) ServeJobs() {
+	c := m.opt.Cluster
+	if c == nil || c.Jobs == nil {
+		return
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		for m.base.Err() == nil {
+			if !m.freeSlot() {
+				select {
+				case <-m.base.Done():
+				case <-time.After(100 * time.Millisecond):
+				}
+				continue
+			}
+			d, err := c.Jobs.Next(m.base)
+			if err != nil {
+				if m.base.Err() == nil {
+					m.log.Warn("bus: no job could be taken from the queue", "err", err)
+					select {
+					case <-m.base.Done():
+					case <-time.After(time.Second):
+					}
+				}
+				continue
+			}
+			if d != nil {
+				m.takeJob(d)
+			}
+		}
+	}()
+}
+
+// freeSlot reports whether this replica may take one more training: a
+// running slot is free and nothing waits for one.
+func (m *Manager) freeSlot() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return !m.closed && m.running+len(m.queue) < m.opt.MaxRunning && m.memUsed < m.trainingBudget()
+}
+
+// takeJob trains the session of job d here: from its start the first
+// time, from its last checkpoint in the store after another replica died
+// with it or handed it back.
+func (m *Manager) takeJob(d Delivery) {
+	rec := d.Job().Record
+	ctx, cancel := context.WithTimeout(m.base, reloadTimeout)
+	defer cancel()
+	resume := d.Attempt() > 1
+	if st := m.opt.Store; st != nil {
+		recs, err := st.QuerySessions(ctx, SessionQuery{IDs: []string{rec.ID}, Limit: 1})
+		if err != nil {
+			m.log.Error("bus: a job's session could not be read from the store; handed back", "session", rec.ID, "err", err)
+			_ = d.Nak()
+			return
+		}
+		if len(recs) == 1 {
+			r := recs[0]
+			if r.State.Terminal() && !handedOver(r) && r.State != Interrupted {
+				_ = d.Ack() // it ended (stopped while queued, or trained already)
+				return
+			}
+			resume = resume || r.State != Queued
+			rec = r
+		}
+	} else {
+		resume = false // nothing was kept to resume from
+	}
+	ns, err := m.jobSession(ctx, rec, resume)
+	if err != nil {
+		m.log.Error("bus: a job cannot be trained here", "session", rec.ID, "err", err)
+		if m.base.Err() != nil {
+			_ = d.Nak()
+			return
+		}
+		rec.State, rec.Reason, rec.FinishedAt = Failed, ErrorMessage(err), time.Now()
+		if st := m.opt.Store; st != nil {
+			_ = st.Write(ctx, &Batch{Sessions: []SessionRecord{rec}})
+		}
+		_ = d.Ack()
+		return
+	}
+	m.trainJob(d, ns, resume)
+}
+
+// handedOver reports whether r was stopped by its replica's shutdown (to
+// be taken over by another), not by its owner.
+func handedOver(r SessionRecord) bool {
+	return r.State == Stopped && r.Reason == errShutdown.Error()
+}
+
+// jobSession makes the live session that trains rec here, not yet
+// admitted.
+func (m *Manager) jobSession(ctx context.Context, rec SessionRecord, resume bool) (*Session, error) {
+	if resume {
+		old, err := m.restoreOne(ctx, m.opt.Store, rec)
+		if err != nil {
+			return nil, err
+		}
+		if old.state != Interrupted { // started here as queued: from the start
+			resume = false
+		} else {
+			return m.resumedSession(ctx, old)
+		}
+	}
+	c, _, fe := m.Check(rec.Config)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	info, _ := m.reg.Info(c.Dataset)
+	s := &Session{id: rec.ID, cfg: c, summary: Summarize(c, info.Features), created: rec.CreatedAt, log: m.log,
+		wake: make(chan struct{}, 1), done: make(chan struct{}), state: Queued}
+	copy(s.token[:], rec.OwnerHash)
+	copy(s.owner[:], rec.BrowserHash)
+	s.ctx, s.cancel = context.WithCancelCause(m.base)
+	s.hub = newHub(s.Info, m.log, StateMsg{State: Queued})
+	s.tk = &ticket{s: s, ready: make(chan struct{}),
+		mem: trainingMemory(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize))}
+	return s, nil
+}
+
+// trainJob admits ns, whose job is d, and trains it: its messages go out
+// on the bus, requests about it are answered here, and d is renewed until
+// the run ends, then acknowledged (or handed back on shutdown).
+func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
+	c := m.opt.Cluster
+	inc := newID()
+	ns.replica = c.Replica
+	if c.Events != nil {
+		ns.hub.tap = func(seq uint64, msg []byte, ev hubEvent) {
+			handover := ev.state != nil && ev.state.State.Terminal() && errors.Is(context.Cause(ns.ctx), errShutdown)
+			c.Events.Publish(ns.id, RunMessage{Incarnation: inc, Seq: seq, Handover: handover, Data: msg})
+		}
+	}
+	stopServe := func() {}
+	if c.Relay != nil {
+		var err error
+		if stopServe, err = c.Relay.Serve(ns.id, m.answer(ns, inc)); err != nil {
+			m.log.Error("bus: requests about a run cannot be served", "session", ns.id, "err", err)
+			stopServe = func() {}
+		}
+	}
+	if resumed && c.Events != nil {
+		// Viewers elsewhere see the run interrupted, then its new snapshot.
+		b, _ := json.Marshal(StateMsg{Type: TypeState, State: Interrupted, Error: handedOverReason, TestLoss: ns.testLoss})
+		c.Events.Publish(ns.id, RunMessage{Incarnation: inc, Handover: true, Data: b})
+	}
+
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		stopServe()
+		ns.cancel(errShutdown)
+		_ = d.Nak()
+		return
+	}
+	m.installLocked(ns)
+	m.live[ns.tk.owner]++
+	ns.tk.queued = true
+	m.queue = append(m.queue, ns.tk)
+	m.dispatchLocked()
+	m.wg.Add(2)
+	m.mu.Unlock()
+	m.log.Info("bus: training a job", "session", ns.id, "resumed", resumed, "attempt", d.Attempt())
+	go func() {
+		defer m.wg.Done()
+		ns.run(m)
+	}()
+	go func() {
+		defer m.wg.Done()
+		t := time.NewTicker(jobHeartbeat)
+		defer t.Stop()
+	renew:
+		for {
+			select {
+			case <-ns.done:
+				break renew
+			case <-t.C:
+				if err := d.InProgress(); err != nil {
+					m.log.Warn("bus: a job could not be renewed", "session", ns.id, "err", err)
+				}
+			}
+		}
+		<-ns.hub.done
+		if m.rec != nil {
+			m.rec.flush() // the last checkpoint is in the store before another replica looks
+		}
+		stopServe()
+		if errors.Is(context.Cause(ns.ctx), errShutdown) && ns.State() == Stopped {
+			_ = d.Nak()
+			m.log.Info("bus: a job was handed back", "session", ns.id)
+			return
+		}
+		if err := d.Ack(); err != nil {
+			m.log.Warn("bus: a job could not be acknowledged", "session", ns.id, "err", err)
+		}
+	}()
+}
+
+// installLocked registers ns (m.mu held) in the place of whatever session
+// of its ID is known here (a mirror, a restored one); with a store, ns
+// persists, a resumed one forgetting the points past its checkpoint.
+func (m *Manager) installLocked(ns *Session) {
+	if m.rec != nil {
+		ns.rec = m.rec
+		ns.kf.st = m.rec.st
+		if ns.from != nil {
+			to := ns.step
+			if ns.from.ck.Params == nil {
+				to = -1
+			}
+			m.rec.rewind(ns.id, to)
+		}
+		ns.hub.persist = ns.persistEvent
+		ns.persistHead()
+	}
+	old := m.sessions[ns.id]
+	m.sessions[ns.id] = ns
+	if i := indexOf(m.order, old); i >= 0 {
+		m.order[i] = ns
+		return
+	}
+	m.order = append(m.order, ns)
+	m.evictLocked()
+}
+
+func indexOf(list []*Session, s *Session) int {
+	if s == nil {
+		return -1
+	}
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// answer returns how this replica answers requests about ns, which it
+// trains as incarnation inc.
+func (m *Manager) answer(ns *Session, inc string) func(context.Context, RunRequest) RunReply {
+	return func(ctx context.Context, r RunRequest) RunReply {
+		var err error
+		switch r.Action {
+		case "snapshot":
+			sn := ns.hub.snapshotAt()
+			return RunReply{Incarnation: inc, Seq: sn.seq, Snapshot: sn.msg}
+		case "pause":
+			err = ns.Pause()
+		case "resume":
+			err = ns.Resume()
+		case "stop":
+			err = ns.Stop()
+		case "set":
+			if r.Settings == nil {
+				err = Errorf(EInvalid, "a change of settings needs settings")
+				break
+			}
+			if fe := m.ValidateSettings(ns, *r.Settings); len(fe) > 0 {
+				err = fe.Err()
+				break
+			}
+			err = ns.Set(*r.Settings)
+		case "step":
+			res, err := ns.Step(ctx, r.Batches)
+			return RunReply{Step: &res, Error: toWire(err)}
+		default:
+			err = Errorf(EInvalid, "unknown action %q", r.Action)
+		}
+		return RunReply{Incarnation: inc, Error: toWire(err)}
+	}
+}
