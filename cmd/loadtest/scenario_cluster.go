@@ -113,7 +113,7 @@ func clusterScenario(ctx context.Context, e *env, o options, rep *report) error 
 	perReplica := map[string]int{}
 	completed := 0
 	var msgRate, byteRate, added []float64
-	var viewersEnded, closed int
+	var viewersEnded, closed, localFinal, remoteFinal int
 	var lost []string
 	for i, r := range runs {
 		in := infos[i]
@@ -137,6 +137,11 @@ func clusterScenario(ctx context.Context, e *env, o options, rep *report) error 
 		for j, v := range views[i] {
 			if v.final != "" {
 				viewersEnded++
+				if j == local {
+					localFinal++
+				} else {
+					remoteFinal++
+				}
 			}
 			if v.closeCode == websocket.CloseNormalClosure {
 				closed++
@@ -160,6 +165,7 @@ func clusterScenario(ctx context.Context, e *env, o options, rep *report) error 
 	slices.Sort(names)
 	rep.check(sc, "runs completed", fmt.Sprintf("%d/%d", completed, len(runs)), fmt.Sprintf("%d/%d", len(runs), len(runs)), completed == len(runs))
 	rep.check(sc, "viewers (3 per run) that saw the final state", fmt.Sprintf("%d/%d", viewersEnded, 3*len(runs)), "all", viewersEnded == 3*len(runs))
+	rep.info(sc, "of them on the training replica / on another replica", "%d/%d / %d/%d", localFinal, len(runs), remoteFinal, 2*len(runs))
 	rep.check(sc, "viewers that got a close frame (1000)", fmt.Sprintf("%d/%d", closed, 3*len(runs)), "all", closed == 3*len(runs))
 	for i, l := range lost {
 		if i == 3 {
@@ -262,44 +268,41 @@ type stampedViewer struct {
 // msgKey names a live message so that the same message can be recognised
 // on two replicas: its type and step (a loss message by its last points).
 func msgKey(b []byte) (string, string, string) {
-	var m struct {
-		Type    string          `json:"type"`
-		State   string          `json:"state"`
-		Step    *int            `json:"step"`
-		Session json.RawMessage `json:"session"` // an object in a snapshot
-		Train   []struct {
-			Step int `json:"step"`
-		} `json:"train"`
-		Test []struct {
-			Step int `json:"step"`
-		} `json:"test"`
-	}
+	var m map[string]json.RawMessage
 	if json.Unmarshal(b, &m) != nil {
 		return "", "", ""
 	}
-	state := m.State
-	if m.Type == "snapshot" {
+	str := func(raw json.RawMessage) string {
+		var x string
+		_ = json.Unmarshal(raw, &x)
+		return x
+	}
+	typ, state := str(m["type"]), str(m["state"])
+	if typ == "snapshot" {
 		var in struct {
 			State string `json:"state"`
 		}
-		_ = json.Unmarshal(m.Session, &in)
+		_ = json.Unmarshal(m["session"], &in)
 		state = in.State
 	}
-	switch {
-	case m.Step != nil:
-		return m.Type, fmt.Sprintf("%s@%d", m.Type, *m.Step), state
-	case m.Type == "loss":
-		last := func(n int, step func(int) int) int {
-			if n == 0 {
+	var step float64
+	if json.Unmarshal(m["step"], &step) == nil && m["step"] != nil {
+		return typ, fmt.Sprintf("%s@%g", typ, step), state
+	}
+	if typ == "loss" {
+		last := func(raw json.RawMessage) float64 {
+			var pts []struct {
+				Step float64 `json:"step"`
+			}
+			if json.Unmarshal(raw, &pts) != nil || len(pts) == 0 {
 				return -1
 			}
-			return step(n - 1)
+			return pts[len(pts)-1].Step
 		}
-		return m.Type, fmt.Sprintf("loss@%d/%d", last(len(m.Train), func(i int) int { return m.Train[i].Step }),
-			last(len(m.Test), func(i int) int { return m.Test[i].Step })), state
+		return typ, fmt.Sprintf("loss@%g/%g", last(m["train"]), last(m["test"])), state
 	}
 	h := sha256.Sum256(b)
-	return m.Type, fmt.Sprintf("%s#%x", m.Type, h[:8]), state
+	return typ, fmt.Sprintf("%s#%x", typ, h[:8]), state
 }
 
 func (v *stampedViewer) run(ctx context.Context) {
