@@ -84,6 +84,7 @@ func TestBrowserLabExplorerReplay(t *testing.T) {
 	waitText(t, ctx, "decoded-caption", "the tile decoded", func(s string) bool { return strings.HasPrefix(s, "z = "+code+" · ") })
 	press(t, ctx, kb.Escape)
 	waitText(t, ctx, "manifold-hover", "the choice cleared", has("selection cleared"))
+	axeCheck(t, ctx, "latent explorer with its replay")
 
 	if errs := exceptions(); len(errs) > 0 {
 		t.Fatalf("the page threw: %v", errs)

@@ -2,6 +2,7 @@
 // counters and the class's rate–distortion chart. Tiles draw a loss sparkline, a latent thumbnail
 // and a strip of reconstructions on small canvases; everything redraws at most once per frame.
 
+import { installFoldEscape } from './folds.js';
 import { connectLive, wsURL } from './ws.js';
 import { createScheduler, bumpUpdates, fitCanvas } from './frame.js';
 import { formatLoss, formatDuration } from './format.js';
@@ -26,6 +27,7 @@ function readBoot() {
 
 const boot = readBoot();
 installPresenter();
+installFoldEscape(); // Escape closes the lesson's summary when it holds the focus
 const scheduler = createScheduler();
 const tiles = new Map(); // id → tile
 const students = new Set();
