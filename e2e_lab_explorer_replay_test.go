@@ -41,13 +41,13 @@ func TestBrowserLabExplorerReplay(t *testing.T) {
 
 	scrubKey(kb.Home)
 	waitText(t, ctx, "timeline-status", "the first keyframe", has("step 0 ·"))
-	moment("Manifold at nearest kept weights: step 16 (epoch 1), for the moment at step 0")
+	moment("Manifold at step 16 (epoch 1), the kept weights nearest step 0")
 	labWaitJS(t, ctx, "the manifold to be redrawn from the weights of step 16",
 		fmt.Sprintf(`document.querySelector('[data-testid="manifold"]').toDataURL() !== %q`, final))
 	early := manifold()
 	// Decoding on the map uses the same weights.
 	click(t, ctx, "map-overlay")
-	waitText(t, ctx, "decoded-caption", "the decoded point at the past weights", has("nearest kept weights: step 16 (epoch 1)"))
+	waitText(t, ctx, "decoded-caption", "the decoded point at the past weights", has("step 16 (epoch 1), the kept weights nearest step 0"))
 
 	// Forward one keyframe at a time to the end of the first epoch: now the
 	// weights are those of that very moment.

@@ -37,7 +37,7 @@ export function momentText(step, asked, index = []) {
   const ep = k ? ` (epoch ${Number.isInteger(k.epoch) ? k.epoch : Number(k.epoch).toFixed(2)})` : '';
   const at = `step ${formatInt(step)}${ep}`;
   if (step === asked) return at;
-  return `nearest kept weights: ${at}, for the moment at step ${formatInt(asked)}`;
+  return `${at}, the kept weights nearest step ${formatInt(asked)}`;
 }
 
 /** sliderRange is the span of unit j's slider: the occupied range, holding v, padded by a quarter. Pure. */

@@ -47,7 +47,7 @@ test('withStep asks for a past moment only while replaying', () => {
 test('momentText says which weights a view ran on', () => {
   const index = [{ step: 0, epoch: 0 }, { step: 600, epoch: 1 }, { step: 1200, epoch: 2 }, { step: 50, epoch: 0.0833 }];
   assert.equal(momentText(1200, 1200, index), 'step 1,200 (epoch 2)');
-  assert.equal(momentText(600, 50, index), 'nearest kept weights: step 600 (epoch 1), for the moment at step 50');
+  assert.equal(momentText(600, 50, index), 'step 600 (epoch 1), the kept weights nearest step 50');
   assert.equal(momentText(1940, null, index), 'model at step 1,940');
   assert.equal(momentText(50, 50, index), 'step 50 (epoch 0.08)');
 });
