@@ -203,13 +203,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if bus != nil {
 		defer bus.Close() // after the trainings have handed their jobs back
 	}
+	startLimiter, err := startLimiterOf(ctx, bus, cfg.startLimit, log)
+	if err != nil {
+		return err
+	}
 	mgr := session.NewManager(session.Options{
 		Cluster:  clusterOf(bus),
 		Datasets: reg,
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
 		Store: st, MaxStoreBytes: cfg.maxStore,
 		MaxPerAddress: cfg.perAddress, MaxMemory: cfg.maxMemory, CoreGFLOPS: cfg.coreGFLOPS, MaxCoreMinutes: cfg.coreMinutes,
-		StartLimit: cfg.startLimit, UploadLimit: cfg.uploadLimit,
+		StartLimit: cfg.startLimit, UploadLimit: cfg.uploadLimit, StartLimiter: startLimiter,
 	})
 	log.Info("limits", "memory_budget", session.Bytes(cfg.maxMemory), "max_running", cfg.maxRunning, "max_queued", cfg.maxQueued,
 		"core_gflops", cfg.coreGFLOPS, "max_core_minutes", cfg.coreMinutes)
@@ -231,7 +235,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, Net: cfg.net,
-			Comparisons: comparisons, Classes: classes, Ready: readyChecks(st)}),
+			Comparisons: comparisons, Classes: classes, Ready: readyChecks(st, bus)}),
 		// Slow or idle clients give their connection back: headers within
 		// 5 s, a body within 30 s (uploads extend it in proportion to their
 		// size), and an idle keep-alive connection is closed after 30 s.
@@ -267,15 +271,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	errs := []error{mgr.Shutdown(sctx), socks.Close(sctx), srv.Shutdown(sctx), classes.Close(sctx), comparisons.Close(sctx)}
 	log.Info("stopped")
 	return errors.Join(errs...)
-}
-
-// readyChecks are the dependencies GET /readyz probes: the store (a cheap
-// query on it).
-func readyChecks(st session.Store) []handlers.ReadyCheck {
-	return []handlers.ReadyCheck{{Name: "store", Check: func(ctx context.Context) error {
-		_, err := st.Usage(ctx)
-		return err
-	}}}
 }
 
 // memoryLimit is the Go runtime's soft memory limit for a budget: the
