@@ -273,8 +273,8 @@ func TestSetAndStepRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range []float64{0, -1, 101, math.Inf(1)} {
-		if msg := m.ValidateSettings(vae, Settings{Beta: &b}).Map()["beta"]; !strings.Contains(msg, "greater than 0") {
+	for _, b := range []float64{0, -1, 101, math.Inf(1), 5e-324, 9e-5} {
+		if msg := m.ValidateSettings(vae, Settings{Beta: &b}).Map()["beta"]; !strings.Contains(msg, "from 0.0001 to 100") {
 			t.Errorf("beta %v: %q", b, msg)
 		}
 	}
