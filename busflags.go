@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aelab/aelab/internal/bus"
 	"github.com/aelab/aelab/session"
@@ -53,4 +54,17 @@ func clusterOf(b *bus.Bus) *session.Cluster {
 		return nil
 	}
 	return b.Cluster()
+}
+
+// busLag reads the shared queue for /metrics; nil without a bus.
+func busLag(b *bus.Bus) func() (int, int, int, bool) {
+	if b == nil {
+		return nil
+	}
+	return func() (int, int, int, bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		l, err := b.Lag(ctx)
+		return l.Waiting, l.Held, l.Redelivered, err == nil
+	}
 }

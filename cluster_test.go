@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -392,4 +393,155 @@ func tapBus(t *testing.T, url string) *busTap {
 		t.Fatal(err)
 	}
 	return bt
+}
+
+// The owner's actions on a run another replica trains are relayed to it
+// (pause, step, set, resume), with the same answers as on one server; a
+// replica stopped gracefully hands its run back at once, and another
+// resumes it from the step where it stopped, its viewers seeing it
+// interrupted, then running, on the same socket.
+func TestClusterActionsAndHandover(t *testing.T) {
+	busURL := startNATS(t)
+	storeArgs, _ := clusterStore(t)
+	args := func(name string) string {
+		return "-addr 127.0.0.1:0 " + storeArgs + " -bus " + busURL + " -replica " + name + " -max-running 1 -shutdown-timeout 20s"
+	}
+	r1 := startChild(t, args("r1"))
+	res, err := http.Post(r1.base+"/api/sessions", "application/json", strings.NewReader(
+		`{"encoder":[512,128],"bottleneck":4,"train_size":6000,"test_size":200,"batch_size":16,"epochs":4,"seed":7}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		ID         string `json:"id"`
+		OwnerToken string `json:"owner_token"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	id := created.ID
+	type info struct {
+		State      string `json:"state"`
+		Step       int    `json:"step"`
+		TotalSteps int    `json:"total_steps"`
+		Replica    string `json:"replica"`
+		ResumedAt  *struct {
+			Step int `json:"step"`
+		} `json:"resumed_at"`
+	}
+	get := func(c *child) info {
+		t.Helper()
+		var in info
+		if code := c.getJSON(t, "/api/sessions/"+id, &in); code != 200 {
+			t.Fatalf("GET on %s: %d", c.base, code)
+		}
+		return in
+	}
+	waitFor := func(what string, limit time.Duration, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(limit)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within %s", what, limit)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("the run training on replica 1", 30*time.Second, func() bool {
+		in := get(r1)
+		return in.State == "running" && in.Replica == "r1" && in.Step > 0
+	})
+	r2 := startChild(t, args("r2"))
+	v := watch(t, r2.base, id)
+	post := func(action, token, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, r2.base+"/api/sessions/"+id+"/"+action, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, res.Body)
+		return res.StatusCode, b.String()
+	}
+	if code, b := post("pause", "someone-else", ""); code != http.StatusForbidden {
+		t.Fatalf("pause by someone else through replica 2: %d %s", code, b)
+	}
+	if code, b := post("step", created.OwnerToken, `{"batches":2}`); code != http.StatusConflict || !strings.Contains(b, "only a paused training can be stepped") {
+		t.Fatalf("step of a running run through replica 2: %d %s; want 409 as on one server", code, b)
+	}
+	if code, b := post("pause", created.OwnerToken, ""); code != http.StatusNoContent {
+		t.Fatalf("pause through replica 2: %d %s", code, b)
+	}
+	waitFor("paused on replica 1", 20*time.Second, func() bool { return get(r1).State == "paused" })
+	at := get(r1).Step
+	code, b := post("step", created.OwnerToken, `{"batches":3}`)
+	var stepped session.StepResult
+	_ = json.Unmarshal([]byte(b), &stepped)
+	if code != http.StatusOK || stepped.Batches != 3 || stepped.Step != at+3 {
+		t.Fatalf("step of 3 batches at %d through replica 2: %d %s", at, code, b)
+	}
+	if code, b := post("set", created.OwnerToken, `{"learning_rate":0.0005}`); code != http.StatusAccepted {
+		t.Fatalf("set through replica 2: %d %s", code, b)
+	}
+	if code, b := post("set", created.OwnerToken, `{"learning_rate":-1}`); code != http.StatusBadRequest || !strings.Contains(b, "learning_rate") {
+		t.Fatalf("a bad set through replica 2: %d %s; want 400 naming learning_rate", code, b)
+	}
+	if code, b := post("resume", created.OwnerToken, ""); code != http.StatusNoContent {
+		t.Fatalf("resume through replica 2: %d %s", code, b)
+	}
+	waitFor("running again on replica 1", 20*time.Second, func() bool { in := get(r1); return in.State == "running" && in.Step > at+3 })
+
+	// A graceful stop of replica 1 hands the run to replica 2 at once.
+	if err := r1.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	if err := r1.cmd.Wait(); err != nil {
+		t.Fatalf("replica 1's graceful stop: %v", err)
+	}
+	t.Logf("handover: replica 1 stopped in %.1f s", time.Since(stopped).Seconds())
+	var moved info
+	waitFor("the run running on replica 2", 30*time.Second, func() bool {
+		moved = get(r2)
+		return moved.Replica == "r2" && moved.State == "running"
+	})
+	t.Logf("handover: running on replica 2 %.1f s after replica 1 was told to stop, resumed at step %d", time.Since(stopped).Seconds(), moved.ResumedAt.Step)
+	if moved.ResumedAt == nil || moved.ResumedAt.Step <= at+3 || moved.ResumedAt.Step%375 == 0 {
+		t.Fatalf("resumed at %+v; want the step where replica 1 stopped, past %d and not an epoch's end", moved.ResumedAt, at+3)
+	}
+	waitFor("the run completed", 120*time.Second, func() bool { return get(r2).State == "completed" })
+	select {
+	case <-v.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the viewer was not closed after the run completed")
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for j, st := range v.states {
+		if st == "interrupted" {
+			t.Logf("handover: the viewer saw the run interrupted %.1f s after the stop", v.times[j].Sub(stopped).Seconds())
+			break
+		}
+	}
+	all := strings.Join(v.states, ",")
+	k := strings.Index(all, "interrupted")
+	if k < 0 || !strings.Contains(all[k:], "running") || !strings.HasSuffix(all, "completed") || v.snaps < 2 {
+		t.Fatalf("the viewer on replica 2 saw %s (%d snapshots); want paused, running, interrupted, a new snapshot, running, completed", all, v.snaps)
+	}
+	if !strings.Contains(all[:k], "paused") {
+		t.Fatalf("the viewer on replica 2 did not see the pause: %s", all)
+	}
+	for j := 1; j < len(v.train); j++ {
+		if v.train[j] <= v.train[j-1] {
+			t.Fatalf("the viewer's curve goes from step %d to %d", v.train[j-1], v.train[j])
+		}
+	}
 }

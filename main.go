@@ -235,7 +235,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: handlers.NewServer(handlers.Deps{Sessions: mgr, Static: static, Logger: log, Sockets: socks, Net: cfg.net,
-			Comparisons: comparisons, Classes: classes, Ready: readyChecks(st, bus)}),
+			Comparisons: comparisons, Classes: classes, Ready: readyChecks(st, bus), BusLag: busLag(bus)}),
 		// Slow or idle clients give their connection back: headers within
 		// 5 s, a body within 30 s (uploads extend it in proportion to their
 		// size), and an idle keep-alive connection is closed after 30 s.

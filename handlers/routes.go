@@ -34,6 +34,9 @@ type Deps struct {
 	// Ready lists the dependencies GET /readyz probes (the store, the bus);
 	// none: it reports ready while the server is not shutting down.
 	Ready []ReadyCheck
+	// BusLag, with -bus, reads the shared training queue for /metrics
+	// (internal/metrics.Probes.BusLag); nil without a bus.
+	BusLag func() (waiting, held, redelivered int, ok bool)
 }
 
 // NewServer returns the app's root handler.
@@ -79,7 +82,7 @@ func addRoutes(r chi.Router, d Deps) {
 	m, log, cs, cb := d.Sessions, d.Logger, d.Comparisons, d.Classes
 	r.Method(http.MethodGet, "/healthz", handleHealth(m))
 	r.Method(http.MethodGet, "/readyz", handleReady(m, d.Ready, log))
-	r.Method(http.MethodGet, "/metrics", metrics.Handler(m, metrics.Probes{Viewers: d.Sockets.Open, Uploads: m.Datasets().UploadUsage}))
+	r.Method(http.MethodGet, "/metrics", metrics.Handler(m, metrics.Probes{Viewers: d.Sockets.Open, Uploads: m.Datasets().UploadUsage, BusLag: d.BusLag}))
 
 	// Pages.
 	r.Method(http.MethodGet, "/", handleHome(m, log))

@@ -216,6 +216,13 @@ func (rr *remoteRun) deliverLocked(msg RunMessage) {
 	}
 }
 
+// isEnded reports whether the mirror stopped following the run.
+func (rr *remoteRun) isEnded() bool {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return rr.ended
+}
+
 // end stops following the run.
 func (rr *remoteRun) end(hubEnded bool) {
 	rr.mu.Lock()

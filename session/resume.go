@@ -37,6 +37,10 @@ func (m *Manager) ResumeInterrupted(ctx context.Context, addr string, s *Session
 	if st := s.State(); st != Interrupted || s.kept == nil {
 		return nil, Errorf(EConflict, "session %s has %s: only a paused or interrupted training can be resumed; start a new one to train again", s.id, endedWord(st))
 	}
+	if s.remote != nil && !s.remote.isEnded() {
+		// A run moving between replicas: it resumes on its own.
+		return s, s.relayAction(RunRequest{Action: "resume"})
+	}
 	if c := m.opt.Cluster; c != nil && c.Jobs != nil {
 		return m.resumeRemote(ctx, addr, s)
 	}

@@ -29,6 +29,11 @@ type Source interface {
 type Probes struct {
 	Viewers func() int            // WebSockets open now
 	Uploads func() (int64, int64) // upload bytes kept, and their budget
+	// BusLag reads the shared training queue (with -bus): jobs no replica
+	// has taken, jobs taken and not yet acknowledged, and those delivered
+	// more than once (a replica died or handed them back); ok false when
+	// the bus cannot be read.
+	BusLag func() (waiting, held, redelivered int, ok bool)
 }
 
 // Handler returns the /metrics handler for src, on a registry of its own
@@ -68,6 +73,9 @@ var (
 	dUploadBudget = desc("upload_budget_bytes", "The budget for uploaded datasets.")
 	dMaxRunning   = desc("max_running", "Trainings that may run at once.")
 	dMaxQueued    = desc("max_queued", "Trainings that may wait in the queue.")
+	dBusWaiting   = desc("bus_jobs_waiting", "Trainings on the shared queue that no replica has taken yet (-bus).")
+	dBusHeld      = desc("bus_jobs_held", "Trainings taken from the shared queue by a replica and not yet acknowledged (-bus).")
+	dBusRedeliv   = desc("bus_jobs_redelivered", "Trainings held now that were delivered more than once: their replica died or handed them back (-bus).")
 )
 
 // collector reads the source at each scrape.
@@ -79,7 +87,7 @@ type collector struct {
 // Describe sends every metric's description.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{dSessions, dRunning, dQueued, dComputing, dCores, dCPUInUse, dCPUWaiting,
-		dMemBudget, dMemReserved, dSamples, dSteps, dRefusals, dViewers, dUploadBytes, dUploadBudget, dMaxRunning, dMaxQueued} {
+		dMemBudget, dMemReserved, dSamples, dSteps, dRefusals, dViewers, dUploadBytes, dUploadBudget, dMaxRunning, dMaxQueued, dBusWaiting, dBusHeld, dBusRedeliv} {
 		ch <- d
 	}
 }
@@ -114,5 +122,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		used, budget := c.p.Uploads()
 		gauge(dUploadBytes, float64(used))
 		gauge(dUploadBudget, float64(budget))
+	}
+	if c.p.BusLag != nil {
+		if waiting, held, redelivered, ok := c.p.BusLag(); ok {
+			gauge(dBusWaiting, float64(waiting))
+			gauge(dBusHeld, float64(held))
+			gauge(dBusRedeliv, float64(redelivered))
+		}
 	}
 }
