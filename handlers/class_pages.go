@@ -217,7 +217,7 @@ func handleClassRunForm(m *session.Manager, cb *session.ClassBook, log *slog.Log
 			fe = append(lfe, func() session.FieldErrors { _, _, e := m.Check(full); return e }()...)
 		}
 		if len(fe) > 0 {
-			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(classHome(m, r, c, student, v, fe.Map())))
+			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(classHome(m, r, c, student, v, formErrors(fe))))
 			return
 		}
 		s, _, err := c.StartRunFrom(clientAddr(r), o, cfg, present)

@@ -56,13 +56,13 @@ func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, log *slo
 			render(w, r, log, st, templates.Home(v))
 		}
 		if len(fe) > 0 {
-			again(http.StatusUnprocessableEntity, fe.Map())
+			again(http.StatusUnprocessableEntity, formErrors(fe))
 			return
 		}
 		c, started, fe, err := startComparison(cs, clientAddr(r), q)
 		switch {
 		case len(fe) > 0:
-			again(http.StatusUnprocessableEntity, fe.Map())
+			again(http.StatusUnprocessableEntity, formErrors(fe))
 			return
 		case session.ErrorCode(err) == session.EInternal:
 			renderError(w, r, log, err)

@@ -206,7 +206,9 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 		c.Beta = &b
 	}
 	c.Sparsity, _ = decimal("sparsity", v.Sparsity, "the sparsity penalty")
-	if v.Noise != "" && v.Noise != "none" {
+	if v.Noise != "" && v.Noise != "none" && !slices.Contains(noiseKinds, v.Noise) {
+		add("noise", "choose the training noise: none, gaussian, masking or salt_pepper")
+	} else if v.Noise != "" && v.Noise != "none" {
 		level, ok := decimal("noise_level", v.NoiseLevel, "the noise level")
 		if v.NoiseLevel == "" {
 			add("noise_level", "give the noise level, like 0.3 (or choose no training noise)")
@@ -224,6 +226,24 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 		}
 	}
 	return c, fe
+}
+
+// noiseKinds are the kinds of training noise the form offers besides none.
+var noiseKinds = []string{"gaussian", "masking", "salt_pepper"}
+
+// formErrors are the messages of fe keyed by the form's field names: the
+// configuration's "noise" object is two fields on the form, and with the
+// kind chosen from the form's list (parseForm checks it) what remains wrong
+// is the level, so its message goes next to noise_level.
+func formErrors(fe session.FieldErrors) map[string]string {
+	m := fe.Map()
+	if msg, ok := m["noise"]; ok {
+		if _, taken := m["noise_level"]; !taken && !strings.HasPrefix(msg, "choose the training noise") {
+			delete(m, "noise")
+			m["noise_level"] = msg
+		}
+	}
+	return m
 }
 
 // parseWidths reads "512, 128" (or "512 128"); blank means no layers.

@@ -86,7 +86,7 @@ func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
 			_, _, fe = m.Check(c)
 		}
 		if len(fe) > 0 {
-			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(homeView(m, r, v, fe.Map())))
+			render(w, r, log, http.StatusUnprocessableEntity, templates.Home(homeView(m, r, v, formErrors(fe))))
 			return
 		}
 		started, err := m.Start(clientAddr(r), c)
@@ -239,6 +239,12 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 	if c.IsVAE() {
 		kv = slices.Insert(kv, 0, templates.KV{Key: "Kind", Value: fmt.Sprintf("variational autoencoder, β = %g", c.BetaValue())})
 	}
+	if c.Init != "" {
+		kv = append(kv, templates.KV{Key: "Initial weights", Value: initLabels[c.Init]})
+	}
+	if c.IsDenoising() {
+		kv = append(kv, templates.KV{Key: "Training noise", Value: fmt.Sprintf("%s, level %g", noiseLabels[c.Noise.Kind], c.Noise.Level)})
+	}
 	if c.Sparsity > 0 {
 		kv = append(kv, templates.KV{Key: "Sparsity (L1 on the code)", Value: strconv.FormatFloat(c.Sparsity, 'g', -1, 64)})
 	}
@@ -246,7 +252,7 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 		kv = append(kv, templates.KV{Key: "Weight decay (L2)", Value: strconv.FormatFloat(c.WeightDecay, 'g', -1, 64)})
 	}
 	v := templates.SessionView{ID: in.ID, Title: sessionTitle(s, m), State: string(in.State), IsOwner: owner,
-		Error: in.Error, Generative: c.IsVAE(), Config: kv, Boot: templates.SessionBoot{ID: in.ID, WSURL: "/api/sessions/" + in.ID + "/ws",
+		Error: in.Error, Generative: c.IsVAE(), Denoising: c.IsDenoising(), Config: kv, Boot: templates.SessionBoot{ID: in.ID, WSURL: "/api/sessions/" + in.ID + "/ws",
 			APIURL: "/api/sessions/" + in.ID, Owner: owner},
 		RetrainURL: "/?" + formQuery(configForm(c))}
 	if in.TestLoss != nil {
@@ -257,6 +263,12 @@ func sessionView(s *session.Session, m *session.Manager, owner bool) templates.S
 	}
 	return v
 }
+
+// initLabels name the schemes of initial weights as the session page shows them.
+var initLabels = map[string]string{"he": "He/Glorot, zero biases", "pytorch": "PyTorch's nn.Linear default, U(±1/√fan_in)"}
+
+// noiseLabels name the kinds of training noise as the pages show them.
+var noiseLabels = map[string]string{"gaussian": "Gaussian", "masking": "masking", "salt_pepper": "salt and pepper"}
 
 // activationSummary names the activations of a configuration, e.g.
 // "ReLU, code linear (none), output sigmoid".

@@ -61,6 +61,12 @@ type Config struct {
 	// WeightDecay is the weight of an L2 penalty on the weights, decoupled
 	// (AdamW) with Adam (0 or absent: off).
 	WeightDecay float64 `json:"weight_decay,omitempty"`
+	// Init is the scheme of the initial weights: "he" (He normal before
+	// ReLU-like layers, Glorot uniform before the others, zero biases) or
+	// "pytorch" (PyTorch's nn.Linear default, weights and biases from
+	// U(±1/√fan_in)); missing: "he" for a dense model, "pytorch" for a
+	// convolutional one.
+	Init string `json:"init,omitempty"`
 
 	// image is the dataset's image shape, set by Validate for a Conv config.
 	image ae.ImageShape
@@ -93,6 +99,10 @@ func betaRange(b float64) string {
 // IsVAE reports whether c describes a variational autoencoder.
 func (c Config) IsVAE() bool { return c.Kind == "vae" }
 
+// IsDenoising reports whether c trains on corrupted inputs (a denoising
+// autoencoder): only such a run's noise can change while it trains.
+func (c Config) IsDenoising() bool { return c.Noise.active() }
+
 // BetaValue is the KL weight a VAE trains with (1 unless Beta says otherwise).
 func (c Config) BetaValue() float64 {
 	if c.Beta == nil {
@@ -121,7 +131,7 @@ func (c Config) Given(field string) bool { return c.given[field] }
 
 // defaultedFields are the fields whose zero value means "the default" when
 // they are missing.
-var defaultedFields = []string{"dataset", "kind", "encoder", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
+var defaultedFields = []string{"dataset", "kind", "init", "encoder", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
 	"optimizer", "learning_rate", "batch_size", "epochs", "train_size", "test_size"}
 
 // NoiseConfig says how a denoising autoencoder's inputs are corrupted.
@@ -151,9 +161,10 @@ func DefaultLimits() Limits {
 // Choices lists the accepted values of the enumerated fields, in the order a
 // form shows them; the first is the default.
 var Choices = struct {
-	Kind, Activation, OutputActivation, Loss, Optimizer []string
+	Kind, Activation, OutputActivation, Loss, Optimizer, Init []string
 }{
 	Kind:             []string{"ae", "vae"},
+	Init:             []string{"he", "pytorch"},
 	Activation:       []string{"relu", "leaky_relu", "elu", "tanh", "sigmoid", "linear"},
 	OutputActivation: []string{"sigmoid", "linear"},
 	Loss:             []string{"mse", "bce", "l1"},
@@ -177,6 +188,7 @@ func (c Config) Defaults() Config {
 		}
 	}
 	c.Kind = c.orDefault("kind", c.Kind, Choices.Kind[0])
+	c.Init = c.orDefault("init", c.Init, "") // missing: the engine's default for the model
 	if c.Kind == "vae" && c.Beta == nil {
 		one := 1.0
 		c.Beta = &one
@@ -284,7 +296,10 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 		fe.add("epochs", "%d epochs × %d examples is more than this server allows (%d example passes): use fewer epochs or fewer training examples", c.Epochs, n, lim.MaxWork)
 	}
 	if c.Noise != nil {
-		if err := c.Noise.noise(info.ValueRange).Validate(); err != nil {
+		if n := c.Noise; n.Kind != "" && n.Kind != "none" && n.Level == 0 {
+			// Level 0 corrupts nothing: a denoising run without noise.
+			fe.add("noise", "noise level must be greater than 0 for %s noise (or leave noise out to train without it), got %g", n.Kind, n.Level)
+		} else if err := n.noise(info.ValueRange).Validate(); err != nil {
 			fe.add("noise", "%v", err)
 		}
 	}
@@ -305,6 +320,9 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 		}
 	}
 	checkChoice(&fe, "kind", c.Kind, Choices.Kind)
+	if c.Init != "" || c.given["init"] {
+		checkChoice(&fe, "init", c.Init, Choices.Init)
+	}
 	if c.Beta != nil {
 		switch b := *c.Beta; {
 		case c.Kind != "vae":

@@ -48,6 +48,12 @@ var configFields = []configField{
 	{"test_size", func(c Config) string { return sizeText(c.TestSize) }, func(v string) string { return v + " test" }},
 	{"seed", func(c Config) string { return strconv.FormatUint(c.Seed, 10) }, func(v string) string { return "seed " + v }},
 	{"noise", noiseText, func(v string) string { return "noise " + v }},
+	{"init", func(c Config) string {
+		if c.Init == "" {
+			return "default"
+		}
+		return c.Init
+	}, func(v string) string { return v + " init" }},
 	{"conv", func(c Config) string { return convText(c.Conv) }, func(v string) string {
 		if v == "none" {
 			return "dense"

@@ -93,6 +93,7 @@ func TestLabConfigRefusals(t *testing.T) {
 		"duplicate class":  {Bottleneck: 8, TrainClasses: []int{1, 1}},
 		"every class":      {Bottleneck: 8, TrainClasses: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
 		"masking fraction": {Bottleneck: 8, Noise: &NoiseConfig{Kind: "masking", Level: 1.5}},
+		"noise level 0":    {Bottleneck: 8, Noise: &NoiseConfig{Kind: "gaussian", Level: 0}},
 	} {
 		_, fe := Validate(c, testRegistry, DefaultLimits())
 		if len(fe) == 0 {

@@ -200,6 +200,7 @@ func aeConfig(c Config, k int) ae.Config {
 		Beta:        beta,
 		Sparsity:    c.Sparsity,
 		WeightDecay: c.WeightDecay,
+		Init:        ae.Init(c.Init),
 	}
 }
 

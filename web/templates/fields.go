@@ -11,6 +11,9 @@ type field struct {
 	Error                     string
 	Choices                   []Choice
 	Locked, Hidden            bool // by a lesson preset
+	// Idle is a field that does not apply to the other choices made (β when the kind is not
+	// variational): shown hidden and disabled, so it is not sent; home.js shows it once it applies.
+	Idle bool
 }
 
 // ID is the element id of the field's input.
@@ -94,9 +97,10 @@ func architectureFields(v HomeView) []field {
 	dec := newField(v, "decoder", "Decoder layers", v.Form.Decoder,
 		"Hidden widths from the code back to the output. Empty: the encoder mirrored.")
 	dec.Placeholder = "mirror of encoder"
-	beta := decimalField(v, "beta", "β (variational only)", v.Form.Beta,
-		"Weight of the KL term that pulls the codes towards a standard normal. Blank: 1. Lower: sharper pictures; higher: a smoother code space.")
+	beta := decimalField(v, "beta", "β (KL weight)", v.Form.Beta,
+		"Weight of the KL term that pulls the codes towards a standard normal. Blank: 1. Lower: sharper pictures; higher: a smoother code space. Above 0, at most 100.")
 	beta.Placeholder = "1"
+	beta.Idle = v.Form.Kind != "vae"
 	conv := newField(v, "conv", "Convolutional layers", v.Form.Conv,
 		"Images only. Filters per layer, e.g. 16, 32: 3×3 kernels, stride 2 (each halves the image), before the encoder layers; the decoder mirrors them. 16/5/1 is 16 filters, 5×5, stride 1. Empty: dense.")
 	conv.Placeholder = "none (dense)"
@@ -127,7 +131,7 @@ func trainingFields(v HomeView) []field {
 		"L2 penalty on the weights (AdamW-style with Adam): smaller weights. Blank or 0: off; try 0.0001.")
 	wd.Placeholder = "0 (off)"
 	nl := decimalField(v, "noise_level", "Noise level", v.Form.NoiseLevel,
-		"Gaussian: σ; masking: the fraction of inputs set to 0; salt and pepper: the fraction flipped. Try 0.3.")
+		"Gaussian: σ; masking: the fraction of inputs set to 0; salt and pepper: the fraction flipped. Above 0, at most 1; try 0.3.")
 	nl.Placeholder = "e.g. 0.3"
 	noise := selectField(v, "noise", "Training noise (denoising)", v.Form.Noise,
 		"Corrupt the inputs while the targets stay clean: a denoising autoencoder learns to remove the noise.",

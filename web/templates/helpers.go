@@ -186,3 +186,18 @@ func newHomeBoot(v HomeView) homeBoot {
 	}
 	return b
 }
+
+// setHelp is the help line of the owner's live settings: what they change and that the loss
+// chart marks where.
+func setHelp(v SessionView) string {
+	what := "A new learning rate applies"
+	switch {
+	case v.Generative && v.Denoising:
+		what = "A new learning rate, β (the KL term's weight) or training noise applies"
+	case v.Generative:
+		what = "A new learning rate or β (the KL term's weight: lower, sharper pictures; higher, a smoother code space) applies"
+	case v.Denoising:
+		what = "A new learning rate or training noise (level: σ for Gaussian, the fraction hit otherwise) applies"
+	}
+	return what + " from the next step; the loss chart marks where."
+}

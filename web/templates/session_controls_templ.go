@@ -10,9 +10,10 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 // liveControls are the owner's controls while a run trains (docs/api.md, POST …/set and …/step):
-// a learning-rate field that takes effect at the next step (Enter or Apply) and, while paused, a
-// Step button that trains a given number of batches. /static/js/livecontrols.js wires them.
-func liveControls(state string) templ.Component {
+// a learning-rate field, β for a variational autoencoder and the noise of a denoising run, which
+// take effect at the next step (Enter or Apply) and, while paused, a Step button that trains a
+// given number of batches. /static/js/livecontrols.js wires them.
+func liveControls(v SessionView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -33,33 +34,62 @@ func liveControls(state string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if isTerminal(state) {
+		if isTerminal(v.State) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "><form class=\"inline-form\" data-testid=\"set-form\" aria-describedby=\"set-help\"><label class=\"inline-field\" for=\"set-lr\">Learning rate <input id=\"set-lr\" name=\"learning_rate\" type=\"number\" step=\"any\" min=\"0\" inputmode=\"decimal\" required data-testid=\"set-lr\"></label> <button type=\"submit\" class=\"button\" data-testid=\"btn-set\">Apply</button></form><form class=\"inline-form\" data-testid=\"step-form\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "><form class=\"inline-form\" data-testid=\"set-form\" aria-describedby=\"set-help\"><label class=\"inline-field\" for=\"set-lr\">Learning rate <input id=\"set-lr\" name=\"learning_rate\" type=\"number\" step=\"any\" min=\"0\" inputmode=\"decimal\" required data-testid=\"set-lr\"></label> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if state != "paused" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, " hidden")
+		if v.Generative {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<label class=\"inline-field\" for=\"set-beta\">β <input id=\"set-beta\" name=\"beta\" type=\"number\" step=\"any\" min=\"0\" inputmode=\"decimal\" data-testid=\"set-beta\"></label> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " aria-describedby=\"step-help\"><label class=\"inline-field\" for=\"step-batches\">Batches <input id=\"step-batches\" name=\"batches\" type=\"number\" min=\"1\" max=\"1000\" step=\"1\" value=\"1\" required data-testid=\"step-batches\"></label> <button type=\"submit\" class=\"button\" data-testid=\"btn-step\">Step</button></form><p class=\"help\" id=\"set-help\">A new learning rate applies from the next step; the loss chart marks where.</p><p class=\"help\" id=\"step-help\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		if state != "paused" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, " hidden")
+		if v.Denoising {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<label class=\"inline-field\" for=\"set-noise\">Noise <select id=\"set-noise\" name=\"noise\" data-testid=\"set-noise\"><option value=\"gaussian\">Gaussian</option> <option value=\"masking\">masking</option> <option value=\"salt_pepper\">salt and pepper</option></select></label> <label class=\"inline-field\" for=\"set-noise-level\">level <input id=\"set-noise-level\" name=\"noise_level\" type=\"number\" step=\"any\" min=\"0\" inputmode=\"decimal\" data-testid=\"set-noise-level\"></label> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, ">Step trains that many batches and updates every view; the run stays paused.</p><p class=\"control-status\" data-testid=\"live-status\" aria-live=\"polite\"></p><p class=\"field-error control-error\" data-testid=\"live-error\" role=\"alert\"></p></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<button type=\"submit\" class=\"button\" data-testid=\"btn-set\">Apply</button></form><form class=\"inline-form\" data-testid=\"step-form\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		if v.State != "paused" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " hidden")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " aria-describedby=\"step-help\"><label class=\"inline-field\" for=\"step-batches\">Batches <input id=\"step-batches\" name=\"batches\" type=\"number\" min=\"1\" max=\"1000\" step=\"1\" value=\"1\" required data-testid=\"step-batches\"></label> <button type=\"submit\" class=\"button\" data-testid=\"btn-step\">Step</button></form><p class=\"help\" id=\"set-help\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var2 string
+		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(setHelp(v))
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_controls.templ`, Line: 43, Col: 44}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</p><p class=\"help\" id=\"step-help\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		if v.State != "paused" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, " hidden")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, ">Step trains that many batches and updates every view; the run stays paused.</p><p class=\"control-status\" data-testid=\"live-status\" aria-live=\"polite\"></p><p class=\"field-error control-error\" data-testid=\"live-error\" role=\"alert\"></p></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -40,5 +41,39 @@ func TestLiveControls(t *testing.T) {
 	}
 	if !hasAttr(one(t, render(t, Session(sampleSession(true, "completed"))), "live-controls"), "hidden") {
 		t.Error("live controls shown after the end")
+	}
+}
+
+// TestLiveSettingsOfTheKind checks that the owner's live controls offer β only for a VAE and the
+// training noise only for a denoising run, each input labelled, with a help line that names them.
+func TestLiveSettingsOfTheKind(t *testing.T) {
+	for _, tc := range []struct {
+		vae, noisy bool
+	}{{false, false}, {true, false}, {false, true}, {true, true}} {
+		v := sampleSession(true, "running")
+		v.Generative, v.Denoising = tc.vae, tc.noisy
+		doc := render(t, Session(v))
+		for id, want := range map[string]bool{"set-beta": tc.vae, "set-noise": tc.noisy, "set-noise-level": tc.noisy} {
+			got := byTestID(doc, id)
+			if (len(got) == 1) != want {
+				t.Errorf("vae %v, noisy %v: %d %s inputs, want %v", tc.vae, tc.noisy, len(got), id, want)
+				continue
+			}
+			if !want {
+				continue
+			}
+			elID, _ := attr(got[0], "id")
+			labels := findAll(doc, func(n *html.Node) bool { f, ok := attr(n, "for"); return n.Data == "label" && ok && f == elID })
+			if len(labels) != 1 || text(labels[0]) == "" {
+				t.Errorf("%s has no label", id)
+			}
+		}
+		help := ""
+		for _, n := range findAll(doc, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "set-help" }) {
+			help = text(n)
+		}
+		if strings.Contains(help, "β") != tc.vae || strings.Contains(help, "noise") != tc.noisy {
+			t.Errorf("vae %v, noisy %v: help %q", tc.vae, tc.noisy, help)
+		}
 	}
 }

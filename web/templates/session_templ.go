@@ -323,7 +323,7 @@ func Session(v SessionView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = liveControls(v.State).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = liveControls(v).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -166,6 +166,9 @@ type SessionView struct {
 	// Generative is true for a variational autoencoder: the page shows a grid of examples
 	// decoded from codes drawn from its prior ("new digits").
 	Generative bool
+	// Denoising is true for a run trained on corrupted inputs: the owner's live controls can
+	// change its noise.
+	Denoising bool
 }
 
 // ErrorView is an error page: the HTTP status, a short title and a longer message.

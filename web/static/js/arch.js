@@ -121,7 +121,9 @@ export function buildConfig(values, badInput = new Set()) {
   }
 
   // Optional numbers (blank: left out, the server's default): a VAE's beta and the penalties.
+  // β belongs to a variational autoencoder only: for another kind its field is hidden and left out.
   for (const k of DECIMAL_OPTIONAL) {
+    if (k === 'beta' && get('kind') !== 'vae') continue;
     if (badInput.has(k)) {
       errors[k] = MSG_NUMBER;
       continue;
@@ -146,6 +148,20 @@ export function buildConfig(values, badInput = new Set()) {
   const ordered = {};
   for (const k of order) if (k in config) ordered[k] = config[k];
   return { config: ordered, errors };
+}
+
+/**
+ * formErrors turns the check's messages (keyed by configuration field) into the form's: the
+ * configuration's noise object is two fields on the form, and since the form offers only valid
+ * kinds, what the server finds wrong with it is the level, so its message goes next to noise_level.
+ */
+export function formErrors(errors) {
+  const out = { ...(errors && typeof errors === 'object' ? errors : {}) };
+  if (typeof out.noise === 'string' && !('noise_level' in out)) {
+    out.noise_level = out.noise;
+    delete out.noise;
+  }
+  return out;
 }
 
 /**

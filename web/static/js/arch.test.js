@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   parseLayers, parseInteger, parseDecimal, buildConfig, layerSizes, paramCount,
   compressionRatio, layerNames, MSG_LAYERS, MSG_INT, MSG_NUMBER, MSG_REQUIRED,
-  parseConv, MSG_CONV,
+  parseConv, MSG_CONV, formErrors,
 } from './arch.js';
 
 test('parseConv', () => {
@@ -110,7 +110,19 @@ test('buildConfig sends kind, and beta, sparsity and weight_decay only when type
   assert.equal(config.beta, 4);
   assert.equal(config.weight_decay, 0.0001);
   assert.ok(!('sparsity' in config));
-  ({ config, errors } = buildConfig({ ...base, beta: 'lots' }));
+  ({ config, errors } = buildConfig({ ...base, kind: 'vae', beta: 'lots' }));
   assert.ok(errors.beta);
   assert.ok(!('beta' in config));
+  // β is a VAE's alone: for a plain autoencoder its (hidden) field is left out, typed or not.
+  ({ config, errors } = buildConfig({ ...base, kind: 'ae', beta: '4' }));
+  assert.deepEqual(errors, {});
+  assert.ok(!('beta' in config));
+  ({ config, errors } = buildConfig({ ...base, kind: 'ae', beta: 'lots' }));
+  assert.deepEqual(errors, {});
+});
+
+test('formErrors puts the server\'s noise message next to the noise level', () => {
+  assert.deepEqual(formErrors({ noise: 'masking noise: level 1.5 …', epochs: 'x' }), { noise_level: 'masking noise: level 1.5 …', epochs: 'x' });
+  assert.deepEqual(formErrors({ noise: 'a', noise_level: 'b' }), { noise: 'a', noise_level: 'b' });
+  assert.deepEqual(formErrors(undefined), {});
 });

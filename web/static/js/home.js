@@ -7,7 +7,7 @@
 // this script.
 
 import { applyPreset } from './presets.js';
-import { buildConfig, layerSizes, paramCount, compressionRatio, layerNames } from './arch.js';
+import { buildConfig, formErrors, layerSizes, paramCount, compressionRatio, layerNames } from './arch.js';
 import { renderArch } from './archsvg.js';
 import { formatInt, formatRatio } from './format.js';
 import { loadThumbs } from './thumbs.js';
@@ -110,11 +110,25 @@ function showSummary(sizes, names, message) {
   out.params.textContent = formatInt(paramCount(sizes));
 }
 
+/**
+ * showKindFields shows β only for a variational autoencoder; otherwise its field is hidden and
+ * disabled, so that it is neither checked nor sent (a lesson's locked β keeps its own hidden input).
+ */
+function showKindFields(values) {
+  const wrap = form.querySelector('[data-field="beta"]');
+  if (!wrap) return;
+  const vae = values.kind === 'vae';
+  if (wrap.hidden === vae) wrap.hidden = !vae;
+  const input = wrap.querySelector('input');
+  if (input && !wrap.classList.contains('locked')) input.disabled = !vae;
+}
+
 /** update recomputes everything the client can know at once, then schedules a server check. */
 function update(changed) {
   const { values, badInput } = readForm();
   const { config, errors } = buildConfig(values, badInput);
   clientErrors = errors;
+  showKindFields(values);
   if (changed) {
     delete serverErrors[changed]; // stale until the next check answers
     delete putErrors[changed];
@@ -156,7 +170,7 @@ async function check(config, v) {
       showErrors();
       return;
     }
-    serverErrors = body.errors && typeof body.errors === 'object' ? body.errors : {};
+    serverErrors = formErrors(body.errors);
     showErrors();
     applyServerSummary(body.summary);
     const n = new Set([...Object.keys(serverErrors), ...Object.keys(clientErrors), ...Object.keys(putErrors)].filter((k) => k !== '')).size;
