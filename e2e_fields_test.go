@@ -33,7 +33,7 @@ func TestBrowserBetaAndNoiseFields(t *testing.T) {
 	setField(t, ctx, "kind", "vae")
 	waitFor(t, ctx, "β shown for a VAE", shown("beta")+` && !document.querySelector('[name="beta"]').disabled`)
 	setField(t, ctx, "beta", "0")
-	waitText(t, ctx, "error-beta", "β 0 refused live", has("greater than 0"))
+	waitText(t, ctx, "error-beta", "β 0 refused live", has("from 0.0001 to 100, not 0"))
 	setField(t, ctx, "noise", "gaussian")
 	setField(t, ctx, "noise_level", "0")
 	waitText(t, ctx, "error-noise_level", "noise level 0 refused live", has("greater than 0"))

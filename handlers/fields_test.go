@@ -83,7 +83,7 @@ func TestFormBetaAndNoiseFields(t *testing.T) {
 	form := url.Values{"dataset": {"mnist"}, "kind": {"vae"}, "encoder": {"32"}, "bottleneck": {"2"}, "activation": {"relu"},
 		"output_activation": {"sigmoid"}, "loss": {"bce"}, "optimizer": {"adam"}, "learning_rate": {"0.001"},
 		"batch_size": {"32"}, "epochs": {"1"}, "train_size": {"256"}, "seed": {"1"}, "noise": {"none"}}
-	for val, says := range map[string]string{"0": "greater than 0", "101": "at most 100", "much": "must be a number"} {
+	for val, says := range map[string]string{"0": "from 0.0001 to 100, not 0", "101": "from 0.0001 to 100, not 101", "much": "must be a number"} {
 		form.Set("beta", val)
 		res, b := ts.postForm(t, form)
 		if got := slot(b, "error-beta"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(got, says) {

@@ -98,7 +98,7 @@ func architectureFields(v HomeView) []field {
 		"Hidden widths from the code back to the output. Empty: the encoder mirrored.")
 	dec.Placeholder = "mirror of encoder"
 	beta := decimalField(v, "beta", "β (KL weight)", v.Form.Beta,
-		"Weight of the KL term that pulls the codes towards a standard normal. Blank: 1. Lower: sharper pictures; higher: a smoother code space. Above 0, at most 100.")
+		"Weight of the KL term that pulls the codes towards a standard normal. Blank: 1. Lower: sharper pictures; higher: a smoother code space. From 0.0001 to 100.")
 	beta.Placeholder = "1"
 	beta.Idle = v.Form.Kind != "vae"
 	conv := newField(v, "conv", "Convolutional layers", v.Form.Conv,
