@@ -130,6 +130,14 @@ func (m *Manager) ReadModel(data []byte) (*ModelFile, error) {
 		return nil, bad("%s reads %d features but the configuration's first linear layer reads %d (dataset %q has %d features): import it with the dataset and convolutions it was trained with",
 			first.Name, first.Shape[1], in, c.Dataset, k)
 	}
+	if v, ok := f.Metadata[ModelMetaImage]; ok && len(ac.Conv) > 0 {
+		img := []int{ac.Image.Channels, ac.Image.Height, ac.Image.Width}
+		var got []int
+		if json.Unmarshal([]byte(v), &got) != nil || !slices.Equal(got, img) {
+			return nil, bad("the metadata %q is %q, but the convolutions read the %s images of dataset %q: give %s as [C, H, W], or leave it out",
+				ModelMetaImage, truncate(v, 40), safetensors.ShapeString(img), c.Dataset, safetensors.ShapeString(img))
+		}
+	}
 	plan := modelPlan(ac)
 	want := map[string]bool{}
 	params := make([]float32, ac.NumParams())

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -487,5 +488,29 @@ func TestReadModelErrorsConvVAE(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != EInvalid || e.Field != "file" || !strings.Contains(e.Message, tc.want) {
 			t.Errorf("%s: ReadModel = %v; want an invalid-file error saying %q", tc.name, err, tc.want)
 		}
+	}
+	// The image shape in the metadata, when given, must be the one the
+	// convolutions read (it was ignored: [3, 28, 28] for MNIST was taken).
+	for _, img := range []string{"[3,28,28]", "[1,1000000000,1000000000]", "garbage", "[1,28]"} {
+		meta := maps.Clone(f.Metadata)
+		meta[ModelMetaImage] = img
+		var b bytes.Buffer
+		if err := safetensors.Write(&b, f.Tensors, meta); err != nil {
+			t.Fatal(err)
+		}
+		_, err := m.ReadModel(b.Bytes())
+		var e *Error
+		if !errors.As(err, &e) || e.Field != "file" || !strings.Contains(e.Message, `"image"`) || !strings.Contains(e.Message, "[1, 28, 28]") {
+			t.Errorf("image %s: ReadModel = %v; want an invalid-file error naming image and [1, 28, 28]", img, err)
+		}
+	}
+	meta := maps.Clone(f.Metadata)
+	delete(meta, ModelMetaImage)
+	var b bytes.Buffer
+	if err := safetensors.Write(&b, f.Tensors, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.ReadModel(b.Bytes()); err != nil {
+		t.Errorf("a file without image metadata (it is optional): %v", err)
 	}
 }
