@@ -19,6 +19,17 @@ func poisonIdle(p *ScratchPool) {
 	}
 }
 
+// pooledDense is a small dense autoencoder 32-16-4-16-32 with the given
+// batch size.
+func pooledDense(batch int) Config {
+	return Config{
+		Sizes: []int{32, 16, 4, 16, 32}, Bottleneck: 2,
+		Hidden: ReLU, Output: Sigmoid, Loss: MSE,
+		Optimizer: Optimizer{Kind: Adam, LearningRate: 1e-3},
+		BatchSize: batch, Workers: 1,
+	}
+}
+
 // TestParkedModelsMatchUnparked trains models that park after every step
 // and lend their buffers to another model of the same shape in between
 // (with NaN in every idle block) against the same models made by New: the
@@ -27,12 +38,8 @@ func poisonIdle(p *ScratchPool) {
 // evaluation chunk), sparse and weight-decayed ones, VAEs and
 // convolutional ones.
 func TestParkedModelsMatchUnparked(t *testing.T) {
-	dense := Config{
-		Sizes: []int{24, 12, 4, 12, 24}, Bottleneck: 2,
-		Hidden: ReLU, Output: Sigmoid, Loss: MSE,
-		Optimizer: Optimizer{Kind: Adam, LearningRate: 1e-2},
-		BatchSize: 8, Seed: 3, Workers: 1,
-	}
+	dense := pooledDense(8)
+	dense.Sizes, dense.Optimizer.LearningRate, dense.Seed = []int{24, 12, 4, 12, 24}, 1e-2, 3
 	big := dense
 	big.BatchSize = 2 * evalRows // the evaluation shares the training buffers
 	sparse := dense
@@ -88,29 +95,22 @@ func TestParkedModelsMatchUnparked(t *testing.T) {
 					poisonIdle(pool)
 				}
 			}
-			lat := m.LatentDim()
-			got, want := make([]float32, n*lat), make([]float32, n*lat)
-			m.Encode(got, x, n)
-			m.Park()
-			poisonIdle(pool)
-			ref.Encode(want, x, n)
-			if !slices.Equal(got, want) {
-				t.Fatal("codes differ")
-			}
-			gr, wr := make([]float32, n*k), make([]float32, n*k)
-			m.Reconstruct(gr, x, n)
-			m.Park()
-			poisonIdle(pool)
-			ref.Reconstruct(wr, x, n)
-			if !slices.Equal(gr, wr) {
-				t.Fatal("reconstructions differ")
-			}
-			if c.Kind == VAE {
-				m.Generate(gr, n, 4)
-				ref.Generate(wr, n, 4)
-				if !slices.Equal(gr, wr) {
-					t.Fatal("generated examples differ")
+			// Each view of the parked model, then parked again and
+			// poisoned, against the unparked one.
+			same := func(what string, width int, f func(mm *Model, dst []float32)) {
+				got, want := make([]float32, n*width), make([]float32, n*width)
+				f(m, got)
+				m.Park()
+				poisonIdle(pool)
+				f(ref, want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s differ", what)
 				}
+			}
+			same("codes", m.LatentDim(), func(mm *Model, dst []float32) { mm.Encode(dst, x, n) })
+			same("reconstructions", k, func(mm *Model, dst []float32) { mm.Reconstruct(dst, x, n) })
+			if c.Kind == VAE {
+				same("generated examples", k, func(mm *Model, dst []float32) { mm.Generate(dst, n, 4) })
 			}
 			if !slices.Equal(m.params, ref.params) {
 				t.Fatal("weights differ after training parked")
@@ -126,12 +126,7 @@ func TestParkedModelsMatchUnparked(t *testing.T) {
 // turns, each parking after its turn, use one block between them, and that
 // a parked model holds no buffers.
 func TestScratchPoolSharesBlocks(t *testing.T) {
-	c := Config{
-		Sizes: []int{32, 16, 4, 16, 32}, Bottleneck: 2,
-		Hidden: ReLU, Output: Sigmoid, Loss: MSE,
-		Optimizer: Optimizer{Kind: Adam, LearningRate: 1e-3},
-		BatchSize: 16, Workers: 1,
-	}
+	c := pooledDense(16)
 	pool := NewScratchPool(64 << 20)
 	x := uniformData(1, 64, 32, 0, 1)
 	models := make([]*Model, 30)
@@ -165,12 +160,8 @@ func TestScratchPoolSharesBlocks(t *testing.T) {
 // block with its model, a block much larger than asked for is not lent, and
 // a block idle for longer than ScratchStale is let go.
 func TestScratchPoolBounds(t *testing.T) {
-	c := Config{
-		Sizes: []int{32, 16, 4, 16, 32}, Bottleneck: 2,
-		Hidden: ReLU, Output: Sigmoid, Loss: MSE,
-		Optimizer: Optimizer{Kind: Adam, LearningRate: 1e-3},
-		BatchSize: 16, Seed: 1, Workers: 1,
-	}
+	c := pooledDense(16)
+	c.Seed = 1
 	x := uniformData(1, 64, 32, 0, 1)
 
 	full := NewScratchPool(100) // smaller than one block
