@@ -3,8 +3,6 @@ package session
 import (
 	"context"
 	"encoding/json"
-	"sync"
-	"sync/atomic"
 )
 
 // classHub fans a class's changes out to its dashboards, like a session's
@@ -14,18 +12,13 @@ import (
 // a training or for a viewer: a follower that cannot hand over a tile keeps
 // it for the next tick, and a slow viewer is dropped.
 type classHub struct {
-	c          *Class
-	in         chan classEvent
-	register   chan *ClassSubscription
-	unregister chan *ClassSubscription
-	done       chan struct{}
-	pcaSem     chan struct{} // one PCA baseline at a time per class
-	watchers   atomic.Int32
+	fanout[classEvent]
+	c      *Class
+	pcaSem chan struct{} // one PCA baseline at a time per class
 
 	// Owned by run.
 	tiles map[string]*RunTile
 	order []string
-	subs  map[*ClassSubscription]struct{}
 }
 
 // classEvent is one change; exactly one field is set.
@@ -41,39 +34,12 @@ type pcaResult struct {
 	mse float64
 }
 
-// ClassSubscription is one dashboard's stream of JSON messages; see
-// Subscription.
-type ClassSubscription struct {
-	C       <-chan []byte
-	c       chan []byte
-	h       *classHub
-	dropped atomic.Bool
-	once    sync.Once
-}
-
-// Dropped reports whether the stream was cut because the viewer was slow.
-func (s *ClassSubscription) Dropped() bool { return s.dropped.Load() }
-
-// Close ends the subscription; safe to call more than once.
-func (s *ClassSubscription) Close() {
-	s.once.Do(func() {
-		select {
-		case s.h.unregister <- s:
-		case <-s.h.done:
-		}
-	})
-}
-
 // Subscribe starts a live stream of the class: a snapshot, a tile per run,
 // then changes. The caller must Close it.
-func (c *Class) Subscribe() *ClassSubscription {
-	cap := subscriberBuffer + c.book.lim.MaxRuns + 1
-	ch := make(chan []byte, cap)
-	s := &ClassSubscription{C: ch, c: ch, h: c.hub}
-	select {
-	case c.hub.register <- s:
-	case <-c.hub.done:
-		close(ch)
+func (c *Class) Subscribe() *Subscription {
+	s, ok := c.hub.subscribe(subscriberBuffer + c.book.lim.MaxRuns + 1)
+	if !ok {
+		close(s.c)
 	}
 	return s
 }
@@ -82,26 +48,9 @@ func (c *Class) Subscribe() *ClassSubscription {
 func (c *Class) Watchers() int { return int(c.hub.watchers.Load()) }
 
 func newClassHub(c *Class) *classHub {
-	return &classHub{c: c, in: make(chan classEvent, 256), register: make(chan *ClassSubscription),
-		unregister: make(chan *ClassSubscription), done: make(chan struct{}), pcaSem: make(chan struct{}, 1),
-		tiles: map[string]*RunTile{}, subs: map[*ClassSubscription]struct{}{}}
-}
-
-func (h *classHub) publish(ev classEvent) bool {
-	select {
-	case h.in <- ev:
-		return true
-	default:
-		return false
-	}
-}
-
-func (h *classHub) publishWait(ctx context.Context, ev classEvent) {
-	select {
-	case h.in <- ev:
-	case <-h.done:
-	case <-ctx.Done():
-	}
+	h := &classHub{c: c, pcaSem: make(chan struct{}, 1), tiles: map[string]*RunTile{}}
+	h.init(256)
+	return h
 }
 
 func (h *classHub) run(ctx context.Context) {
@@ -109,9 +58,7 @@ func (h *classHub) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			for s := range h.subs {
-				h.remove(s)
-			}
+			h.removeAll()
 			return
 		case s := <-h.register:
 			h.c.mu.Lock()
@@ -127,43 +74,15 @@ func (h *classHub) run(ctx context.Context) {
 				}
 			}
 			if ok {
-				h.subs[s] = struct{}{}
-				h.watchers.Add(1)
+				h.add(s)
 			}
 		case s := <-h.unregister:
 			h.remove(s)
 		case ev := <-h.in:
 			if msg := h.apply(ev); msg != nil {
-				for s := range h.subs {
-					select {
-					case s.c <- msg:
-					default:
-						s.dropped.Store(true)
-						h.remove(s)
-					}
-				}
+				h.broadcast(msg)
 			}
 		}
-	}
-}
-
-// send queues msg for a new viewer, or closes it if it cannot.
-func (h *classHub) send(s *ClassSubscription, msg []byte) bool {
-	select {
-	case s.c <- msg:
-		return true
-	default:
-		s.dropped.Store(true)
-		close(s.c)
-		return false
-	}
-}
-
-func (h *classHub) remove(s *ClassSubscription) {
-	if _, ok := h.subs[s]; ok {
-		delete(h.subs, s)
-		close(s.c)
-		h.watchers.Add(-1)
 	}
 }
 

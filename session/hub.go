@@ -1,46 +1,36 @@
 package session
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 )
 
-// subscriberBuffer is how many messages a viewer may fall behind before it
-// is dropped. Live messages come at about a dozen a second, so this is a few
-// seconds of slack for a viewer on a slow link.
-const subscriberBuffer = 64
-
-// hub fans the messages of one session out to its viewers. One goroutine
-// (run) owns the set of viewers and the history of the stream, as in
-// gorilla/websocket's chat example; unlike it, the hub stops when the session
-// ends, and it keeps the history so that late joiners catch up.
+// hub fans the messages of one session out to its viewers (a fanout). One
+// goroutine (run) owns the set of viewers and the history of the stream;
+// the hub stops when the session ends, and it keeps the history so that
+// late joiners catch up.
 //
 // Publishing never blocks the trainer (publish drops when the inbox is full;
 // callers keep what must not be lost and retry), and a viewer whose buffer is
 // full is dropped, never waited for.
 type hub struct {
-	in         chan hubEvent
-	register   chan *Subscription
-	unregister chan *Subscription
-	done       chan struct{} // closed when run returns; hist is immutable after
-	info       func() Info
-	log        *slog.Logger
+	fanout[hubEvent] // done is closed when run returns; hist is immutable after
+	info             func() Info
+	log              *slog.Logger
 	// persist, when set, is given every event after it is applied (the
 	// store's recorder; it never blocks).
 	persist func(hubEvent)
 	// tap, when set, is given the wire form of every message with its
 	// number in the stream (the bus, for viewers on other replicas; it
 	// never blocks).
-	tap      func(seq uint64, msg []byte, ev hubEvent)
-	snapReq  chan chan seqSnapshot
-	watchers atomic.Int32
-	seq      atomic.Uint64 // messages applied (written by run only)
+	tap     func(seq uint64, msg []byte, ev hubEvent)
+	snapReq chan chan seqSnapshot
+	seq     atomic.Uint64 // messages applied (written by run only)
 
 	// Owned by run; read-only once done is closed.
 	hist history
-	subs map[*Subscription]struct{}
 }
 
 // history is what a snapshot is made of.
@@ -112,82 +102,29 @@ func newEndedHub(info func() Info, log *slog.Logger, hist history) *hub {
 }
 
 func newHubState(info func() Info, log *slog.Logger) *hub {
-	h := &hub{
-		in:         make(chan hubEvent, 64),
-		register:   make(chan *Subscription),
-		unregister: make(chan *Subscription),
-		done:       make(chan struct{}),
-		info:       info,
-		log:        log,
-		subs:       make(map[*Subscription]struct{}),
-		snapReq:    make(chan chan seqSnapshot),
-	}
+	h := &hub{info: info, log: log, snapReq: make(chan chan seqSnapshot)}
+	h.init(64)
 	return h
-}
-
-// Subscription is one viewer's stream: C yields JSON messages, each one
-// complete protocol message, starting with a snapshot. C is closed when the
-// session has ended and every message was queued, or when the viewer fell too
-// far behind (then Dropped reports true and the viewer should reconnect).
-type Subscription struct {
-	C       <-chan []byte
-	c       chan []byte
-	h       *hub
-	dropped atomic.Bool
-	once    sync.Once
-}
-
-// Dropped reports whether the stream was cut because the viewer was too slow.
-func (s *Subscription) Dropped() bool { return s.dropped.Load() }
-
-// Close ends the subscription; it is safe to call more than once and after
-// the stream has ended.
-func (s *Subscription) Close() {
-	s.once.Do(func() {
-		select {
-		case s.h.unregister <- s:
-		case <-s.h.done:
-		}
-	})
 }
 
 // subscribe adds a viewer; its first message is a snapshot.
 func (h *hub) subscribe() *Subscription {
-	c := make(chan []byte, subscriberBuffer)
-	s := &Subscription{C: c, c: c, h: h}
-	select {
-	case h.register <- s:
-	case <-h.done:
+	s, ok := h.fanout.subscribe(subscriberBuffer)
+	if !ok {
 		// The stream has ended and its history is frozen: the snapshot is all
 		// there is.
 		if msg := h.marshal(h.snapshot()); msg != nil {
-			c <- msg
+			s.c <- msg
 		}
-		close(c)
+		close(s.c)
 	}
 	return s
-}
-
-// publish hands an event to the hub without waiting; it reports false when
-// the hub is busy or finished.
-func (h *hub) publish(ev hubEvent) bool {
-	select {
-	case h.in <- ev:
-		return true
-	default:
-		return false
-	}
 }
 
 // publishWait hands an event to the hub, waiting for room. It is for the rare
 // events that must not be lost (state changes); the hub never blocks, so the
 // wait is short.
-func (h *hub) publishWait(ev hubEvent) {
-	select {
-	case h.in <- ev:
-	case <-h.done:
-	}
-}
+func (h *hub) publishWait(ev hubEvent) { h.fanout.publishWait(context.Background(), ev) }
 
 func (h *hub) run() {
 	defer close(h.done)
@@ -197,17 +134,14 @@ func (h *hub) run() {
 			if msg := h.marshal(h.snapshot()); msg != nil {
 				s.c <- msg // a fresh buffer always has room
 			}
-			h.subs[s] = struct{}{}
-			h.watchers.Add(1)
+			h.add(s)
 		case s := <-h.unregister:
 			h.remove(s)
 		case r := <-h.snapReq:
 			r <- seqSnapshot{seq: h.seq.Load(), msg: h.marshal(h.snapshot())}
 		case ev := <-h.in:
 			if ev.quit {
-				for s := range h.subs {
-					h.remove(s)
-				}
+				h.removeAll()
 				return
 			}
 			msg := h.apply(ev)
@@ -219,32 +153,13 @@ func (h *hub) run() {
 				if h.tap != nil {
 					h.tap(n, msg, ev)
 				}
-			}
-			if msg != nil {
-				for s := range h.subs {
-					select {
-					case s.c <- msg:
-					default:
-						s.dropped.Store(true)
-						h.remove(s)
-					}
-				}
+				h.broadcast(msg)
 			}
 			if ev.state != nil && ev.state.State.Terminal() && !ev.keepOpen {
-				for s := range h.subs {
-					h.remove(s)
-				}
+				h.removeAll()
 				return
 			}
 		}
-	}
-}
-
-func (h *hub) remove(s *Subscription) {
-	if _, ok := h.subs[s]; ok {
-		delete(h.subs, s)
-		close(s.c)
-		h.watchers.Add(-1)
 	}
 }
 
