@@ -1,6 +1,9 @@
 package session
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // SetStepHook makes f run before every training step (with the session's
 // seed and step count) until the test ends: how the external tests stop a
@@ -9,3 +12,7 @@ func SetStepHook(t testing.TB, f func(seed uint64, step int)) {
 	testHookStep = f
 	t.Cleanup(func() { testHookStep = nil })
 }
+
+// SetMirrorCheck shortens the mirrors' check (mirrorcheck.go) for a test;
+// call it before ServeJobs.
+func SetMirrorCheck(every, quiet time.Duration) { mirrorCheckEvery, mirrorQuiet = every, quiet }

@@ -20,12 +20,17 @@ const jobHeartbeat = 3 * time.Second
 // from one replica to another.
 const handedOverReason = "the server training this run stopped; another takes it over from its last checkpoint"
 
-// ServeJobs makes the manager take jobs from the cluster's queue, until
+// ServeJobs makes the manager take jobs from the cluster's queue, and
+// check that the runs it mirrors are still trained (mirrorcheck.go), until
 // Shutdown. It does nothing without a cluster. Call it once, after Restore.
 func (m *Manager) ServeJobs() {
 	c := m.opt.Cluster
 	if c == nil || c.Jobs == nil {
 		return
+	}
+	if c.Relay != nil {
+		m.wg.Add(1)
+		go m.checkMirrors()
 	}
 	m.wg.Add(1)
 	go func() {

@@ -40,6 +40,7 @@ type remoteRun struct {
 	pending []RunMessage
 	stop    func()
 	snapAt  time.Time // when the weights were last read from the store
+	heard   time.Time // when the last message arrived (mirrorcheck.go)
 }
 
 // newMirror makes the mirror of kept session r, its history as the
@@ -82,6 +83,7 @@ func (m *Manager) newMirror(ctx context.Context, r SessionRecord, owner string, 
 	s.hub = newHubWith(s.Info, m.log, hist)
 	rr.mu.Lock()
 	rr.ready = true
+	rr.heard = time.Now()
 	pending := rr.pending
 	rr.pending = nil
 	for _, msg := range pending {
@@ -151,6 +153,7 @@ func (rr *remoteRun) receive(msg RunMessage) {
 	if rr.ended {
 		return
 	}
+	rr.heard = time.Now()
 	if !rr.ready {
 		if len(rr.pending) < mirrorBuffer {
 			rr.pending = append(rr.pending, msg)
