@@ -147,5 +147,8 @@ func (r *Registry) dirs() []string {
 }
 
 func notFound(name string) error {
+	if r := []rune(name); len(r) > 40 { // a name from a URL is echoed shortened
+		name = string(r[:40]) + "…"
+	}
 	return fmt.Errorf("%w: no dataset is called %q", ErrNotFound, name)
 }

@@ -174,7 +174,7 @@ func (st *ComparisonStore) Group(ids []string) (*Comparison, error) {
 	for _, id := range ids {
 		s, err := st.m.Get(id)
 		if err != nil {
-			return nil, bad("there is no session %q (it may have ended long ago and been forgotten)", id)
+			return nil, bad("there is no session %q (it may have ended long ago and been forgotten)", truncate(id, 40))
 		}
 		if slices.Contains(sessions, s) {
 			return nil, bad("session %s is listed twice: list each session once", id)
@@ -194,7 +194,7 @@ func (st *ComparisonStore) Get(id string) (*Comparison, error) {
 	if c, ok := st.byID[id]; ok {
 		return c, nil
 	}
-	return nil, Errorf(ENotFound, "there is no comparison %q (it may have been forgotten: the server keeps the latest %d)", id, maxComparisons)
+	return nil, Errorf(ENotFound, "there is no comparison %q (it may have been forgotten: the server keeps the latest %d)", truncate(id, 40), maxComparisons)
 }
 
 // Close stops computing baselines and waits for the computations under way

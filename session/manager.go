@@ -163,7 +163,7 @@ func (m *Manager) Get(id string) (*Session, error) {
 	if s := m.fromStore(id); s != nil { // an older run the store keeps
 		return s, nil
 	}
-	return nil, Errorf(ENotFound, "there is no session %q (it may have ended long ago and been forgotten)", id)
+	return nil, Errorf(ENotFound, "there is no session %q (it may have ended long ago and been forgotten)", truncate(id, 40))
 }
 
 // List returns every known session, newest first.
