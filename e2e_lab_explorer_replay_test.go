@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -11,10 +12,11 @@ import (
 
 // TestBrowserLabExplorerReplay trains the latent explorer to its end (1,000
 // examples: 16 steps an epoch, 20 epochs), then scrubs its replay with the
-// keyboard: at the first keyframe (step 0) the manifold is drawn from the
-// kept weights nearest that moment, the end of the first epoch, and says
-// so; it differs from the final manifold; End and Live bring the final
-// weights back. Then its manifold is used with the keyboard alone.
+// keyboard: at step 0 the manifold is drawn from the untrained weights
+// (kept in memory), at step 16 from the first epoch's (in the store), at
+// step 20, which keeps none, from the nearest (step 16's), saying so, and
+// decoding on the map uses them too; End and Live bring the final weights
+// back. Then its manifold is used with the keyboard alone.
 func TestBrowserLabExplorerReplay(t *testing.T) {
 	ctx := browser(t)
 	base, _ := startServer(t)
@@ -24,8 +26,21 @@ func TestBrowserLabExplorerReplay(t *testing.T) {
 	is := func(want string) func(string) bool { return func(s string) bool { return s == want } }
 	waitText(t, ctx, "manifold-moment", "the final manifold", is("Manifold of the latest weights (step 320)"))
 	labWaitJS(t, ctx, "the scrubber", `!document.querySelector('[data-testid="timeline"]').hidden`)
+	// manifold returns the drawing once it has settled (drawn on the next
+	// animation frame after its answer, whose caption comes first).
 	manifold := func() string {
-		return eval[string](t, ctx, `document.querySelector('[data-testid="manifold"]').toDataURL()`)
+		t.Helper()
+		last := ""
+		for range 50 {
+			time.Sleep(150 * time.Millisecond)
+			now := eval[string](t, ctx, `document.querySelector('[data-testid="manifold"]').toDataURL()`)
+			if now == last {
+				return now
+			}
+			last = now
+		}
+		t.Fatal("the manifold never stopped changing")
+		return ""
 	}
 	final := manifold()
 	scrubKey := func(key string) {
@@ -39,32 +54,55 @@ func TestBrowserLabExplorerReplay(t *testing.T) {
 		waitText(t, ctx, "manifold-moment", fmt.Sprintf("the manifold at %q", want), is(want))
 	}
 
+	drawnAs := func(what, url string, same bool) {
+		t.Helper()
+		op := "!=="
+		if same {
+			op = "==="
+		}
+		labWaitJS(t, ctx, what, fmt.Sprintf(`document.querySelector('[data-testid="manifold"]').toDataURL() %s %q`, op, url))
+	}
+	to := func(status string) { // forward one keyframe at a time
+		t.Helper()
+		for i := 0; i < 12 && !strings.Contains(text(t, ctx, "timeline-status"), status); i++ {
+			scrubKey(kb.ArrowRight)
+			time.Sleep(100 * time.Millisecond)
+		}
+		waitText(t, ctx, "timeline-status", status, func(s string) bool { return strings.Contains(s, status) })
+	}
+
+	// Step 0: the untrained network's weights, kept in memory.
 	scrubKey(kb.Home)
 	waitText(t, ctx, "timeline-status", "the first keyframe", has("step 0 ·"))
-	moment("Manifold at step 16 (epoch 1), the kept weights nearest step 0")
-	labWaitJS(t, ctx, "the manifold to be redrawn from the weights of step 16",
-		fmt.Sprintf(`document.querySelector('[data-testid="manifold"]').toDataURL() !== %q`, final))
-	early := manifold()
-	// Decoding on the map uses the same weights.
-	click(t, ctx, "map-overlay")
-	waitText(t, ctx, "decoded-caption", "the decoded point at the past weights", has("step 16 (epoch 1), the kept weights nearest step 0"))
+	moment("Manifold at step 0 (epoch 0)")
+	drawnAs("the manifold redrawn from the untrained weights", final, false)
+	untrained := manifold()
 
-	// Forward one keyframe at a time to the end of the first epoch: now the
-	// weights are those of that very moment.
-	for i := 0; i < 8 && !strings.Contains(text(t, ctx, "timeline-status"), "Step 16 ·"); i++ {
-		scrubKey(kb.ArrowRight)
-		labWaitJS(t, ctx, "the keyframe", `document.querySelector('[data-testid="timeline-status"]').textContent !== 'Live'`)
-	}
+	// The end of the first epoch: the store's weights of that moment.
+	to("Step 16 ·")
 	moment("Manifold at step 16 (epoch 1)")
-	if got := manifold(); got != early {
-		t.Fatal("the manifold at step 16 differs from the one shown for step 0, which uses the same kept weights")
-	}
+	drawnAs("the manifold redrawn from the weights of step 16", untrained, false)
+	epoch1 := manifold()
+
+	// Step 20 keeps no weights: the nearest, step 16's, are used and said.
+	to("Step 20 ·")
+	moment("Manifold at step 16 (epoch 1), the kept weights nearest step 20")
+	drawnAs("the manifold of step 16 again", epoch1, true)
 
 	scrubKey(kb.End)
 	moment("Manifold at step 320 (epoch 20)")
 	labWaitJS(t, ctx, "the final manifold back", fmt.Sprintf(`document.querySelector('[data-testid="manifold"]').toDataURL() === %q`, final))
 	click(t, ctx, "timeline-live")
 	moment("Manifold of the latest weights (step 320)")
+
+	// Decoding on the map uses the weights of the moment shown too (done
+	// last: the decoded point frames a tile of the manifold).
+	scrubKey(kb.Home)
+	moment("Manifold at step 0 (epoch 0)")
+	click(t, ctx, "map-overlay")
+	waitText(t, ctx, "decoded-caption", "the decoded point at the untrained weights", func(s string) bool { return strings.HasSuffix(s, "· step 0 (epoch 0)") })
+	to("Step 20 ·")
+	waitText(t, ctx, "decoded-caption", "the decoded point at step 20's nearest weights", has("step 16 (epoch 1), the kept weights nearest step 20"))
 
 	// The manifold's tiles by keyboard: Tab reaches the grid (with a focus
 	// ring), the arrows move from tile to tile and read its code aloud

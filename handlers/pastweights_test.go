@@ -28,13 +28,15 @@ func TestViewsAtPastStep(t *testing.T) {
 	ts := newTestServerWith(t, func(d *Deps) {
 		d.Sessions = session.NewManager(session.Options{Datasets: registry, Store: st})
 	})
-	c := ts.create(t, smallJSON) // 16 steps an epoch, 2 epochs: weights kept at 16 and 32
+	// 16 steps an epoch, 2 epochs: weights kept in the store at 16 and 32,
+	// and (a small network) in memory at the keyframes before step 16.
+	c := ts.create(t, smallJSON)
 	s, _ := ts.m.Get(c.ID)
 	waitEnded(t, s)
 	ts.m.FlushStore()
 	ctx := context.Background()
-	if kept, err := s.KeptWeights(ctx); err != nil || !slices.Equal(kept, []int{16, 32}) {
-		t.Fatalf("KeptWeights = %v, %v; want [16 32]", kept, err)
+	if kept, err := s.KeptWeights(ctx); err != nil || !slices.Equal(kept, []int{0, 1, 2, 5, 10, 16, 32}) {
+		t.Fatalf("KeptWeights = %v, %v; want [0 1 2 5 10 16 32]", kept, err)
 	}
 	api := "/api/sessions/" + c.ID
 
@@ -53,12 +55,18 @@ func TestViewsAtPastStep(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var final, past, near lab.Manifold
+	var final, past, near, early, untrained lab.Manifold
 	ts.call(t, "GET", api+"/manifold?rows=8&cols=8", "", &final)
 	ts.call(t, "GET", api+"/manifold?rows=8&cols=8&step=16", "", &past)
-	ts.call(t, "GET", api+"/manifold?rows=8&cols=8&step=5", "", &near) // nearer 16 than 32
-	if final.Step != 32 || past.Step != 16 || near.Step != 16 {
-		t.Fatalf("manifold steps: final %d, step=16 → %d, step=5 → %d; want 32, 16, 16", final.Step, past.Step, near.Step)
+	ts.call(t, "GET", api+"/manifold?rows=8&cols=8&step=14", "", &near)  // nearer 16 than 10
+	ts.call(t, "GET", api+"/manifold?rows=8&cols=8&step=12", "", &early) // nearer 10 than 16
+	ts.call(t, "GET", api+"/manifold?rows=8&cols=8&step=0", "", &untrained)
+	if final.Step != 32 || past.Step != 16 || near.Step != 16 || early.Step != 10 || untrained.Step != 0 {
+		t.Fatalf("manifold steps: final %d, step=16 → %d, step=14 → %d, step=12 → %d, step=0 → %d; want 32, 16, 16, 10, 0",
+			final.Step, past.Step, near.Step, early.Step, untrained.Step)
+	}
+	if bytes.Equal(untrained.Data, past.Data) || bytes.Equal(early.Data, past.Data) {
+		t.Fatal("the manifolds at steps 0, 10 and 16 are not all different")
 	}
 	if bytes.Equal(final.Data, past.Data) || slices.Equal(final.Bounds.Lo, past.Bounds.Lo) {
 		t.Fatal("the manifold at step 16 is the final one: the step was not used")

@@ -27,6 +27,7 @@ func (m *Manager) Delete(ctx context.Context, s *Session) error {
 	}
 	m.mu.Unlock()
 	m.forgetReloaded(s.id)
+	m.early.forget(s)
 	s.snap.Store(nil)
 	if m.rec != nil {
 		m.rec.forget(s.id)

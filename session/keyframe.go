@@ -244,6 +244,7 @@ func (t *trainer) keyframe(lat *Latent, rec *Reconstructions) {
 	if t.s.rec != nil {
 		t.s.rec.keyframe(*k)
 	}
+	t.keepEarlyWeights()
 }
 
 // keyframeDue reports whether the current step is a keyframe step that the

@@ -82,7 +82,8 @@ type Manager struct {
 	workBy    map[string]int // other work admitted or waiting, by address
 	memUsed   int64          // bytes reserved by everything admitted
 	stores    []*ComparisonStore
-	kfHeld    []*Session // without a store: ended runs holding keyframes in memory, oldest first
+	kfHeld    []*Session   // without a store: ended runs holding keyframes in memory, oldest first
+	early     earlyWeights // copies of small runs' weights before their first epoch's end (earlyweights.go)
 	closed    bool
 
 	reloadOnce sync.Once

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aelab/aelab/ae"
 )
@@ -11,19 +12,20 @@ import (
 // (its checkpoints), so that the views which run the model (the latent
 // explorer's manifold and decoder) can show a past moment of the replay.
 
-// KeptWeights lists the steps at which the store keeps the session's
-// weights, in increasing order (empty without a store, or once trimmed).
+// KeptWeights lists the steps at which the session's weights are kept, in
+// increasing order: every epoch's end in the store (empty without a store,
+// or once trimmed) and, for a small network trained since the server
+// started, the keyframe steps before its first epoch's end, in memory.
 func (s *Session) KeptWeights(ctx context.Context) ([]int, error) {
-	st := s.kf.st
-	if st == nil {
-		return []int{}, nil
-	}
-	steps, err := st.Checkpoints(ctx, s.id)
-	if err != nil {
-		return nil, &Error{Code: EInternal, Message: "could not read the run's kept weights", Err: err}
-	}
-	if steps == nil {
-		steps = []int{}
+	steps := s.early.steps()
+	if st := s.kf.st; st != nil {
+		stored, err := st.Checkpoints(ctx, s.id)
+		if err != nil {
+			return nil, &Error{Code: EInternal, Message: "could not read the run's kept weights", Err: err}
+		}
+		steps = append(steps, stored...)
+		slices.Sort(steps)
+		steps = slices.Compact(steps)
 	}
 	return steps, nil
 }
@@ -33,6 +35,9 @@ func (s *Session) KeptWeights(ctx context.Context) ([]int, error) {
 // loads the latest snapshot first). A step whose weights are not kept (or
 // were trimmed meanwhile) is an ENotFound error.
 func (s *Session) WeightsAt(ctx context.Context, step int) (*ae.Snapshot, error) {
+	if sn := s.early.at(step); sn != nil {
+		return sn, nil
+	}
 	st := s.kf.st
 	var c *Checkpoint
 	if st != nil {
@@ -43,7 +48,7 @@ func (s *Session) WeightsAt(ctx context.Context, step int) (*ae.Snapshot, error)
 	}
 	if c == nil {
 		return nil, &Error{Code: ENotFound, Field: "step",
-			Message: fmt.Sprintf("session %s keeps no weights at step %d (they are kept at every epoch's end, and the oldest runs lose them when the store is full)", s.id, step)}
+			Message: fmt.Sprintf("session %s keeps no weights at step %d (they are kept at every epoch's end, and early on for small networks; the oldest runs lose them when the store is full)", s.id, step)}
 	}
 	ds := s.Dataset()
 	if ds == nil {

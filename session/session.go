@@ -23,7 +23,8 @@ type Session struct {
 	created time.Time
 	hub     *hub
 	log     *slog.Logger
-	tk      *ticket // its place in the manager's scheduler
+	tk      *ticket    // its place in the manager's scheduler
+	early   earlySnaps // copies of the weights before the first epoch's end (earlyweights.go)
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
