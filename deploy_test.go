@@ -102,6 +102,10 @@ func TestComposeServices(t *testing.T) {
 		if len(s.Healthcheck.Test) < 2 || (s.Healthcheck.Test[0] != "CMD" && s.Healthcheck.Test[0] != "CMD-SHELL") {
 			t.Errorf("service %s has no health check (healthcheck.test = %q)", name, s.Healthcheck.Test)
 		}
+		// wget --spider sends HEAD, which Caddy's admin API answers 405.
+		if slices.Contains(s.Healthcheck.Test, "--spider") {
+			t.Errorf("service %s checks its health with wget --spider (HEAD): use -O /dev/null (GET)", name)
+		}
 		for _, v := range s.Volumes {
 			if src, _, _ := strings.Cut(v, ":"); strings.HasPrefix(src, "./") {
 				if _, err := os.Stat(filepath.Join("deploy", src)); err != nil {
@@ -208,7 +212,9 @@ func TestCaddyfile(t *testing.T) {
 	if n := strings.Count(caddy, want); n != 2 {
 		t.Errorf("Caddyfile has %d of %q, want 2 (the streams and the rest)", n, want)
 	}
-	for _, need := range []string{"health_uri /readyz", "lb_policy least_conn", "import upstreams"} {
+	// /metrics is refused in a handle of its own: a bare respond would come
+	// after the proxying handles in Caddy's directive order.
+	for _, need := range []string{"health_uri /readyz", "lb_policy least_conn", "import upstreams", "handle /metrics {\n\t\trespond 404"} {
 		if !strings.Contains(caddy, need) {
 			t.Errorf("Caddyfile lacks %q", need)
 		}
