@@ -23,6 +23,25 @@ func openStore(t *testing.T, dir string) *sqlite.Store {
 	return st
 }
 
+// restarted is a restart on the store in dir: a new manager that has
+// restored what the store keeps, and its session id. The manager is shut
+// down and the store closed when the test ends.
+func restarted(t *testing.T, dir, id string) (*session.Manager, *session.Session) {
+	t.Helper()
+	st := openStore(t, dir)
+	t.Cleanup(func() { _ = st.Close() })
+	m := session.NewManager(session.Options{Datasets: registry, Store: st})
+	t.Cleanup(func() { shutdown(t, m) })
+	if err := m.Restore(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, s
+}
+
 func shutdown(t *testing.T, m *session.Manager) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -95,17 +95,7 @@ func TestResumeAfterCrashKeepsTheKeyframeLosses(t *testing.T) {
 	}
 
 	// Restart on what reached the disk: interrupted at the epoch's end.
-	db := openStore(t, dir)
-	defer db.Close()
-	m = session.NewManager(session.Options{Datasets: registry, Store: db})
-	defer shutdown(t, m)
-	if err := m.Restore(ctx); err != nil {
-		t.Fatal(err)
-	}
-	old, err := m.Get(s.ID())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, old := restarted(t, dir, s.ID())
 	if in := old.Info(); in.State != session.Interrupted || in.Step != epochEnd {
 		t.Fatalf("after the crash: %s at step %d; want interrupted at %d", in.State, in.Step, epochEnd)
 	}

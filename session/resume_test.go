@@ -170,17 +170,7 @@ func TestResumeInterruptedContinuesTheRun(t *testing.T) {
 	}
 
 	// A further restart keeps the finished run as it ended.
-	st = openStore(t, dir)
-	defer st.Close()
-	m = session.NewManager(session.Options{Datasets: registry, Store: st})
-	defer shutdown(t, m)
-	if err := m.Restore(ctx); err != nil {
-		t.Fatal(err)
-	}
-	back, err := m.Get(s.ID())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, back := restarted(t, dir, s.ID())
 	if bi := back.Info(); bi.State != session.Completed || bi.Step != total || !reflect.DeepEqual(bi.ResumedAt, want) {
 		t.Fatalf("after another restart: %s at step %d, resumed at %+v", bi.State, bi.Step, bi.ResumedAt)
 	}
