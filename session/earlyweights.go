@@ -11,7 +11,8 @@ import (
 // most of the learning happens before the first one. So that the replay's
 // manifold can show those early moments too, the trainer keeps a copy of
 // the weights at the keyframe steps before the first epoch's end (step 0,
-// 1, 2, 5, 10, …) in memory, for small networks only, under one bound for
+// 1, 2, 5, 10, …) in memory, for small networks with a 2-unit code only
+// (those with a manifold), under one bound for
 // the whole server: at most maxEarlyValues weights in all, the oldest
 // copies forgotten first. They are not written to the store, so a restart
 // forgets them (the epochs' weights stay).
@@ -116,7 +117,9 @@ func (e *earlyWeights) forget(s *Session) {
 // is a keyframe step before the first epoch's end (on the training
 // goroutine, at a keyframe).
 func (t *trainer) keepEarlyWeights() {
-	if t.m == nil || t.step >= t.stepsPerEpoch || t.model.NumParams() > maxEarlyParams {
+	// Only 2-unit codes, whose manifold shows the early moments best: a
+	// class training wider codes pays nothing for them.
+	if t.m == nil || t.step >= t.stepsPerEpoch || t.s.cfg.Bottleneck != 2 || t.model.NumParams() > maxEarlyParams {
 		return
 	}
 	t.m.early.keep(t.s, t.step, t.model.Snapshot())
