@@ -42,14 +42,9 @@ func handleModelDownload(m *session.Manager, log *slog.Logger, runner *modelRunn
 
 func handleHistoryCSV(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := m.Get(chi.URLParam(r, "id"))
+		s, h, err := sessionHistory(m, r)
 		if err != nil {
 			writeError(w, r, log, err)
-			return
-		}
-		h, err := s.History()
-		if err != nil {
-			writeError(w, r, log, &session.Error{Code: session.EInternal, Message: "could not read the session's history", Err: err})
 			return
 		}
 		lr := num(s.Config().LearningRate)
@@ -126,14 +121,9 @@ func handleLatentCSV(m *session.Manager, log *slog.Logger, runner *modelRunner) 
 
 func handleReconstructionsPNG(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := m.Get(chi.URLParam(r, "id"))
+		s, h, err := sessionHistory(m, r)
 		if err != nil {
 			writeError(w, r, log, err)
-			return
-		}
-		h, err := s.History()
-		if err != nil {
-			writeError(w, r, log, &session.Error{Code: session.EInternal, Message: "could not read the session's history", Err: err})
 			return
 		}
 		if h.Reconstructions == nil {
@@ -162,4 +152,18 @@ func writeCSV(w http.ResponseWriter, filename string, rows [][]string) {
 	attachment(w, "text/csv; charset=utf-8", filename)
 	cw := csv.NewWriter(w)
 	_ = cw.WriteAll(rows)
+}
+
+// sessionHistory returns the session the URL names and its history (what
+// the exports are made of).
+func sessionHistory(m *session.Manager, r *http.Request) (*session.Session, session.History, error) {
+	s, err := m.Get(chi.URLParam(r, "id"))
+	if err != nil {
+		return nil, session.History{}, err
+	}
+	h, err := s.History()
+	if err != nil {
+		return nil, session.History{}, &session.Error{Code: session.EInternal, Message: "could not read the session's history", Err: err}
+	}
+	return s, h, nil
 }
