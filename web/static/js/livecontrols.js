@@ -45,6 +45,10 @@ export function settingsBody(typed, current = {}) {
   if (typed.beta !== undefined) {
     const b = parsePositive(typed.beta, 'β', '4');
     if (b.error) return { error: b.error, field: 'beta' };
+    // The server's range (session.MinBeta to MaxBeta, docs/api.md): below it the KL term is lost.
+    if (b.value < 1e-4 || b.value > 100) {
+      return { error: `β must be from 0.0001 to 100, not “${String(typed.beta).trim()}”.`, field: 'beta' };
+    }
     if (b.value !== current.beta) {
       body.beta = b.value;
       said.push(`β ${num(b.value)}`);

@@ -30,6 +30,9 @@ test('settingsBody sends only what differs from the run', () => {
   assert.deepEqual(settingsBody({ lr: '0.001', noiseKind: 'salt_pepper', noiseLevel: '0.1' }, cur).said, ['salt and pepper noise 0.1']);
   assert.equal(settingsBody({ lr: '0.001', beta: '1' }, cur).error, 'Nothing to change: type a new value first.');
   assert.equal(settingsBody({ lr: '0.001', beta: '0' }, cur).field, 'beta');
+  assert.equal(settingsBody({ lr: '0.001', beta: '0.00001' }, cur).field, 'beta');
+  assert.equal(settingsBody({ lr: '0.001', beta: '101' }, cur).field, 'beta');
+  assert.deepEqual(settingsBody({ lr: '0.001', beta: '0.0001' }, cur).body, { beta: 0.0001 });
   assert.equal(settingsBody({ lr: '0.001', noiseKind: 'masking', noiseLevel: '-1' }, cur).field, 'noise');
   assert.equal(settingsBody({ lr: 'x' }, cur).field, 'lr');
   // Values not known yet (no snapshot): everything typed is sent.
