@@ -184,13 +184,19 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 		_ = d.Nak()
 		return
 	}
-	m.installLocked(ns)
+	replaced := m.installLocked(ns)
 	m.live[ns.tk.owner]++
 	ns.tk.queued = true
 	m.queue = append(m.queue, ns.tk)
 	m.dispatchLocked()
 	m.wg.Add(2)
 	m.mu.Unlock()
+	if replaced != nil {
+		// The run is trained here now: the mirror that followed it stops
+		// (its bus subscription and its hub's goroutine; Shutdown no longer
+		// sees it), and its viewers reconnect to the training session.
+		replaced.end(false)
+	}
 	m.log.Info("bus: training a job", "session", ns.id, "resumed", resumed, "attempt", d.Attempt())
 	go func() {
 		defer m.wg.Done()
@@ -229,8 +235,10 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 
 // installLocked registers ns (m.mu held) in the place of whatever session
 // of its ID is known here (a mirror, a restored one); with a store, ns
-// persists, a resumed one forgetting the points past its checkpoint.
-func (m *Manager) installLocked(ns *Session) {
+// persists, a resumed one forgetting the points past its checkpoint. It
+// returns the mirror ns replaces, if any, for the caller to end once m.mu
+// is released (ending it takes m.mu).
+func (m *Manager) installLocked(ns *Session) *remoteRun {
 	if m.rec != nil {
 		ns.rec = m.rec
 		ns.kf.st = m.rec.st
@@ -245,13 +253,18 @@ func (m *Manager) installLocked(ns *Session) {
 		ns.persistHead()
 	}
 	old := m.sessions[ns.id]
+	var replaced *remoteRun
+	if old != nil && old != ns {
+		replaced = old.remote
+	}
 	m.sessions[ns.id] = ns
 	if i := indexOf(m.order, old); i >= 0 {
 		m.order[i] = ns
-		return
+		return replaced
 	}
 	m.order = append(m.order, ns)
 	m.evictLocked()
+	return replaced
 }
 
 func indexOf(list []*Session, s *Session) int {
