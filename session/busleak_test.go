@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -140,4 +141,40 @@ func waitRunning(t *testing.T, m *session.Manager, id string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the run did not start")
+}
+
+// A mirror whose run is being handed over shows it interrupted but keeps
+// following it; it is not an ended session that MaxFinished may forget,
+// which would leave its hub and subscription beyond Shutdown's reach.
+func TestHandedOverMirrorIsNotEvicted(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	f := &fakeCluster{}
+	st := openStore(t, t.TempDir())
+	m := session.NewManager(session.Options{Datasets: registry, Store: st, MaxFinished: 1, MaxQueued: 10,
+		Cluster: &session.Cluster{Jobs: f, Events: f, Relay: f, Replica: "r1"}})
+	started, err := m.Start("10.0.0.1", smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := started[0].Session
+	handover, _ := json.Marshal(session.StateMsg{Type: session.TypeState, State: session.Interrupted})
+	f.Publish(s.ID(), session.RunMessage{Incarnation: "elsewhere", Handover: true, Data: handover})
+	if s.State() != session.Interrupted {
+		t.Fatalf("state after the handover: %s, want interrupted", s.State())
+	}
+	for i := 0; i < 2; i++ {
+		more, err := m.Start("10.0.0.2", smallConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := more[0].Session.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := m.Get(s.ID()); err != nil || got != s {
+		t.Fatalf("the handed-over mirror was forgotten: %v", err)
+	}
+	shutdown(t, m)
+	_ = st.Close()
+	goleak.VerifyNone(t, before, gemmWorkers)
 }

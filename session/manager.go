@@ -196,7 +196,7 @@ func (m *Manager) evictLocked() {
 	}
 	for i := 0; ended > m.opt.MaxFinished && i < len(m.order); {
 		s := m.order[i]
-		if s.State().Terminal() {
+		if s.State().Terminal() && !s.following() {
 			delete(m.sessions, s.id)
 			m.order = slices.Delete(m.order, i, i+1)
 			ended--

@@ -219,6 +219,23 @@ func (rr *remoteRun) deliverLocked(msg RunMessage) {
 	}
 }
 
+// following reports whether s is a mirror still following its run: one
+// whose run is being handed over to another replica shows it interrupted
+// (an ended state), yet its hub and bus subscription live on, so it must
+// not be forgotten as ended (evictLocked). It takes no lock (m.mu may be
+// held): the mirror closes s.done when it stops following.
+func (s *Session) following() bool {
+	if s.remote == nil {
+		return false
+	}
+	select {
+	case <-s.done:
+		return false
+	default:
+		return true
+	}
+}
+
 // isEnded reports whether the mirror stopped following the run.
 func (rr *remoteRun) isEnded() bool {
 	rr.mu.Lock()
