@@ -346,7 +346,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	m.mu.Lock()
 	m.closed = true
 	stores := slices.Clone(m.stores)
-	var mirrors []*remoteRun
+	mirrors := slices.Clone(m.replaced)
 	for _, s := range m.sessions {
 		if s.remote != nil {
 			mirrors = append(mirrors, s.remote)

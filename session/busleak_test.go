@@ -74,7 +74,8 @@ var gemmWorkers = goleak.IgnoreAnyFunction("github.com/aelab/aelab/ae/internal/g
 // place of the mirror it followed the queued run with; the other shows it
 // to a viewer through a mirror. When both shut down while the run is
 // live, no goroutine of theirs (hubs, mirrors, bus subscriptions) is left:
-// the mirror the training replaced was ended then, not forgotten.
+// the mirror the training replaced (which keeps feeding its viewers) is
+// ended by Shutdown, not forgotten.
 func TestBusReplicasLeaveNoGoroutineLive(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	a, b, stop := busReplicas(t, false)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -184,19 +185,18 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 		_ = d.Nak()
 		return
 	}
-	replaced := m.installLocked(ns)
+	if replaced := m.installLocked(ns); replaced != nil {
+		// The run is trained here now, but the mirror that followed it
+		// keeps its viewers' streams going until the run ends; Shutdown
+		// must still find it to stop its hub and bus subscription.
+		m.keepReplacedLocked(replaced)
+	}
 	m.live[ns.tk.owner]++
 	ns.tk.queued = true
 	m.queue = append(m.queue, ns.tk)
 	m.dispatchLocked()
 	m.wg.Add(2)
 	m.mu.Unlock()
-	if replaced != nil {
-		// The run is trained here now: the mirror that followed it stops
-		// (its bus subscription and its hub's goroutine; Shutdown no longer
-		// sees it), and its viewers reconnect to the training session.
-		replaced.end(false)
-	}
 	m.log.Info("bus: training a job", "session", ns.id, "resumed", resumed, "attempt", d.Attempt())
 	go func() {
 		defer m.wg.Done()
@@ -236,8 +236,7 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 // installLocked registers ns (m.mu held) in the place of whatever session
 // of its ID is known here (a mirror, a restored one); with a store, ns
 // persists, a resumed one forgetting the points past its checkpoint. It
-// returns the mirror ns replaces, if any, for the caller to end once m.mu
-// is released (ending it takes m.mu).
+// returns the mirror ns replaces, if any.
 func (m *Manager) installLocked(ns *Session) *remoteRun {
 	if m.rec != nil {
 		ns.rec = m.rec
@@ -265,6 +264,14 @@ func (m *Manager) installLocked(ns *Session) *remoteRun {
 	m.order = append(m.order, ns)
 	m.evictLocked()
 	return replaced
+}
+
+// keepReplacedLocked keeps rr, a mirror replaced by the training of its
+// run here, for Shutdown to end, forgetting those that have ended (m.mu
+// held; s.done tells without taking rr.mu).
+func (m *Manager) keepReplacedLocked(rr *remoteRun) {
+	m.replaced = slices.DeleteFunc(m.replaced, func(x *remoteRun) bool { return !x.s.following() })
+	m.replaced = append(m.replaced, rr)
 }
 
 func indexOf(list []*Session, s *Session) int {

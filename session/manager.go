@@ -78,6 +78,7 @@ type Manager struct {
 	running   int
 	queue     []*ticket
 	live      map[string]int // trainings queued, running or paused, by address
+	replaced  []*remoteRun   // mirrors replaced by a training here, still following its run (jobs.go)
 	runningBy map[string]int // running trainings, by address
 	workBy    map[string]int // other work admitted or waiting, by address
 	memUsed   int64          // bytes reserved by everything admitted
