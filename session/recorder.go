@@ -51,10 +51,14 @@ type recorder struct {
 	// keyframes of which session the store now has.
 	onKeyframes func(id string, steps []int)
 
-	mu       sync.Mutex
-	pending  *pendingBatch
-	written  int64 // batches written, for tests and figures
-	weights  int64 // bytes of checkpoints waiting or being written
+	mu      sync.Mutex
+	pending *pendingBatch
+	written int64 // batches written, for tests and figures
+	weights int64 // bytes of checkpoints waiting or being written
+	// headStep is the step of each session's head last written, and held
+	// the step of the checkpoint each session's waits for it (holdBack).
+	headStep map[string]int
+	held     map[string]int
 	declined int64 // checkpoints not taken for want of room
 }
 
@@ -127,7 +131,7 @@ func (r *recorder) run(ctx context.Context) {
 		case <-t.C:
 		case <-r.kick:
 		}
-		r.flush()
+		r.flushBatch(true)
 		if r.maxBytes > 0 && n%trimEvery == 0 {
 			r.trim()
 		}
@@ -136,7 +140,18 @@ func (r *recorder) run(ctx context.Context) {
 
 // flush writes what is pending. A failed write is logged and dropped: the
 // next ones still go through.
-func (r *recorder) flush() {
+func (r *recorder) flush() { r.flushBatch(false) }
+
+// flushBatch writes what is pending: first the heads, points, frames and
+// keyframes, then the checkpoints one at a time. With holdBack (the
+// writer's own flushes), a checkpoint whose session's head in the store
+// is still at an earlier step waits for the next flush, once: the
+// trainer queues a checkpoint itself, but its step's losses and head
+// reach the recorder through the hub a moment later, and a crash between
+// the two writes would leave a checkpoint the run's head and curve have
+// not reached (the run would be listed as interrupted an epoch early and
+// resume past a gap in its curve).
+func (r *recorder) flushBatch(holdBack bool) {
 	r.flushing.Lock()
 	defer r.flushing.Unlock()
 	r.mu.Lock()
@@ -145,7 +160,18 @@ func (r *recorder) flush() {
 	r.mu.Unlock()
 	b, cs := p.batch()
 	p.ckpts, p.final = nil, nil // cs holds the only references to the weights
-	if !b.Empty() && r.write(b) && r.onKeyframes != nil {
+	wrote := !b.Empty() && r.write(b)
+	if wrote {
+		r.mu.Lock()
+		if r.headStep == nil {
+			r.headStep = map[string]int{}
+		}
+		for _, h := range b.Sessions {
+			r.headStep[h.ID] = h.Step
+		}
+		r.mu.Unlock()
+	}
+	if wrote && r.onKeyframes != nil {
 		for id, ks := range p.kfs {
 			steps := make([]int, len(ks))
 			for i, k := range ks {
@@ -155,12 +181,41 @@ func (r *recorder) flush() {
 		}
 	}
 	for i, c := range cs {
+		if holdBack && r.holdBack(c) {
+			cs[i] = Checkpoint{}
+			continue
+		}
 		r.write(&Batch{Checkpoints: []Checkpoint{c}})
 		cs[i] = Checkpoint{} // let the weights go before the next is written
 		r.mu.Lock()
 		r.weights -= weightBytes(&c)
+		if c.Final {
+			delete(r.headStep, c.SessionID)
+			delete(r.held, c.SessionID)
+		}
 		r.mu.Unlock()
 	}
+}
+
+// holdBack puts c back to wait for the next flush if its session's head in
+// the store has not reached c's step and c has not waited once already; a
+// newer checkpoint of the session queued meanwhile replaces it.
+func (r *recorder) holdBack(c Checkpoint) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c.Final || r.headStep[c.SessionID] >= c.Step || r.held[c.SessionID] == c.Step {
+		return false
+	}
+	if r.held == nil {
+		r.held = map[string]int{}
+	}
+	r.held[c.SessionID] = c.Step
+	if _, newer := r.pending.ckpts[c.SessionID]; newer {
+		r.weights -= weightBytes(&c)
+	} else {
+		r.pending.ckpts[c.SessionID] = &c
+	}
+	return true
 }
 
 // write writes one batch and reports whether it went through. A failed
@@ -374,4 +429,6 @@ func (r *recorder) forget(id string) {
 		return false
 	})
 	delete(p.kfs, id)
+	delete(r.headStep, id)
+	delete(r.held, id)
 }
