@@ -18,30 +18,16 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5"
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
+	"github.com/aelab/aelab/internal/natstest"
 	"github.com/aelab/aelab/internal/store/postgres"
 	"github.com/aelab/aelab/internal/store/sqlite"
 	"github.com/aelab/aelab/session"
 )
 
-// startNATS runs a NATS server with JetStream in this process, its
-// storage in a temporary directory; it returns its URL.
-func startNATS(t *testing.T) string {
-	t.Helper()
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	return ns.ClientURL()
-}
+// startNATS runs a NATS server with JetStream for the test; it returns its URL.
+func startNATS(t *testing.T) string { return natstest.Start(t).ClientURL() }
 
 // clusterStore returns the -data or -store arguments of a store the
 // replicas share, and a way to open it from the test: a PostgreSQL schema

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"go.uber.org/goleak"
 
 	"github.com/aelab/aelab/internal/bus"
+	"github.com/aelab/aelab/internal/natstest"
 	"github.com/aelab/aelab/session"
 )
 
@@ -20,15 +20,7 @@ import (
 // their connections and the store and stops the server, in that order.
 func busReplicas(t *testing.T, bTrains bool) (a, b *session.Manager, stop func()) {
 	t.Helper()
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
+	ns := natstest.Start(t)
 	dir := t.TempDir()
 	var buses []*bus.Bus
 	var stores []interface{ Close() error }

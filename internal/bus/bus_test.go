@@ -6,25 +6,12 @@ import (
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
-
+	"github.com/aelab/aelab/internal/natstest"
 	"github.com/aelab/aelab/session"
 )
 
-func startServer(t *testing.T) string {
-	t.Helper()
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	return ns.ClientURL()
-}
+// startServer runs a NATS server with JetStream for the test; it returns its URL.
+func startServer(t *testing.T) string { return natstest.Start(t).ClientURL() }
 
 func connect(t *testing.T, url, name string, opt Options) *Bus {
 	t.Helper()
