@@ -1,0 +1,92 @@
+// The end of a training: the final picture in a CPU turn of its own and
+// everything pending handed to the hub before the terminal state.
+
+package session
+
+import (
+	"context"
+	"time"
+)
+
+// finishWait bounds how long the final evaluation waits for a CPU turn; if
+// it gets none (a shutdown, a crowded machine), the run ends without it.
+const finishWait = 2 * time.Second
+
+// finish publishes the final picture and the terminal state. t is nil when
+// the training never started. The final evaluation takes a CPU turn like a
+// training step, released by defer; a failed run skips it (its model may be
+// what failed), so finish never waits for a slot it cannot get.
+func (s *Session) finish(t *trainer, st State, msg string) {
+	if t != nil {
+		if st != Failed {
+			t.finalPicture(st)
+		}
+		t.m.holdKeyframes(s)
+		func() {
+			defer func() { recover() }() // the stream must still end with the state
+			t.flushAll()
+		}()
+	}
+	s.setState(st, msg)
+}
+
+// finalPicture evaluates the model one last time in a CPU turn of its own.
+func (t *trainer) finalPicture(st State) {
+	ctx, cancel := context.WithTimeout(context.Background(), finishWait)
+	defer cancel()
+	if t.cpu.acquire(ctx, false) != nil {
+		return
+	}
+	defer t.release()
+	defer func() {
+		if r := recover(); r != nil { // a broken model must not hide the state
+			t.s.log.Error("final evaluation panicked", "session", t.s.id, "panic", r)
+		}
+	}()
+	if testHookFinish != nil {
+		testHookFinish(t.s.cfg.Seed)
+	}
+	if st == Completed && t.step%t.stepsPerEpoch != 0 {
+		t.testPoint()
+	}
+	t.final = true
+	t.heavy()
+	t.s.snap.Store(t.model.Snapshot())
+	if t.step%t.stepsPerEpoch != 0 || st == Completed {
+		t.checkpoint(true) // an epoch's end was just saved unless it is the last
+	}
+}
+
+// flushAll hands every pending loss point and the final progress to the
+// hub, waiting for room: the stream is about to end.
+func (t *trainer) flushAll() {
+	now := time.Now()
+	if t.lossN > 0 {
+		t.flushTrainPoint()
+	}
+	if len(t.pendingTrain)+len(t.pendingTest) > 0 {
+		t.s.hub.publishWait(hubEvent{loss: &LossBatch{Train: t.pendingTrain, Test: t.pendingTest}})
+		t.pendingTrain, t.pendingTest = nil, nil
+	}
+	if t.pendingMetrics != nil {
+		t.s.hub.publishWait(hubEvent{metrics: &Metrics{Points: t.pendingMetrics}})
+		t.pendingMetrics = nil
+	}
+	if t.pendingAnomaly != nil {
+		t.s.hub.publishWait(hubEvent{anomaly: t.pendingAnomaly})
+		t.pendingAnomaly = nil
+	}
+	if len(t.pendingChanges) > 0 {
+		t.s.hub.publishWait(hubEvent{changes: t.pendingChanges})
+		t.pendingChanges = nil
+	}
+	// The final figure is the whole run's average throughput.
+	if t.runTime > 0 && t.step > 0 {
+		t.samplesPerSec = float64(t.step*t.samplesPerStep) / t.runTime.Seconds()
+	}
+	p := t.progress(now)
+	t.s.mu.Lock()
+	t.s.epoch, t.s.step = p.Epoch, t.step
+	t.s.mu.Unlock()
+	t.s.hub.publishWait(hubEvent{progress: &p})
+}
