@@ -55,8 +55,11 @@ type recorder struct {
 	pending *pendingBatch
 	written int64 // batches written, for tests and figures
 	weights int64 // bytes of checkpoints waiting or being written
-	// headStep is the step of each session's head last written, and held
-	// the step of the checkpoint each session's waits for it (holdBack).
+	// headStep is the step of each live session's head last written, and
+	// held the step of the checkpoint each session's waits for it
+	// (holdBack). An entry of headStep goes when the session's ended head
+	// (interrupted included) is written, one of held when its checkpoint
+	// is: neither outlives its run, however long the server lives.
 	headStep map[string]int
 	held     map[string]int
 	declined int64 // checkpoints not taken for want of room
@@ -161,13 +164,22 @@ func (r *recorder) flushBatch(holdBack bool) {
 	b, cs := p.batch()
 	p.ckpts, p.final = nil, nil // cs holds the only references to the weights
 	wrote := !b.Empty() && r.write(b)
+	var ended map[string]bool // sessions whose ended head this flush wrote
 	if wrote {
 		r.mu.Lock()
 		if r.headStep == nil {
 			r.headStep = map[string]int{}
 		}
 		for _, h := range b.Sessions {
-			r.headStep[h.ID] = h.Step
+			if h.State.Terminal() {
+				delete(r.headStep, h.ID) // resumed, it writes a live head again
+				if ended == nil {
+					ended = map[string]bool{}
+				}
+				ended[h.ID] = true
+			} else {
+				r.headStep[h.ID] = h.Step
+			}
 		}
 		r.mu.Unlock()
 	}
@@ -181,7 +193,7 @@ func (r *recorder) flushBatch(holdBack bool) {
 		}
 	}
 	for i, c := range cs {
-		if holdBack && r.holdBack(c) {
+		if holdBack && !ended[c.SessionID] && r.holdBack(c) {
 			cs[i] = Checkpoint{}
 			continue
 		}
@@ -191,7 +203,9 @@ func (r *recorder) flushBatch(holdBack bool) {
 		r.weights -= weightBytes(&c)
 		if c.Final {
 			delete(r.headStep, c.SessionID)
-			delete(r.held, c.SessionID)
+		}
+		if c.Final || r.held[c.SessionID] <= c.Step {
+			delete(r.held, c.SessionID) // it waited, or a newer one would not
 		}
 		r.mu.Unlock()
 	}

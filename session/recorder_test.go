@@ -114,3 +114,55 @@ func TestRecorderWeightBudget(t *testing.T) {
 		t.Errorf("forgetting a session left %d bytes held", r.weights)
 	}
 }
+
+// headStepStore is a Store whose Write accepts everything (the recorder's
+// bookkeeping is what is tested).
+type headStepStore struct{ Store }
+
+func (headStepStore) Write(context.Context, *Batch) error { return nil }
+
+// TestRecorderForgetsEndedRuns: the writer's note of each session's head
+// step and of the checkpoint held back for it go once the run has ended,
+// interrupted runs (never deleted, no final weights) included, so a server
+// that lives long keeps no entry per run it ever trained; a resumed run
+// is noted again.
+func TestRecorderForgetsEndedRuns(t *testing.T) {
+	r := &recorder{st: headStepStore{}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), kick: make(chan struct{}, 1), pending: newPendingBatch()}
+	fill := func(c *Checkpoint) { c.Params = make([]float32, 4) }
+	entries := func() int {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return len(r.headStep) + len(r.held)
+	}
+	for i := range 100 {
+		id := fmt.Sprintf("s%d", i)
+		r.head(SessionRecord{ID: id, State: Running, Step: 10})
+		r.flushBatch(true)
+		// The checkpoint of step 20 comes before the head that reaches it:
+		// it waits one flush.
+		r.checkpoint(Checkpoint{SessionID: id, Step: 20}, 16, fill)
+		r.flushBatch(true)
+		if r.held[id] != 20 || r.headStep[id] != 10 {
+			t.Fatalf("run %s: held %d, head %d; want 20 and 10", id, r.held[id], r.headStep[id])
+		}
+		state := []State{Interrupted, Failed, Stopped}[i%3]
+		r.head(SessionRecord{ID: id, State: state, Step: 25})
+		r.flushBatch(true)
+	}
+	if n := entries(); n != 0 || r.weights != 0 {
+		t.Fatalf("after 100 runs ended, %d entries and %d bytes of weights are kept; want none", n, r.weights)
+	}
+	// Resumed, a run is noted again, and an epoch's checkpoint that comes
+	// with its ended head is written at once.
+	r.head(SessionRecord{ID: "s0", State: Running, Step: 20})
+	r.flushBatch(true)
+	if r.headStep["s0"] != 20 {
+		t.Errorf("a resumed run's head is at step %d in the notes, want 20", r.headStep["s0"])
+	}
+	r.checkpoint(Checkpoint{SessionID: "s0", Step: 30}, 16, fill)
+	r.head(SessionRecord{ID: "s0", State: Interrupted, Step: 30})
+	r.flushBatch(true)
+	if n := entries(); n != 0 || r.weights != 0 {
+		t.Errorf("%d entries, %d bytes kept after the resumed run ended with its checkpoint", n, r.weights)
+	}
+}
