@@ -23,6 +23,7 @@ func formValues(f url.Values) templates.FormValues {
 		Epochs: g("epochs"), TrainSize: g("train_size"), Seed: g("seed"),
 		Kind: g("kind"), Beta: g("beta"), Sparsity: g("sparsity"), WeightDecay: g("weight_decay"), Conv: g("conv"),
 		Noise: g("noise"), NoiseLevel: g("noise_level"),
+		Init: g("init"), TestSize: g("test_size"), TrainClasses: g("train_classes"),
 	}
 }
 
@@ -78,6 +79,11 @@ func configForm(c session.Config) templates.FormValues {
 	if c.TrainSize > 0 {
 		f.TrainSize = strconv.Itoa(c.TrainSize)
 	}
+	if c.TestSize > 0 {
+		f.TestSize = strconv.Itoa(c.TestSize)
+	}
+	f.TrainClasses = widths(c.TrainClasses)
+	f.Init = c.Init
 	f.Kind = c.Kind
 	if c.IsVAE() && c.Beta != nil {
 		f.Beta = strconv.FormatFloat(*c.Beta, 'g', -1, 64)
@@ -96,11 +102,14 @@ func configForm(c session.Config) templates.FormValues {
 	return f
 }
 
-// formQuery is the address query of a form, every field that has a value.
+// formQuery is the address query of a form: every field that has a value,
+// and every blank one whose default is not blank (an encoder of no hidden
+// layers is "encoder=", which the default of 256 would otherwise fill).
 func formQuery(f templates.FormValues) string {
 	q := url.Values{}
+	def := defaultForm().Map()
 	for k, s := range f.Map() {
-		if s != "" {
+		if s != "" || def[k] != "" {
 			q.Set(k, s)
 		}
 	}
@@ -146,7 +155,7 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 	var fe session.FieldErrors
 	add := func(field, msg string) { fe = append(fe, session.FieldError{Field: field, Message: msg}) }
 	c := session.Config{Dataset: v.Dataset, Activation: v.Activation, BottleneckActivation: v.BottleneckActivation, OutputActivation: v.OutputActivation,
-		Loss: v.Loss, Optimizer: v.Optimizer, Kind: v.Kind}
+		Loss: v.Loss, Optimizer: v.Optimizer, Kind: v.Kind, Init: v.Init}
 	var ok bool
 	if c.Encoder, ok = parseWidths(v.Encoder); !ok {
 		add("encoder", "write the encoder's hidden layer widths as whole numbers separated by commas, like 512, 128 (or leave it blank for none)")
@@ -174,6 +183,12 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 	intField("batch_size", v.BatchSize, &c.BatchSize, true, "the batch size")
 	intField("epochs", v.Epochs, &c.Epochs, true, "the number of epochs")
 	intField("train_size", v.TrainSize, &c.TrainSize, true, "the number of training examples")
+	intField("test_size", v.TestSize, &c.TestSize, true, "the number of test examples")
+	if classes, ok := parseWidths(v.TrainClasses); !ok {
+		add("train_classes", "write the class numbers to train on as whole numbers separated by commas, like 0, 1 (or leave it blank for every class)")
+	} else if len(classes) > 0 {
+		c.TrainClasses = classes
+	}
 	if v.LearningRate != "" {
 		lr, err := strconv.ParseFloat(v.LearningRate, 64)
 		if err != nil {
@@ -186,7 +201,7 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 	// is judged as typed, 0 included.
 	for field, text := range map[string]string{"dataset": v.Dataset, "kind": v.Kind, "activation": v.Activation,
 		"bottleneck_activation": v.BottleneckActivation, "output_activation": v.OutputActivation, "loss": v.Loss, "optimizer": v.Optimizer, "learning_rate": v.LearningRate,
-		"batch_size": v.BatchSize, "epochs": v.Epochs, "train_size": v.TrainSize} {
+		"batch_size": v.BatchSize, "epochs": v.Epochs, "train_size": v.TrainSize, "test_size": v.TestSize, "init": v.Init} {
 		if text != "" {
 			c.MarkGiven(field)
 		}

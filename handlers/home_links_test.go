@@ -40,7 +40,7 @@ func TestHomeFormFromTheAddress(t *testing.T) {
 		"activation": {"tanh"}, "bottleneck_activation": {"relu"}, "output_activation": {"linear"}, "loss": {"l1"},
 		"optimizer": {"sgd"}, "learning_rate": {"0.05"}, "batch_size": {"16"}, "epochs": {"7"}, "train_size": {"900"}, "seed": {"42"},
 		"kind": {"vae"}, "beta": {"4"}, "sparsity": {"0.01"}, "weight_decay": {"0.0001"}, "conv": {"16, 32/5/1"},
-		"noise": {"gaussian"}, "noise_level": {"0.2"}}
+		"noise": {"gaussian"}, "noise_level": {"0.2"}, "init": {"pytorch"}, "test_size": {"500"}, "train_classes": {"0, 1"}}
 	for _, name := range templates.FieldNames {
 		if !q.Has(name) {
 			t.Fatalf("the test sets no %s: every field must be settable", name)

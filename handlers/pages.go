@@ -131,6 +131,7 @@ func homeView(m *session.Manager, r *http.Request, form templates.FormValues, er
 	v := templates.HomeView{Form: form, Defaults: defaultForm(), Errors: errs,
 		Activations:           choices(session.Choices.Activation),
 		Kinds:                 choices(session.Choices.Kind),
+		Inits:                 append([]templates.Choice{{Value: "", Label: "default for the model"}}, choices(session.Choices.Init)...),
 		BottleneckActivations: choices(session.Choices.Activation),
 		OutputActivations:     choices(session.Choices.OutputActivation),
 		Losses:                choices(session.Choices.Loss),
@@ -192,7 +193,7 @@ func choices(values []string) []templates.Choice {
 }
 
 var choiceLabels = map[string]string{
-	"ae": "plain autoencoder", "vae": "variational (VAE)",
+	"ae": "plain autoencoder", "vae": "variational (VAE)", "he": "He / Glorot", "pytorch": "PyTorch default",
 	"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
 	"linear": "linear (none)", "mse": "mean squared error (MSE)", "bce": "binary cross-entropy (BCE)",
 	"l1": "mean absolute error (L1)", "adam": "Adam", "momentum": "SGD with momentum", "sgd": "plain SGD",

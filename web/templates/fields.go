@@ -116,6 +116,8 @@ func architectureFields(v HomeView) []field {
 			"Applied to the code. Linear keeps a 2-unit code from collapsing onto ReLU's zeros.", v.BottleneckActivations),
 		selectField(v, "output_activation", "Output activation", v.Form.OutputActivation,
 			"Applied to the reconstruction; pick one that matches the data's range.", v.OutputActivations),
+		selectField(v, "init", "Initial weights", v.Form.Init,
+			"How the weights start. He: scaled to each layer's activation, zero biases. PyTorch: nn.Linear's default, U(±1/√fan-in) for weights and biases, to match a PyTorch run. Default: He for dense models, PyTorch for convolutional ones.", v.Inits),
 	}
 }
 
@@ -124,6 +126,12 @@ func trainingFields(v HomeView) []field {
 	ts := numberField(v, "train_size", "Training examples", v.Form.TrainSize,
 		"Empty: the whole training split.", "1")
 	ts.Placeholder = "all"
+	tst := numberField(v, "test_size", "Test examples", v.Form.TestSize,
+		"Examples of the test split the test loss is measured on. Empty: the whole test split.", "1")
+	tst.Placeholder = "all"
+	tc := newField(v, "train_classes", "Train on classes", v.Form.TrainClasses,
+		"Class numbers to train on, e.g. 0, 1 (the others are left out, as anomalies). Empty: every class.")
+	tc.Placeholder = "all"
 	sp := decimalField(v, "sparsity", "Sparsity penalty", v.Form.Sparsity,
 		"L1 penalty on the code's activity: few code units active per example. Blank or 0: off; try 0.01.")
 	sp.Placeholder = "0 (off)"
@@ -146,6 +154,8 @@ func trainingFields(v HomeView) []field {
 		nl,
 		numberField(v, "batch_size", "Batch size", v.Form.BatchSize, "Examples per optimizer step.", "1"),
 		ts,
+		tst,
+		tc,
 		numberField(v, "seed", "Random seed", v.Form.Seed, "Same seed and settings: the same run.", "1"),
 	}
 }

@@ -42,6 +42,10 @@ type FormValues struct {
 	// Noise is the training-time corruption of a denoising autoencoder ("none", "gaussian",
 	// "masking", "salt_pepper"; blank: none) and NoiseLevel its level as typed.
 	Noise, NoiseLevel string
+	// Init is the initial weights' scheme ("he", "pytorch"; blank: the engine's default for the
+	// model), TestSize the test examples evaluated (blank: all) and TrainClasses the classes trained
+	// on, as typed, e.g. "0, 1" (blank: every class).
+	Init, TestSize, TrainClasses string
 }
 
 // Map returns the values by form field name (FieldNames), e.g. {"encoder": "512, 128"}.
@@ -53,6 +57,7 @@ func (f FormValues) Map() map[string]string {
 		"epochs": f.Epochs, "train_size": f.TrainSize, "seed": f.Seed,
 		"kind": f.Kind, "beta": f.Beta, "sparsity": f.Sparsity, "weight_decay": f.WeightDecay, "conv": f.Conv,
 		"noise": f.Noise, "noise_level": f.NoiseLevel,
+		"init": f.Init, "test_size": f.TestSize, "train_classes": f.TrainClasses,
 	}
 }
 
@@ -78,6 +83,8 @@ type HomeView struct {
 	Activations, OutputActivations, Losses, Optimizers []Choice
 	BottleneckActivations                              []Choice
 	Kinds                                              []Choice
+	// Inits are the schemes of the initial weights, the engine's default ("") first.
+	Inits []Choice
 	Limits                                             []LimitRow
 	Recent                                             []SessionRow
 	// Labs are the "uses of autoencoders" labs, one click away.
@@ -180,6 +187,6 @@ type ErrorView struct {
 // FieldNames lists the new-session form's field names in the order the form shows them. The
 // handlers read these names from the POSTed form and use them as keys of HomeView.Errors.
 var FieldNames = []string{
-	"dataset", "kind", "beta", "encoder", "bottleneck", "decoder", "conv", "activation", "bottleneck_activation", "output_activation", "loss",
-	"optimizer", "learning_rate", "sparsity", "weight_decay", "noise", "noise_level", "batch_size", "epochs", "train_size", "seed",
+	"dataset", "kind", "beta", "encoder", "bottleneck", "decoder", "conv", "activation", "bottleneck_activation", "output_activation", "init", "loss",
+	"optimizer", "learning_rate", "sparsity", "weight_decay", "noise", "noise_level", "batch_size", "epochs", "train_size", "test_size", "train_classes", "seed",
 }

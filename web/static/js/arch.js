@@ -3,11 +3,11 @@
 // Unit-tested in arch.test.js.
 
 /** The form fields that are whole numbers (parsed client-side before the check). */
-const INT_FIELDS = ['bottleneck', 'batch_size', 'epochs', 'train_size', 'seed'];
+const INT_FIELDS = ['bottleneck', 'batch_size', 'epochs', 'train_size', 'test_size', 'seed'];
 /** The fields that are chosen from a list and sent as typed. */
-const CHOICE_FIELDS = ['dataset', 'kind', 'activation', 'bottleneck_activation', 'output_activation', 'loss', 'optimizer'];
-/** Fields that may be left empty: decoder (mirror of the encoder) and train_size (all). */
-const OPTIONAL_FIELDS = new Set(['decoder', 'train_size']);
+const CHOICE_FIELDS = ['dataset', 'kind', 'activation', 'bottleneck_activation', 'output_activation', 'init', 'loss', 'optimizer'];
+/** Fields that may be left empty: decoder (mirror of the encoder), train_size and test_size (all). */
+const OPTIONAL_FIELDS = new Set(['decoder', 'train_size', 'test_size']);
 /** Decimal fields that may be left blank (then the server's default applies). */
 const DECIMAL_OPTIONAL = ['beta', 'sparsity', 'weight_decay'];
 
@@ -15,6 +15,7 @@ export const MSG_LAYERS = 'Write whole numbers separated by commas, e.g. 512, 12
 export const MSG_INT = 'Write a whole number, e.g. 64.';
 export const MSG_NUMBER = 'Write a number, e.g. 0.001.';
 export const MSG_REQUIRED = 'Required.';
+export const MSG_CLASSES = 'Write class numbers separated by commas, e.g. 0, 1 (or leave it blank for every class).';
 export const MSG_CONV = 'Write filters per layer separated by commas, e.g. 16, 32, or filters/kernel/stride like 16/5/1.';
 
 /**
@@ -101,6 +102,12 @@ export function buildConfig(values, badInput = new Set()) {
     else config.conv = conv.value;
   }
 
+  if (get('train_classes').trim() !== '') {
+    const tc = parseLayers(get('train_classes'));
+    if (tc.error) errors.train_classes = MSG_CLASSES;
+    else config.train_classes = tc.value;
+  }
+
   for (const k of INT_FIELDS) {
     if (badInput.has(k)) {
       errors[k] = MSG_INT;
@@ -144,7 +151,8 @@ export function buildConfig(values, badInput = new Set()) {
 
   // Keep the order of keys stable (and equal to the documented example) for readable requests.
   const order = ['dataset', 'kind', 'conv', 'encoder', 'bottleneck', 'decoder', 'activation', 'bottleneck_activation', 'output_activation',
-    'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'seed', 'beta', 'sparsity', 'weight_decay', 'noise'];
+    'init', 'loss', 'optimizer', 'learning_rate', 'batch_size', 'epochs', 'train_size', 'test_size', 'train_classes', 'seed', 'beta', 'sparsity',
+    'weight_decay', 'noise'];
   const ordered = {};
   for (const k of order) if (k in config) ordered[k] = config[k];
   return { config: ordered, errors };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   parseLayers, parseInteger, parseDecimal, buildConfig, layerSizes, paramCount,
   compressionRatio, layerNames, MSG_LAYERS, MSG_INT, MSG_NUMBER, MSG_REQUIRED,
-  parseConv, MSG_CONV, formErrors,
+  parseConv, MSG_CONV, MSG_CLASSES, formErrors,
 } from './arch.js';
 
 test('parseConv', () => {
@@ -125,4 +125,19 @@ test('formErrors puts the server\'s noise message next to the noise level', () =
   assert.deepEqual(formErrors({ noise: 'masking noise: level 1.5 …', epochs: 'x' }), { noise_level: 'masking noise: level 1.5 …', epochs: 'x' });
   assert.deepEqual(formErrors({ noise: 'a', noise_level: 'b' }), { noise: 'a', noise_level: 'b' });
   assert.deepEqual(formErrors(undefined), {});
+});
+
+test('buildConfig sends init, test_size and train_classes only when given', () => {
+  const base = { dataset: 'mnist', encoder: '256', bottleneck: '2', learning_rate: '0.001', batch_size: '64', epochs: '5', seed: '1' };
+  let { config, errors } = buildConfig({ ...base, init: 'pytorch', test_size: '500', train_classes: '0, 1' });
+  assert.deepEqual(errors, {});
+  assert.equal(config.init, 'pytorch');
+  assert.equal(config.test_size, 500);
+  assert.deepEqual(config.train_classes, [0, 1]);
+  ({ config, errors } = buildConfig({ ...base, init: '', test_size: '', train_classes: '' }));
+  assert.deepEqual(errors, {});
+  for (const k of ['init', 'test_size', 'train_classes']) assert.equal(k in config, false, k);
+  ({ config, errors } = buildConfig({ ...base, train_classes: '0, two' }));
+  assert.equal(errors.train_classes, MSG_CLASSES);
+  assert.equal('train_classes' in config, false);
 });
