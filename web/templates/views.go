@@ -84,9 +84,9 @@ type HomeView struct {
 	BottleneckActivations                              []Choice
 	Kinds                                              []Choice
 	// Inits are the schemes of the initial weights, the engine's default ("") first.
-	Inits []Choice
-	Limits                                             []LimitRow
-	Recent                                             []SessionRow
+	Inits  []Choice
+	Limits []LimitRow
+	Recent []SessionRow
 	// Labs are the "uses of autoencoders" labs, one click away.
 	Labs []LabCard
 	// Upload is the "Use your own data (CSV)" section.
