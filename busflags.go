@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aelab/aelab/internal/bus"
+	"github.com/aelab/aelab/internal/sharedlimit"
 	"github.com/aelab/aelab/session"
 )
 
@@ -48,12 +49,20 @@ func connectBus(ctx context.Context, cfg config, log *slog.Logger) (*bus.Bus, er
 	return b, nil
 }
 
-// clusterOf is the session wiring of b; nil without a bus.
-func clusterOf(b *bus.Bus) *session.Cluster {
+// clusterOf is the session wiring of b, with each address's live
+// trainings counted across the replicas in NATS key-value; nil without a
+// bus.
+func clusterOf(ctx context.Context, b *bus.Bus, log *slog.Logger) (*session.Cluster, error) {
 	if b == nil {
-		return nil
+		return nil, nil
 	}
-	return b.Cluster()
+	c := b.Cluster()
+	live, err := sharedlimit.NewLive(ctx, b.JetStream(), log)
+	if err != nil {
+		return nil, err
+	}
+	c.Live = live
+	return c, nil
 }
 
 // busLag reads the shared queue for /metrics; nil without a bus.

@@ -207,8 +207,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	cluster, err := clusterOf(ctx, bus, log)
+	if err != nil {
+		return err
+	}
 	mgr := session.NewManager(session.Options{
-		Cluster:  clusterOf(bus),
+		Cluster:  cluster,
 		Datasets: reg,
 		Limits:   cfg.limits, MaxRunning: cfg.maxRunning, MaxQueued: cfg.maxQueued, MaxFinished: cfg.maxFinished, Logger: log,
 		Store: st, MaxStoreBytes: cfg.maxStore,

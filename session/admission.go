@@ -19,6 +19,7 @@ import (
 type ticket struct {
 	s       *Session
 	owner   string // the address group that started it ("" for the server's own)
+	shared  bool   // a cluster's job: its owner's share is held elsewhere (livecount.go), not in live
 	mem     int64  // its memory estimate
 	memHeld bool   // mem is reserved (from its first start to its end)
 	running bool   // it holds a running slot
@@ -283,8 +284,10 @@ func (m *Manager) leave(t *ticket) {
 		return
 	}
 	m.leaveLocked(t)
-	if m.live[t.owner]--; m.live[t.owner] <= 0 {
-		delete(m.live, t.owner)
+	if !t.shared {
+		if m.live[t.owner]--; m.live[t.owner] <= 0 {
+			delete(m.live, t.owner)
+		}
 	}
 	m.dispatchLocked()
 }

@@ -22,6 +22,10 @@ import (
 // store has not seen it yet).
 type Job struct {
 	Record SessionRecord `json:"record"`
+	// Owner is the address group whose share of trainings the run counts
+	// in ("" for none): the replica training it renews and releases it in
+	// the cluster's live count (livecount.go).
+	Owner string `json:"owner,omitempty"`
 }
 
 // Delivery is one job handed to this replica. The replica keeps it while
@@ -137,6 +141,10 @@ type Cluster struct {
 	Jobs   JobQueue
 	Events RunEvents
 	Relay  RunRelay
+	// Live, when set, counts each address's live trainings across the
+	// replicas (internal/sharedlimit); nil: each replica counts those its
+	// door admitted.
+	Live LiveCount
 	// Replica names this replica (shown in Info.Replica).
 	Replica string
 }

@@ -24,31 +24,27 @@ func (m *Manager) startRemote(addr, owner string, out []Started) ([]Started, err
 		return nil, err
 	}
 	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
+	closed := m.closed
+	m.mu.Unlock()
+	if closed {
 		return endAll(m.refuse(RefusedShutdown, Errorf(EUnavailable, "the server is shutting down; try again in a minute")))
 	}
-	if owner != "" && m.live[owner]+len(out) > m.opt.MaxPerAddress {
-		have := m.live[owner]
-		m.mu.Unlock()
-		return endAll(m.refuse(RefusedPerAddress, Errorf(EUnavailable, "your address already has %d trainings queued, running or paused, and this would add %d: one address may have at most %d at once so that others get their turn; stop or wait for some of them",
-			have, len(out), m.opt.MaxPerAddress)))
+	ids := make([]string, len(out))
+	for i, st := range out {
+		ids[i] = st.Session.id
 	}
-	tok, err := m.limiter.take(addr, rateStart, "trainings started")
+	giveBackIDs, err := m.holdLive(owner, ids)
 	if err != nil {
-		m.mu.Unlock()
+		return endAll(err)
+	}
+	m.mu.Lock()
+	tok, err := m.limiter.take(addr, rateStart, "trainings started")
+	m.mu.Unlock()
+	if err != nil {
+		giveBackIDs(ids...)
 		return endAll(m.refuse(RefusedRateLimit, err))
 	}
-	m.live[owner] += len(out)
-	m.mu.Unlock()
-	giveBackN := func(n int) {
-		m.mu.Lock()
-		if m.live[owner] -= n; m.live[owner] <= 0 {
-			delete(m.live, owner)
-		}
-		m.mu.Unlock()
-	}
-	giveBack := func() { giveBackN(len(out)) }
+	giveBack := func() { giveBackIDs(ids...) }
 
 	ctx, cancel := context.WithTimeout(m.base, reloadTimeout)
 	defer cancel()
@@ -88,7 +84,7 @@ func (m *Manager) startRemote(addr, owner string, out []Started) ([]Started, err
 		s, err := m.newMirror(ctx, recs[i], owner, false)
 		if err != nil {
 			m.stopQueued(recs[:i], err)
-			giveBackN(len(out) - i) // the mirrors made give theirs back as they end
+			giveBackIDs(ids[i:]...) // the mirrors made give theirs back as they end
 			return nil, err
 		}
 		m.mu.Lock()
@@ -97,10 +93,10 @@ func (m *Manager) startRemote(addr, owner string, out []Started) ([]Started, err
 		m.evictLocked()
 		m.mu.Unlock()
 		out[i].Session = s
-		if err := jobs.Put(ctx, Job{Record: recs[i]}); err != nil {
+		if err := jobs.Put(ctx, Job{Record: recs[i], Owner: owner}); err != nil {
 			m.log.Error("bus: a job could not be queued", "session", s.id, "err", err)
 			m.stopQueued(recs[:i+1], err)
-			giveBackN(len(out) - i - 1)
+			giveBackIDs(ids[i+1:]...)
 			return nil, m.refuse(RefusedQueueFull, Errorf(EUnavailable, "the servers are busy: the training queue is full; try again in a minute"))
 		}
 		m.log.Info("session queued on the bus", "session", s.id, "dataset", s.cfg.Dataset, "sizes", Arrow(s.summary.Sizes))
@@ -133,19 +129,33 @@ func (m *Manager) resumeRemote(ctx context.Context, addr string, s *Session) (*S
 	if _, fe := Validate(s.cfg, m.reg, m.lim); len(fe) > 0 {
 		return nil, fe.Err()
 	}
-	tok, err := m.limiter.take(addr, rateStart, "trainings started")
+	owner := ""
+	if addr != "" {
+		owner = addrKey(addr)
+	}
+	giveBackIDs, err := m.holdLive(owner, []string{s.id})
 	if err != nil {
+		return nil, err
+	}
+	giveBack := func() { giveBackIDs(s.id) } // until its mirror holds it
+	m.mu.Lock()
+	tok, err := m.limiter.take(addr, rateStart, "trainings started")
+	m.mu.Unlock()
+	if err != nil {
+		giveBack()
 		return nil, m.refuse(RefusedRateLimit, err)
 	}
 	waiting, err := m.opt.Cluster.Jobs.Waiting(ctx)
 	if err == nil && waiting+1 > m.opt.MaxQueued {
 		tok.cancel()
+		giveBack()
 		return nil, m.refuse(RefusedQueueFull, Errorf(EUnavailable, "the servers are busy: %d trainings are waiting and the queue has %d places; try again in a minute", waiting, m.opt.MaxQueued))
 	}
 	rec := s.record()
-	mirror, err := m.newMirror(ctx, rec, "", true)
+	mirror, err := m.newMirror(ctx, rec, owner, true)
 	if err != nil {
 		tok.cancel()
+		giveBack()
 		return nil, err
 	}
 	m.mu.Lock()
@@ -161,7 +171,7 @@ func (m *Manager) resumeRemote(ctx context.Context, addr string, s *Session) (*S
 	}
 	m.mu.Unlock()
 	m.forgetReloaded(s.id)
-	if err := m.opt.Cluster.Jobs.Put(ctx, Job{Record: rec}); err != nil {
+	if err := m.opt.Cluster.Jobs.Put(ctx, Job{Record: rec, Owner: owner}); err != nil {
 		m.log.Error("bus: a resumed job could not be queued", "session", s.id, "err", err)
 		m.mu.Lock()
 		if m.sessions[s.id] == mirror {

@@ -33,6 +33,10 @@ func (m *Manager) ServeJobs() {
 		m.wg.Add(1)
 		go m.checkMirrors()
 	}
+	if c.Live != nil {
+		m.wg.Add(1)
+		go m.renewLive()
+	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -74,7 +78,7 @@ func (m *Manager) freeSlot() bool {
 // time, from its last checkpoint in the store after another replica died
 // with it or handed it back.
 func (m *Manager) takeJob(d Delivery) {
-	rec := d.Job().Record
+	rec, owner := d.Job().Record, d.Job().Owner
 	ctx, cancel := context.WithTimeout(m.base, reloadTimeout)
 	defer cancel()
 	resume := d.Attempt() > 1
@@ -89,6 +93,7 @@ func (m *Manager) takeJob(d Delivery) {
 			r := recs[0]
 			if r.State.Terminal() && !handedOver(r) && r.State != Interrupted {
 				_ = d.Ack() // it ended (stopped while queued, or trained already)
+				m.releaseJob(owner, rec.ID)
 				return
 			}
 			resume = resume || r.State != Queued
@@ -98,6 +103,12 @@ func (m *Manager) takeJob(d Delivery) {
 		resume = false // nothing was kept to resume from
 	}
 	ns, err := m.jobSession(ctx, rec, resume)
+	if err == nil {
+		// Its address's share is held by the mirror of the replica that
+		// admitted it, or in the cluster's count (livecount.go): not here
+		// again.
+		ns.tk.owner, ns.tk.shared = owner, true
+	}
 	if err != nil {
 		m.log.Error("bus: a job cannot be trained here", "session", rec.ID, "err", err)
 		if m.base.Err() != nil {
@@ -109,6 +120,7 @@ func (m *Manager) takeJob(d Delivery) {
 			_ = st.Write(ctx, &Batch{Sessions: []SessionRecord{rec}})
 		}
 		_ = d.Ack()
+		m.releaseJob(owner, rec.ID)
 		return
 	}
 	m.trainJob(d, ns, resume)
@@ -191,7 +203,6 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 		// must still find it to stop its hub and bus subscription.
 		m.keepReplacedLocked(replaced)
 	}
-	m.live[ns.tk.owner]++
 	ns.tk.queued = true
 	m.queue = append(m.queue, ns.tk)
 	m.dispatchLocked()
@@ -230,7 +241,17 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 		if err := d.Ack(); err != nil {
 			m.log.Warn("bus: a job could not be acknowledged", "session", ns.id, "err", err)
 		}
+		m.releaseJob(ns.tk.owner, ns.id)
 	}()
+}
+
+// releaseJob gives back the place of run id, whose job ended here, in its
+// address's share when the cluster counts it (without a cluster count,
+// the mirror of the replica that admitted it does when it hears the end).
+func (m *Manager) releaseJob(owner, id string) {
+	if lc := m.liveCount(); lc != nil && owner != "" {
+		lc.Release(owner, id)
+	}
 }
 
 // installLocked registers ns (m.mu held) in the place of whatever session

@@ -30,7 +30,7 @@ const askTimeout = 5 * time.Second
 type remoteRun struct {
 	m     *Manager
 	s     *Session
-	owner string // the address group that started it here ("" if none)
+	owner string // the address group that started or resumed it here ("" if none): it holds the run in the share (livecount.go)
 
 	mu      sync.Mutex
 	ready   bool
@@ -266,12 +266,20 @@ func (rr *remoteRun) endLocked(hubEnded bool) {
 	rr.s.snap.Store(nil) // the final weights load from the store
 	close(rr.s.done)
 	if rr.owner != "" {
+		// The mirror of a run this replica admitted gives its place in
+		// the address's share back. In the cluster's count, not when it
+		// stops following a live run because this replica shuts down:
+		// the run lives on, and the replica training it holds it.
 		m := rr.m
 		m.mu.Lock()
-		if m.live[rr.owner]--; m.live[rr.owner] <= 0 {
-			delete(m.live, rr.owner)
-		}
+		closing := m.closed
 		m.mu.Unlock()
+		switch lc := m.liveCount(); {
+		case lc == nil:
+			m.releaseLive(rr.owner, rr.s.id)
+		case hubEnded || !closing:
+			go lc.Release(rr.owner, rr.s.id) // not under rr.mu: it asks NATS (250 ms at most)
+		}
 	}
 }
 
