@@ -14,8 +14,8 @@ import (
 // 1, 2, 5, 10, …) in memory, for small networks with a 2-unit code only
 // (those with a manifold), under one bound for
 // the whole server: at most maxEarlyValues weights in all, the oldest
-// copies forgotten first. They are not written to the store, so a restart
-// forgets them (the epochs' weights stay).
+// copies forgotten first. They are also written to the store (some of them
+// for a larger network; earlystore.go), which serves them after a restart.
 
 // Bounds of the early weights.
 const (
@@ -122,5 +122,7 @@ func (t *trainer) keepEarlyWeights() {
 	if t.m == nil || t.step >= t.stepsPerEpoch || t.s.cfg.Bottleneck != 2 || t.model.NumParams() > maxEarlyParams {
 		return
 	}
-	t.m.early.keep(t.s, t.step, t.model.Snapshot())
+	sn := t.model.Snapshot()
+	t.m.early.keep(t.s, t.step, sn)
+	t.storeEarlyWeights(sn)
 }

@@ -9,13 +9,14 @@ import (
 )
 
 // Past weights: the store keeps a run's weights at the end of every epoch
-// (its checkpoints), so that the views which run the model (the latent
+// (its checkpoints) and, for small networks, at the keyframe steps before
+// the first epoch's end (earlystore.go), so that the views which run the model (the latent
 // explorer's manifold and decoder) can show a past moment of the replay.
 
 // KeptWeights lists the steps at which the session's weights are kept, in
 // increasing order: every epoch's end in the store (empty without a store,
-// or once trimmed) and, for a small network trained since the server
-// started, the keyframe steps before its first epoch's end, in memory.
+// or once trimmed) and, for a small network, the keyframe steps before its
+// first epoch's end (in memory since the server started, and in the store).
 func (s *Session) KeptWeights(ctx context.Context) ([]int, error) {
 	steps := s.early.steps()
 	if st := s.kf.st; st != nil {
@@ -24,6 +25,11 @@ func (s *Session) KeptWeights(ctx context.Context) ([]int, error) {
 			return nil, &Error{Code: EInternal, Message: "could not read the run's kept weights", Err: err}
 		}
 		steps = append(steps, stored...)
+		early, err := st.EarlyWeightSteps(ctx, s.id)
+		if err != nil {
+			return nil, &Error{Code: EInternal, Message: "could not read the run's kept weights", Err: err}
+		}
+		steps = append(steps, early...)
 		slices.Sort(steps)
 		steps = slices.Compact(steps)
 	}
@@ -42,7 +48,10 @@ func (s *Session) WeightsAt(ctx context.Context, step int) (*ae.Snapshot, error)
 	var c *Checkpoint
 	if st != nil {
 		var err error
-		if c, err = st.CheckpointAt(ctx, s.id, step); err != nil {
+		if c, err = st.CheckpointAt(ctx, s.id, step); err == nil && c == nil {
+			c, err = st.EarlyWeightsAt(ctx, s.id, step)
+		}
+		if err != nil {
 			return nil, &Error{Code: EInternal, Message: fmt.Sprintf("could not read the run's weights at step %d", step), Err: err}
 		}
 	}

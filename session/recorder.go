@@ -75,6 +75,7 @@ type pendingBatch struct {
 	ckpts  map[string]*Checkpoint // the latest of each session
 	final  []Checkpoint           // final weights, all kept
 	kfs    map[string][]Keyframe
+	early  []earlyCopy // Batch.EarlyWeights (earlystore.go)
 	comps  []ComparisonRecord
 	rewind map[string]int // Batch.Rewind
 }
@@ -105,6 +106,7 @@ func (p *pendingBatch) batch() (*Batch, []Checkpoint) {
 	for _, id := range slices.Sorted(maps.Keys(p.kfs)) {
 		b.Keyframes = append(b.Keyframes, p.kfs[id]...)
 	}
+	b.EarlyWeights = p.earlyWeights()
 	return b, append(cs, p.final...)
 }
 
@@ -443,6 +445,7 @@ func (r *recorder) forget(id string) {
 		return false
 	})
 	delete(p.kfs, id)
+	p.early = slices.DeleteFunc(p.early, func(c earlyCopy) bool { return c.id == id })
 	delete(r.headStep, id)
 	delete(r.held, id)
 }

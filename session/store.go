@@ -19,6 +19,9 @@ import (
 type Store interface {
 	// ClassStore keeps the classes (PutClass, Classes).
 	ClassStore
+	// EarlyWeightStore keeps the weights of a run's first steps
+	// (Batch.EarlyWeights).
+	EarlyWeightStore
 	// Write applies one batch of changes in one transaction.
 	Write(ctx context.Context, b *Batch) error
 	// Sessions returns the head of every kept session, oldest first.
@@ -64,8 +67,8 @@ type Store interface {
 	// Usage returns the bytes the store occupies.
 	Usage(ctx context.Context) (int64, error)
 	// Trim frees space until Usage is at most max bytes: the oldest ended
-	// sessions lose their weights first, then their keyframes, then their
-	// frames; curve points,
+	// sessions lose their weights (epochs' and early ones) first, then
+	// their keyframes, then their frames; curve points,
 	// heads, comparisons and datasets are never trimmed. It reports what
 	// it removed.
 	Trim(ctx context.Context, max int64) (TrimReport, error)
@@ -84,11 +87,14 @@ type Batch struct {
 	Frames      map[string]Frames        // non-nil fields replace the kept ones, per session ID
 	Checkpoints []Checkpoint             // added (a checkpoint of the same session and step is replaced)
 	Keyframes   []Keyframe               // added (a keyframe of the same session and step is replaced)
+	// EarlyWeights are weights of a run's first steps (earlyweights.go),
+	// Params only: added, one of the same session and step replaced.
+	EarlyWeights []Checkpoint
 	Comparisons []ComparisonRecord       // inserted or replaced (by ID)
-	// Rewind deletes, per session ID, the curve points and keyframes whose
-	// step is after the given one, before this batch's Points and
-	// Keyframes are added: how a resumed session forgets what it recorded
-	// past its checkpoint.
+	// Rewind deletes, per session ID, the curve points, keyframes and
+	// early weights whose step is after the given one, before this batch's
+	// Points, Keyframes and EarlyWeights are added: how a resumed session
+	// forgets what it recorded past its checkpoint.
 	Rewind map[string]int
 }
 
@@ -96,7 +102,7 @@ type Batch struct {
 func (b *Batch) Empty() bool {
 	return len(b.Sessions) == 0 && len(b.Points) == 0 && len(b.Frames) == 0 &&
 		len(b.Checkpoints) == 0 && len(b.Comparisons) == 0 && len(b.Rewind) == 0 &&
-		len(b.Keyframes) == 0
+		len(b.Keyframes) == 0 && len(b.EarlyWeights) == 0
 }
 
 // SessionRecord is the head of a kept session: everything but its curves,

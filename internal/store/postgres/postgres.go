@@ -67,7 +67,7 @@ func (s *Store) Close() error {
 }
 
 // tables are aelab's tables, whose sizes Usage adds up.
-var tables = []string{"sessions", "points", "frames", "checkpoints", "keyframes", "comparisons", "datasets", "classes", "aelab_schema"}
+var tables = []string{"sessions", "points", "frames", "checkpoints", "keyframes", "early_weights", "comparisons", "datasets", "classes", "aelab_schema"}
 
 // Usage returns the bytes aelab's tables take on disk, with their indexes
 // and TOAST data (pg_total_relation_size).

@@ -92,6 +92,13 @@ var migrations = []string{
 		data       bytea NOT NULL,
 		PRIMARY KEY (session_id, step)
 	);`,
+	// 4: a small run's weights before its first epoch's end (session.EarlyWeightStore).
+	`CREATE TABLE early_weights (
+		session_id text NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+		step       bigint NOT NULL,
+		params     bytea NOT NULL,
+		PRIMARY KEY (session_id, step)
+	);`,
 }
 
 // Version is the schema version this build writes.

@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aelab/aelab/session"
 	"github.com/jackc/pgx/v5"
 )
 
 // Trim frees space until the store uses at most max bytes: the oldest
-// ended sessions lose their weights first, then their keyframes, then their
-// frames. Curves,
+// ended sessions lose their weights first (every run's early weights, then
+// the epochs'), then their keyframes, then their frames. Curves,
 // heads, comparisons and uploads stay.
 //
 // A DELETE leaves dead rows that PostgreSQL's files keep until a VACUUM
@@ -31,6 +32,7 @@ func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error)
 		table, size string
 		out         *[]string
 	}{
+		{"early_weights", "pg_column_size(t.params)", &rep.WeightsOf},
 		{"checkpoints", "pg_column_size(t.params) + coalesce(pg_column_size(t.state), 0)", &rep.WeightsOf},
 		{"keyframes", "pg_column_size(t.data)", &rep.KeyframesOf},
 		{"frames", "pg_column_size(t.data)", &rep.FramesOf},
@@ -48,7 +50,9 @@ func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error)
 				if _, err := s.pool.Exec(ctx, `DELETE FROM `+step.table+` WHERE session_id = $1`, id); err != nil {
 					return rep, fmt.Errorf("store: trim %s of session %s: %w", step.table, id, err)
 				}
-				*step.out = append(*step.out, id)
+				if !slices.Contains(*step.out, id) { // early weights, then the epochs'
+					*step.out = append(*step.out, id)
+				}
 				est -= bytes
 				removed++
 			}

@@ -79,6 +79,9 @@ func (s *Store) Write(ctx context.Context, b *session.Batch) error {
 			return fmt.Errorf("store: keyframe of session %s: %w", k.SessionID, err)
 		}
 	}
+	if err := writeEarlyWeights(ctx, tx, b); err != nil {
+		return err
+	}
 	for _, c := range b.Comparisons {
 		members, err := json.Marshal(c.Members)
 		if err != nil {

@@ -90,6 +90,13 @@ var migrations = []string{
 		data       BLOB NOT NULL,
 		PRIMARY KEY (session_id, step)
 	);`,
+	// 6: a small run's weights before its first epoch's end (session.EarlyWeightStore).
+	`CREATE TABLE early_weights (
+		session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+		step       INTEGER NOT NULL,
+		params     BLOB NOT NULL,
+		PRIMARY KEY (session_id, step)
+	);`,
 }
 
 // Version is the schema version this build writes.

@@ -5,20 +5,21 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aelab/aelab/session"
 )
 
 // Trim frees space until the store uses at most max bytes: the oldest
-// ended sessions lose their weights first, then their keyframes, then their
-// frames. Curves,
+// ended sessions lose their weights first (every run's early weights, then
+// the epochs'), then their keyframes, then their frames. Curves,
 // heads, comparisons and uploads stay.
 func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error) {
 	var rep session.TrimReport
 	for _, step := range []struct {
 		table string
 		out   *[]string
-	}{{"checkpoints", &rep.WeightsOf}, {"keyframes", &rep.KeyframesOf}, {"frames", &rep.FramesOf}} {
+	}{{"early_weights", &rep.WeightsOf}, {"checkpoints", &rep.WeightsOf}, {"keyframes", &rep.KeyframesOf}, {"frames", &rep.FramesOf}} {
 		for {
 			used, err := s.Usage(ctx)
 			if err != nil {
@@ -41,7 +42,9 @@ func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error)
 			if _, err := s.db.ExecContext(ctx, `PRAGMA incremental_vacuum`); err != nil {
 				return rep, fmt.Errorf("store: trim: %w", err)
 			}
-			*step.out = append(*step.out, id)
+			if !slices.Contains(*step.out, id) { // early weights, then the epochs'
+				*step.out = append(*step.out, id)
+			}
 		}
 	}
 	used, err := s.Usage(ctx)

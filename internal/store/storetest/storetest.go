@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"CheckpointState", testCheckpointState},
 		{"Rewind", testRewind},
 		{"Keyframes", testKeyframes},
+		{"EarlyWeights", testEarlyWeights},
 		{"Delete", testDelete},
 		{"Comparisons", testComparisons},
 		{"Classes", testClasses},
