@@ -90,7 +90,7 @@ type Batch struct {
 	// EarlyWeights are weights of a run's first steps (earlyweights.go),
 	// Params only: added, one of the same session and step replaced.
 	EarlyWeights []Checkpoint
-	Comparisons []ComparisonRecord       // inserted or replaced (by ID)
+	Comparisons  []ComparisonRecord // inserted or replaced (by ID)
 	// Rewind deletes, per session ID, the curve points, keyframes and
 	// early weights whose step is after the given one, before this batch's
 	// Points, Keyframes and EarlyWeights are added: how a resumed session
