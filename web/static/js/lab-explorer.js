@@ -111,20 +111,31 @@ function main() {
   }
   mapP.head.append(modes);
   const canvas = h('canvas', { class: 'latent-canvas', dataset: { testid: 'latent-map' } });
-  const overlay = h('canvas', { class: 'map-overlay', tabindex: 0, dataset: { testid: 'map-overlay' },
-    'aria-label': two ? 'Latent map: click, drag or use the arrow keys to decode a point' : 'Latent map: click near a marker to pick it' });
+  const overlay = h('canvas', { class: 'map-overlay', tabindex: 0, role: 'application', dataset: { testid: 'map-overlay' },
+    'aria-label': two ? 'Latent map: click, drag or use the arrow keys to decode a point; the keys A and B pick the example nearest it'
+      : 'Latent map: click near a marker to pick it, or use the arrow keys to move from example to example and Enter to pick it; the keys A and B pick it as A or B',
+    'aria-describedby': 'map-cursor' });
+  const cursorLine = h('p', { class: 'caption map-cursor', id: 'map-cursor', 'aria-live': 'polite', dataset: { testid: 'map-cursor' } },
+    two ? 'Keyboard: arrows move the decoded point; A or B picks the example nearest it. In Pick A / Pick B: arrows move between examples, Enter picks.'
+      : 'Keyboard: arrows move between examples, Enter picks; A or B picks as A or B.');
   const legend = h('ul', { class: 'legend', 'aria-label': 'classes' });
   const caption = h('p', { class: 'caption' });
   const marks = h('p', { class: 'legend map-marks' },
     two ? h('span', { class: 'item key key-point' }, 'decoded point') : null,
     h('span', { class: 'item key key-ab' }, 'A, B: the examples interpolated'));
-  mapP.body.append(h('div', { class: 'map-wrap' }, canvas, overlay), legend, marks, caption);
+  mapP.body.append(h('div', { class: 'map-wrap' }, canvas, overlay), cursorLine, legend, marks, caption);
   grid.append(mapP.root);
 
   const map = new ExplorerMap({ canvas, overlay, legend, caption, scheduler, decodable: two,
-    onDecode: (z) => decodeCtl?.push(z), onPick: (which, i) => pick(which, i) });
+    onDecode: (z) => decodeCtl?.push(z), onPick: (which, i) => pick(which, i), onCursor: (i) => sayCursor(i) });
   const classNames = () => map.scatter.classNames;
   const className = (l) => (Number.isInteger(l) && l >= 0 ? classNames()[l] ?? `class ${l}` : 'unlabelled');
+  function sayCursor(i) {
+    const l = map.scatter.latent;
+    if (!l) return;
+    const z = formatCode([l.x[i], l.y?.[i] ?? 0]);
+    cursorLine.textContent = `Example ${i} (${className(l.labels?.[i])}) at ${z}: Enter picks it as ${map.mode === 'b' ? 'B' : 'A'}; A or B picks it as A or B.`;
+  }
 
   function setMode(mode) {
     map.setMode(mode);
@@ -242,6 +253,7 @@ function main() {
   function pick(which, i, fromField = false) {
     picks = { ...picks, [which]: i };
     if (!fromField) (which === 'a' ? fromIn : toIn).value = String(i);
+    if (!fromField && document.activeElement === overlay) cursorLine.textContent = `Example ${i} (${className(map.scatter.latent?.labels?.[i])}) picked as ${which.toUpperCase()}.`;
     map.setPicks(picks.a, picks.b);
     interpolate();
     if (which === 'a') encodeCtl.push(i);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultPair, momentText, sliderRange, withStep } from './lab-explorer.js';
-import { nearestPoint } from './explorer-map.js';
+import { nearestPoint, nextPoint } from './explorer-map.js';
 import { formatCode, formatValue } from './explorer-views.js';
 import { metricPoints, noiseText } from './lab-denoising.js';
 
@@ -50,4 +50,18 @@ test('momentText says which weights a view ran on', () => {
   assert.equal(momentText(600, 50, index), 'step 600 (epoch 1), the kept weights nearest step 50');
   assert.equal(momentText(1940, null, index), 'model at step 1,940');
   assert.equal(momentText(50, 50, index), 'step 50 (epoch 0.08)');
+});
+
+test('nextPoint moves to the nearest example that way', () => {
+  const pts = [[100, 100], [150, 102], [300, 100], [100, 160], [60, 40], null];
+  assert.equal(nextPoint(pts, 0, 1, 0), 1); // right: the near one, not the far one
+  assert.equal(nextPoint(pts, 1, 1, 0), 2);
+  assert.equal(nextPoint(pts, 2, 1, 0), 2); // nothing further right: stays
+  assert.equal(nextPoint(pts, 0, 0, 1), 3); // down (y grows)
+  assert.equal(nextPoint(pts, 0, 0, -1), 4); // up
+  assert.equal(nextPoint(pts, 0, -1, 0), 4); // left: only one that side
+  assert.equal(nextPoint(pts, -1, 1, 0, 290, 95), 2); // no cursor yet: the one nearest the start
+  // Outside the 60° cone only when nothing is inside it.
+  assert.equal(nextPoint([[0, 0], [10, 30], [40, 1]], 0, 1, 0), 2);
+  assert.equal(nextPoint([[0, 0], [10, 30]], 0, 1, 0), 1);
 });
