@@ -16,3 +16,11 @@ func SetStepHook(t testing.TB, f func(seed uint64, step int)) {
 // SetMirrorCheck shortens the mirrors' check (mirrorcheck.go) for a test;
 // call it before ServeJobs.
 func SetMirrorCheck(every, quiet time.Duration) { mirrorCheckEvery, mirrorQuiet = every, quiet }
+
+// SetQueueCheck shortens the check of the queue (queuelost.go) until the
+// test ends; call it before ServeJobs.
+func SetQueueCheck(t testing.TB, every time.Duration) {
+	old := queueCheckEvery
+	queueCheckEvery = every
+	t.Cleanup(func() { queueCheckEvery = old })
+}

@@ -37,6 +37,10 @@ func (m *Manager) ServeJobs() {
 		m.wg.Add(1)
 		go m.renewLive()
 	}
+	if qr, ok := c.Jobs.(QueueRecovery); ok {
+		m.wg.Add(1)
+		go m.watchQueue(qr)
+	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -82,6 +86,15 @@ func (m *Manager) takeJob(d Delivery) {
 	ctx, cancel := context.WithTimeout(m.base, reloadTimeout)
 	defer cancel()
 	resume := d.Attempt() > 1
+	if relay := m.opt.Cluster.Relay; relay != nil {
+		// A job put back on a lost queue (queuelost.go) while a replica
+		// still trained its run, or a duplicate: the run is trained once.
+		if _, err := relay.Ask(ctx, rec.ID, RunRequest{Action: "snapshot"}); err == nil {
+			m.log.Warn("bus: a job of a run another replica trains was dropped", "session", rec.ID)
+			_ = d.Ack()
+			return
+		}
+	}
 	if st := m.opt.Store; st != nil {
 		recs, err := st.QuerySessions(ctx, SessionQuery{IDs: []string{rec.ID}, Limit: 1})
 		if err != nil {
@@ -208,7 +221,7 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 	m.dispatchLocked()
 	m.wg.Add(2)
 	m.mu.Unlock()
-	m.log.Info("bus: training a job", "session", ns.id, "resumed", resumed, "attempt", d.Attempt())
+	m.log.Info("bus: training a job", "session", ns.id, "replica", c.Replica, "resumed", resumed, "attempt", d.Attempt())
 	go func() {
 		defer m.wg.Done()
 		ns.run(m)
@@ -217,14 +230,18 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 		defer m.wg.Done()
 		t := time.NewTicker(jobHeartbeat)
 		defer t.Stop()
+		warned := false
 	renew:
 		for {
 			select {
 			case <-ns.done:
 				break renew
 			case <-t.C:
-				if err := d.InProgress(); err != nil {
+				if err := d.InProgress(); err != nil && !warned {
+					warned = true // once: a lost queue fails every renewal
 					m.log.Warn("bus: a job could not be renewed", "session", ns.id, "err", err)
+				} else if err == nil {
+					warned = false
 				}
 			}
 		}
@@ -235,7 +252,7 @@ func (m *Manager) trainJob(d Delivery, ns *Session, resumed bool) {
 		stopServe()
 		if errors.Is(context.Cause(ns.ctx), errShutdown) && ns.State() == Stopped {
 			_ = d.Nak()
-			m.log.Info("bus: a job was handed back", "session", ns.id)
+			m.log.Info("bus: a job was handed back", "session", ns.id, "replica", c.Replica)
 			return
 		}
 		if err := d.Ack(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -22,9 +23,19 @@ import (
 type Bus struct {
 	nc      *nats.Conn
 	js      jetstream.JetStream
-	jobs    jetstream.Consumer
 	log     *slog.Logger
 	replica string
+	opt     Options // for making the job stream again (recover.go)
+
+	mu   sync.Mutex
+	jobs jetstream.Consumer // the job consumer (made again if NATS lost it)
+}
+
+// consumer is the job consumer.
+func (b *Bus) consumer() jetstream.Consumer {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.jobs
 }
 
 // Options configure Connect.
@@ -73,7 +84,7 @@ func Connect(ctx context.Context, url string, opt Options) (*Bus, error) {
 		nc.Close()
 		return nil, fmt.Errorf("bus: %w", err)
 	}
-	b := &Bus{nc: nc, js: js, log: log, replica: opt.Replica}
+	b := &Bus{nc: nc, js: js, log: log, replica: opt.Replica, opt: opt}
 	if b.replica == "" {
 		if id, err := nc.GetClientID(); err == nil {
 			b.replica = fmt.Sprintf("replica-%d", id)

@@ -35,7 +35,7 @@ func (b *Bus) Put(ctx context.Context, j session.Job) error {
 
 // Waiting is how many jobs no replica has taken yet.
 func (b *Bus) Waiting(ctx context.Context) (int, error) {
-	info, err := b.jobs.Info(ctx)
+	info, err := b.consumer().Info(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("bus: the queue's state: %w", err)
 	}
@@ -51,7 +51,7 @@ type Lag struct {
 
 // Lag returns the queue's state.
 func (b *Bus) Lag(ctx context.Context) (Lag, error) {
-	info, err := b.jobs.Info(ctx)
+	info, err := b.consumer().Info(ctx)
 	if err != nil {
 		return Lag{}, err
 	}
@@ -65,7 +65,7 @@ func (b *Bus) Next(ctx context.Context) (session.Delivery, error) {
 	if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
 		wait = max(time.Until(d), 100*time.Millisecond)
 	}
-	batch, err := b.jobs.Fetch(1, jetstream.FetchMaxWait(wait))
+	batch, err := b.consumer().Fetch(1, jetstream.FetchMaxWait(wait))
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func (b *Bus) ensureStreams(ctx context.Context, opt Options) error {
 	if err != nil {
 		return fmt.Errorf("bus: stream %s: %w", JobStream, err)
 	}
-	b.jobs, err = st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+	jobs, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:       JobConsumer,
 		Description:   "replicas taking trainings while they have a free slot",
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -61,5 +61,8 @@ func (b *Bus) ensureStreams(ctx context.Context, opt Options) error {
 	if err != nil {
 		return fmt.Errorf("bus: consumer %s: %w", JobConsumer, err)
 	}
+	b.mu.Lock()
+	b.jobs = jobs
+	b.mu.Unlock()
 	return nil
 }
