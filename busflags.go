@@ -65,6 +65,14 @@ func clusterOf(ctx context.Context, b *bus.Bus, log *slog.Logger) (*session.Clus
 	return c, nil
 }
 
+// classEventsOf shares the classes through b; nil without a bus.
+func classEventsOf(b *bus.Bus) session.ClassEvents {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
 // busLag reads the shared queue for /metrics; nil without a bus.
 func busLag(b *bus.Bus) func() (int, int, int, bool) {
 	if b == nil {

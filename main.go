@@ -232,7 +232,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		_ = mgr.Shutdown(context.Background())
 		return err
 	}
-	classes := session.NewClassBook(mgr, session.ClassOptions{Store: st, PCA: comparisons.Baseline, Logger: log})
+	classes := session.NewClassBook(mgr, session.ClassOptions{Store: st, PCA: comparisons.Baseline, Events: classEventsOf(bus), Logger: log})
 	if err := classes.Restore(ctx); err != nil {
 		return fmt.Errorf("restore the classes: %w", err)
 	}

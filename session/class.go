@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -31,7 +32,11 @@ type ClassOptions struct {
 	Limits ClassLimits // zero: DefaultClassLimits
 	// PCA computes the PCA baseline of a configuration (the same figure as
 	// a comparison's); nil leaves the class's PCA column empty.
-	PCA    func(ctx context.Context, c Config) Baseline
+	PCA func(ctx context.Context, c Config) Baseline
+	// Events shares the classes with the other replicas of a cluster
+	// (classsync.go; needs the Store they share). Nil: this book's copies
+	// change only through this book, as on a single server.
+	Events ClassEvents
 	Logger *slog.Logger
 }
 
@@ -47,11 +52,17 @@ type ClassBook struct {
 	wg     sync.WaitGroup // class hubs and run followers
 	pcaWG  sync.WaitGroup // PCA baselines (a fit cannot be interrupted)
 
+	// With a cluster: the announcements of class changes (classsync.go).
+	events  ClassEvents
+	unwatch func()
+	kick    chan struct{}
+
 	mu      sync.Mutex
 	byID    map[string]*Class
 	byCode  map[string]*Class
 	byRun   map[string]*Class
 	perAddr map[string]int
+	due     map[string]int64 // classes announced changed, for the refresher
 	closed  bool
 }
 
@@ -65,8 +76,20 @@ func NewClassBook(m *Manager, opt ClassOptions) *ClassBook {
 		opt.Logger = m.log
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &ClassBook{m: m, opt: opt, lim: opt.Limits, log: opt.Logger, ctx: ctx, cancel: cancel,
-		byID: map[string]*Class{}, byCode: map[string]*Class{}, byRun: map[string]*Class{}, perAddr: map[string]int{}}
+	b := &ClassBook{m: m, opt: opt, lim: opt.Limits, log: opt.Logger, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
+		byID: map[string]*Class{}, byCode: map[string]*Class{}, byRun: map[string]*Class{}, perAddr: map[string]int{},
+		due: map[string]int64{}}
+	if opt.Events != nil && opt.Store != nil {
+		stop, err := opt.Events.WatchClasses(b.heard)
+		if err != nil {
+			b.log.Error("classes: cannot hear the other replicas' changes; each replica keeps its own copy", "err", err)
+		} else {
+			b.events, b.unwatch = opt.Events, stop
+			b.wg.Add(1)
+			go b.refresher()
+		}
+	}
+	return b
 }
 
 // Limits returns the book's bounds.
@@ -97,34 +120,75 @@ func (b *ClassBook) Create(addr string, req NewClass, teacher Owner) (*Class, st
 		token = newToken()
 		teacher = OwnerOf(token)
 	}
+	c := &Class{book: b, id: newID(), code: newJoinCode(), name: name, lesson: lesson, teacher: teacher, open: true,
+		addr: addr, created: time.Now().UTC(), byName: map[string]*Student{}}
+	c, err = b.keepNew(c)
+	if err != nil {
+		return nil, "", err
+	}
+	b.announce(c.id, c.version)
+	b.log.Info("class created", "class", c.id, "code", c.code)
+	return c, token, nil
+}
+
+var errShuttingDown = Errorf(EUnavailable, "the server is shutting down; try again in a minute")
+
+// keepNew checks the bounds and adds the new class c to the book, kept in
+// the store when there is one (which counts every replica's classes and
+// checks the bounds with the insert), else in this book only.
+func (b *ClassBook) keepNew(c *Class) (*Class, error) {
+	tooMany := Errorf(EUnavailable, "this server already keeps %d classes, its limit", b.lim.MaxClasses)
+	addrFull := Errorf(EConflict, "your address has created %d classes, the most allowed: reuse one of them", b.lim.MaxPerAddr)
+	st := b.opt.Store
 	b.mu.Lock()
 	switch {
 	case b.closed:
 		b.mu.Unlock()
-		return nil, "", Errorf(EUnavailable, "the server is shutting down; try again in a minute")
-	case len(b.byID) >= b.lim.MaxClasses:
+		return nil, errShuttingDown
+	case st == nil && len(b.byID) >= b.lim.MaxClasses:
 		b.mu.Unlock()
-		return nil, "", Errorf(EUnavailable, "this server already keeps %d classes, its limit", b.lim.MaxClasses)
-	case b.perAddr[addr] >= b.lim.MaxPerAddr:
+		return nil, tooMany
+	case st == nil && b.perAddr[c.addr] >= b.lim.MaxPerAddr:
 		b.mu.Unlock()
-		return nil, "", Errorf(EConflict, "your address has created %d classes, the most allowed: reuse one of them", b.lim.MaxPerAddr)
+		return nil, addrFull
 	}
-	c := &Class{book: b, id: newID(), name: name, lesson: lesson, teacher: teacher, open: true,
-		addr: addr, created: time.Now().UTC(), byName: map[string]*Student{}}
-	for b.byID[c.id] != nil {
-		c.id = newID()
+	for b.byID[c.id] != nil || b.byCode[c.code] != nil {
+		c.id, c.code = newID(), newJoinCode()
 	}
-	c.code = newJoinCode()
-	for b.byCode[c.code] != nil {
-		c.code = newJoinCode()
+	if st == nil {
+		b.addLocked(c)
+		b.mu.Unlock()
+		return c, nil
 	}
-	b.addLocked(c)
 	b.mu.Unlock()
-	if err := c.persist(); err != nil {
-		b.log.Error("keep new class", "class", c.id, "err", err)
+	ctx, cancel := context.WithTimeout(context.Background(), classIO)
+	defer cancel()
+	for try := 1; ; try++ {
+		err := st.CreateClass(ctx, c.record(), b.lim.MaxClasses, b.lim.MaxPerAddr)
+		switch {
+		case err == nil:
+			c.version = 1
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if b.closed {
+				return nil, errShuttingDown
+			}
+			if known := b.byID[c.id]; known != nil {
+				return known, nil // read back from the store meanwhile (Get)
+			}
+			b.addLocked(c)
+			return c, nil
+		case errors.Is(err, ErrClassLimit):
+			return nil, tooMany
+		case errors.Is(err, ErrClassAddrLimit):
+			return nil, addrFull
+		case errors.Is(err, ErrClassTaken) && try < classTries:
+			c.id, c.code = newID(), newJoinCode()
+		default:
+			b.log.Error("keep new class", "class", c.id, "err", err)
+			return nil, Errorf(EUnavailable, "the class could not be kept; try again in a moment")
+		}
 	}
-	b.log.Info("class created", "class", c.id, "code", c.code)
-	return c, token, nil
 }
 
 func (b *ClassBook) addLocked(c *Class) {
@@ -139,14 +203,35 @@ func (b *ClassBook) addLocked(c *Class) {
 	}()
 }
 
-// Get returns the class with the given id.
+// Get returns the class with the given id. With a cluster, a class this
+// replica has not heard of is looked for in the shared store.
 func (b *ClassBook) Get(id string) (*Class, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if c := b.byID[id]; c != nil {
+	c := b.byID[id]
+	b.mu.Unlock()
+	if c == nil && b.events != nil && validClassID(id) {
+		ctx, cancel := context.WithTimeout(context.Background(), classIO)
+		c = b.refresh(ctx, id, 0)
+		cancel()
+	}
+	if c != nil {
 		return c, nil
 	}
 	return nil, Errorf(ENotFound, "there is no class %q", truncate(id, 40))
+}
+
+// validClassID reports whether id could be a class's (newID: eight
+// base32 letters), so that nothing else costs a read of the store.
+func validClassID(id string) bool {
+	if len(id) != 8 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '2' && r <= '7') {
+			return false
+		}
+	}
+	return true
 }
 
 // ByCode returns the class with the given join code, typed in any of the
@@ -154,8 +239,18 @@ func (b *ClassBook) Get(id string) (*Class, error) {
 func (b *ClassBook) ByCode(code string) (*Class, error) {
 	n := NormalizeCode(code)
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if c := b.byCode[n]; n != "" && c != nil {
+	c := b.byCode[n]
+	b.mu.Unlock()
+	if c == nil && n != "" && b.events != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), classIO)
+		if r, err := b.opt.Store.ClassByCode(ctx, n); err == nil {
+			c = b.adopt(r)
+		} else if !errors.Is(err, ErrClassMissing) {
+			b.log.Warn("read class by code", "err", err)
+		}
+		cancel()
+	}
+	if n != "" && c != nil {
 		return c, nil
 	}
 	return nil, &Error{Code: ENotFound, Field: "code", Message: "no class has the code " + quoteShort(code) + ": check it on the wall (six letters and digits, like K7Q-4XP)"}
@@ -178,18 +273,8 @@ func (b *ClassBook) Restore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	for _, r := range recs {
-		if b.byID[r.ID] != nil {
-			continue
-		}
-		c := classFromRecord(b, r)
-		b.addLocked(c)
-		for _, run := range c.runs {
-			b.byRun[run.SessionID] = c
-			c.hub.watch(*run)
-		}
+		b.adopt(r)
 	}
 	b.log.Info("classes restored", "classes", len(recs))
 	return nil
@@ -202,6 +287,9 @@ func (b *ClassBook) Close(ctx context.Context) error {
 	b.mu.Lock()
 	b.closed = true
 	b.mu.Unlock()
+	if b.unwatch != nil {
+		b.unwatch()
+	}
 	b.cancel()
 	if err := waitCtx(ctx, &b.wg); err != nil {
 		return err

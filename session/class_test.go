@@ -11,27 +11,83 @@ import (
 )
 
 // memClassStore keeps class records in a map: the ClassStore contract at
-// its simplest, for the restore test.
+// its simplest (versions, bounds), for the restore and sharing tests.
 type memClassStore struct {
 	mu   sync.Mutex
 	recs map[string]ClassRecord
 	ids  []string
 }
 
-func (s *memClassStore) PutClass(_ context.Context, r ClassRecord) error {
+func (s *memClassStore) CreateClass(_ context.Context, r ClassRecord, maxTotal, maxPerAddr int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.recs == nil {
 		s.recs = map[string]ClassRecord{}
 	}
-	if _, ok := s.recs[r.ID]; !ok {
-		s.ids = append(s.ids, r.ID)
+	perAddr := 0
+	for _, x := range s.recs {
+		if x.ID == r.ID || x.Code == r.Code {
+			return ErrClassTaken
+		}
+		if x.Addr == r.Addr {
+			perAddr++
+		}
 	}
-	b, _ := json.Marshal(r) // keep a copy, as a real store would
+	switch {
+	case len(s.recs) >= maxTotal:
+		return ErrClassLimit
+	case perAddr >= maxPerAddr:
+		return ErrClassAddrLimit
+	}
+	s.ids = append(s.ids, r.ID)
+	r.Version = 1
+	s.recs[r.ID] = copyRecord(r)
+	return nil
+}
+
+func (s *memClassStore) UpdateClass(_ context.Context, r ClassRecord) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.recs[r.ID]
+	switch {
+	case !ok:
+		return 0, ErrClassMissing
+	case old.Version != r.Version:
+		return 0, ErrClassChanged
+	}
+	r.Version++
+	s.recs[r.ID] = copyRecord(r)
+	return r.Version, nil
+}
+
+func (s *memClassStore) Class(_ context.Context, id string) (ClassRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.recs[id]
+	if !ok {
+		return ClassRecord{}, ErrClassMissing
+	}
+	return copyRecord(r), nil
+}
+
+func (s *memClassStore) ClassByCode(_ context.Context, code string) (ClassRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.recs {
+		if r.Code == code {
+			return copyRecord(r), nil
+		}
+	}
+	return ClassRecord{}, ErrClassMissing
+}
+
+// copyRecord keeps a copy, as a real store would.
+func copyRecord(r ClassRecord) ClassRecord {
+	b, _ := json.Marshal(r)
 	var cp ClassRecord
 	_ = json.Unmarshal(b, &cp)
-	s.recs[r.ID] = cp
-	return nil
+	cp.Version = r.Version
+	return cp
 }
 
 func (s *memClassStore) Classes(context.Context) ([]ClassRecord, error) {
@@ -39,7 +95,7 @@ func (s *memClassStore) Classes(context.Context) ([]ClassRecord, error) {
 	defer s.mu.Unlock()
 	var out []ClassRecord
 	for _, id := range s.ids {
-		out = append(out, s.recs[id])
+		out = append(out, copyRecord(s.recs[id]))
 	}
 	return out, nil
 }

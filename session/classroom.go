@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"slices"
 	"sync"
 	"time"
@@ -20,13 +19,15 @@ type Class struct {
 	created time.Time
 	hub     *classHub
 
-	persistMu sync.Mutex // orders writes of this class to the store
+	persistMu sync.Mutex // orders this replica's changes of the class (classsync.go)
 
 	mu       sync.Mutex
+	version  int64 // of the record this copy reflects (0 without a store)
 	open     bool
 	students []*Student
 	byName   map[string]*Student // by nameKey
 	runs     []*ClassRun
+	starting int // runs being created here (held against MaxRuns)
 }
 
 // Student is one member of a class.
@@ -138,15 +139,11 @@ func (c *Class) StudentOf(o Owner) (string, bool) {
 // SetOpen opens the class to new students and runs, or closes it.
 // Running trainings carry on either way.
 func (c *Class) SetOpen(open bool) {
-	c.mu.Lock()
-	changed := c.open != open
-	c.open = open
-	info := c.infoLocked()
-	c.mu.Unlock()
-	if changed {
-		c.hub.publish(classEvent{class: &info})
-		c.persistLog()
-	}
+	_ = c.change(func(r *ClassRecord) (bool, error) {
+		changed := r.Open != open
+		r.Open = open
+		return changed, nil
+	})
 }
 
 // NameTaken is the error of a join whose name another student has; its
@@ -178,28 +175,37 @@ func (c *Class) Join(name string, o Owner) (student, token string, existing bool
 		token = newToken()
 		o = OwnerOf(token)
 	}
-	c.mu.Lock()
-	switch {
-	case !c.open:
-		c.mu.Unlock()
-		return "", "", false, Errorf(EForbidden, "the class %s is closed to new students: ask your teacher to open it", c.name)
-	case len(c.students) >= c.book.lim.MaxStudents:
-		c.mu.Unlock()
-		return "", "", false, Errorf(EForbidden, "the class %s is full (%d students)", c.name, c.book.lim.MaxStudents)
-	case c.byName[nameKey(name)] != nil:
-		sug := suggestName(name, func(k string) bool { return c.byName[k] != nil })
-		c.mu.Unlock()
-		return "", "", false, &NameTaken{Err: &Error{Code: EConflict, Field: "name",
-			Message: "someone in this class is already called " + name + ": try " + sug}, Suggestion: sug}
+	// Checked against the kept class: a change made on another replica
+	// (closed, full, the name taken) makes the write fail and be tried
+	// again on the class as it now is.
+	err = c.change(func(r *ClassRecord) (bool, error) {
+		for _, s := range r.Students {
+			if ownerFromHash(s.KeyHash).Is(o) {
+				student, token, existing = s.Name, "", true
+				return false, nil
+			}
+		}
+		taken := func(k string) bool {
+			return slices.ContainsFunc(r.Students, func(s StudentRecord) bool { return nameKey(s.Name) == k })
+		}
+		switch {
+		case !r.Open:
+			return false, Errorf(EForbidden, "the class %s is closed to new students: ask your teacher to open it", c.name)
+		case len(r.Students) >= c.book.lim.MaxStudents:
+			return false, Errorf(EForbidden, "the class %s is full (%d students)", c.name, c.book.lim.MaxStudents)
+		case taken(nameKey(name)):
+			sug := suggestName(name, taken)
+			return false, &NameTaken{Err: &Error{Code: EConflict, Field: "name",
+				Message: "someone in this class is already called " + name + ": try " + sug}, Suggestion: sug}
+		}
+		r.Students = append(r.Students, StudentRecord{Name: name, KeyHash: slices.Clone(o[:]), JoinedAt: time.Now().UTC()})
+		student, existing = name, false
+		return true, nil
+	})
+	if err != nil {
+		return "", "", false, err
 	}
-	s := &Student{Name: name, JoinedAt: time.Now().UTC(), owner: o}
-	c.students = append(c.students, s)
-	c.byName[nameKey(name)] = s
-	n := len(c.students)
-	c.mu.Unlock()
-	c.hub.publish(classEvent{student: &StudentMsg{Student: *s, Students: n}})
-	c.persistLog()
-	return name, token, false, nil
+	return student, token, existing, nil
 }
 
 // StartRun starts a training for the student o: the lesson applied to req
@@ -224,40 +230,42 @@ func (c *Class) StartRunFrom(addr string, o Owner, req Config, present map[strin
 	if err := fe.Err(); err != nil {
 		return nil, "", err
 	}
+	c.sync() // a teacher may have closed it through another replica
 	c.mu.Lock()
 	switch {
 	case !c.open:
 		c.mu.Unlock()
 		return nil, "", Errorf(EForbidden, "the class %s is closed: your teacher has stopped new runs", c.name)
-	case len(c.runs) >= c.book.lim.MaxRuns:
+	case len(c.runs)+c.starting >= c.book.lim.MaxRuns:
 		c.mu.Unlock()
 		return nil, "", Errorf(EConflict, "the class %s has %d runs, the most it may keep: ask your teacher for a new class", c.name, c.book.lim.MaxRuns)
 	}
 	// Hold the slot while the session is created, so that the bound holds.
-	run := &ClassRun{Student: student, CreatedAt: time.Now().UTC(), State: Queued}
-	c.runs = append(c.runs, run)
+	c.starting++
 	c.mu.Unlock()
-	var s *Session
-	var token string
 	st, err := c.book.m.Start(addr, cfg)
-	if err == nil {
-		s, token = st[0].Session, st[0].Token
-	}
-	c.mu.Lock()
 	if err != nil {
-		c.runs = slices.DeleteFunc(c.runs, func(r *ClassRun) bool { return r == run })
+		c.mu.Lock()
+		c.starting--
 		c.mu.Unlock()
 		return nil, "", err
 	}
+	s, token := st[0].Session, st[0].Token
 	s.SetOwner(o)
-	run.SessionID, run.Config = s.ID(), s.Config()
-	cp := *run
+	run := ClassRunRecord{SessionID: s.ID(), Student: student, Config: s.Config(), CreatedAt: time.Now().UTC(), State: Queued}
+	// The run is added whatever the class has become meanwhile: it is
+	// training already. (Replicas starting runs of one full class at the
+	// same moment may each add one past MaxRuns.)
+	_ = c.change(func(r *ClassRecord) (bool, error) {
+		if slices.ContainsFunc(r.Runs, func(x ClassRunRecord) bool { return x.SessionID == run.SessionID }) {
+			return false, nil
+		}
+		r.Runs = append(r.Runs, run)
+		return true, nil
+	})
+	c.mu.Lock()
+	c.starting--
 	c.mu.Unlock()
-	c.book.mu.Lock()
-	c.book.byRun[s.ID()] = c
-	c.book.mu.Unlock()
-	c.hub.watch(cp)
-	c.persistLog()
 	return s, token, nil
 }
 
@@ -292,76 +300,50 @@ func (c *Class) AuthorizeRun(id string, o Owner) error {
 	return Errorf(EForbidden, "this token may not control %s's run: only %s and the teacher may", owner, owner)
 }
 
-// updateRun records what the class hub saw of a run; ended runs are kept.
+// updateRun records what the class hub saw of a run: its PCA figure, and
+// its final state once its stream ended (every replica following the run
+// sees it; the first writes it, the others find it written). A state that
+// is not final (a mirror cut by this replica's shutdown) is not recorded,
+// nor an interruption over a proper end.
 func (c *Class) updateRun(t *RunTile, ended bool) {
-	c.mu.Lock()
-	changed := false
-	for _, r := range c.runs {
-		if r.SessionID != t.ID {
-			continue
+	_ = c.change(func(r *ClassRecord) (bool, error) {
+		changed := false
+		for i := range r.Runs {
+			x := &r.Runs[i]
+			if x.SessionID != t.ID {
+				continue
+			}
+			if t.PCA != nil && (x.PCA == nil || *x.PCA != *t.PCA) {
+				x.PCA, changed = t.PCA, true
+			}
+			final := x.State.Terminal() && x.State != Interrupted
+			if ended && t.State.Terminal() && x.State != t.State && !(final && t.State == Interrupted) {
+				x.State, x.TestLoss, x.Seconds, changed = t.State, t.TestLoss, t.Seconds, true
+			}
 		}
-		if t.PCA != nil && (r.PCA == nil || *r.PCA != *t.PCA) {
-			r.PCA, changed = t.PCA, true
-		}
-		if ended && r.State != t.State {
-			r.State, r.TestLoss, r.Seconds, changed = t.State, t.TestLoss, t.Seconds, true
-		}
-	}
-	c.mu.Unlock()
-	if changed {
-		c.persistLog()
-	}
+		return changed, nil
+	})
 }
 
 // record is the class as kept in the store.
 func (c *Class) record() ClassRecord {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := ClassRecord{ID: c.id, Name: c.name, Code: c.code, TeacherHash: c.teacher[:], Lesson: c.lesson, Open: c.open,
-		Addr: c.addr, CreatedAt: c.created}
+	r := ClassRecord{ID: c.id, Name: c.name, Code: c.code, TeacherHash: slices.Clone(c.teacher[:]), Lesson: c.lesson, Open: c.open,
+		Addr: c.addr, CreatedAt: c.created, Version: c.version}
 	for _, s := range c.students {
-		r.Students = append(r.Students, StudentRecord{Name: s.Name, KeyHash: s.owner[:], JoinedAt: s.JoinedAt})
+		r.Students = append(r.Students, StudentRecord{Name: s.Name, KeyHash: slices.Clone(s.owner[:]), JoinedAt: s.JoinedAt})
 	}
 	for _, x := range c.runs {
-		if x.SessionID == "" {
-			continue // being created
-		}
 		r.Runs = append(r.Runs, ClassRunRecord{SessionID: x.SessionID, Student: x.Student, Config: x.Config,
 			CreatedAt: x.CreatedAt, State: x.State, TestLoss: x.TestLoss, PCA: x.PCA, Seconds: x.Seconds})
 	}
 	return r
 }
 
+// classFromRecord makes the copy of a kept class, without students or
+// runs: apply adds them (and follows the runs).
 func classFromRecord(b *ClassBook, r ClassRecord) *Class {
-	c := &Class{book: b, id: r.ID, name: r.Name, code: r.Code, lesson: r.Lesson, teacher: ownerFromHash(r.TeacherHash),
+	return &Class{book: b, id: r.ID, name: r.Name, code: r.Code, lesson: r.Lesson, teacher: ownerFromHash(r.TeacherHash),
 		addr: r.Addr, created: r.CreatedAt, open: r.Open, byName: map[string]*Student{}}
-	for _, s := range r.Students {
-		st := &Student{Name: s.Name, JoinedAt: s.JoinedAt, owner: ownerFromHash(s.KeyHash)}
-		c.students = append(c.students, st)
-		c.byName[nameKey(s.Name)] = st
-	}
-	for _, x := range r.Runs {
-		c.runs = append(c.runs, &ClassRun{SessionID: x.SessionID, Student: x.Student, Config: x.Config,
-			CreatedAt: x.CreatedAt, State: x.State, TestLoss: x.TestLoss, PCA: x.PCA, Seconds: x.Seconds})
-	}
-	return c
-}
-
-// persist writes the class to the store, if there is one.
-func (c *Class) persist() error {
-	st := c.book.opt.Store
-	if st == nil {
-		return nil
-	}
-	c.persistMu.Lock()
-	defer c.persistMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return st.PutClass(ctx, c.record())
-}
-
-func (c *Class) persistLog() {
-	if err := c.persist(); err != nil {
-		c.book.log.Error("keep class", "class", c.id, "err", err)
-	}
 }

@@ -99,6 +99,15 @@ var migrations = []string{
 		params     bytea NOT NULL,
 		PRIMARY KEY (session_id, step)
 	);`,
+	// 5: a class's version (compare-and-swap writes from several
+	// replicas), its join code and creator's address as columns (found by
+	// code; bounds counted by the store).
+	`ALTER TABLE classes ADD COLUMN version bigint NOT NULL DEFAULT 1;
+	ALTER TABLE classes ADD COLUMN code text;
+	ALTER TABLE classes ADD COLUMN addr text NOT NULL DEFAULT '';
+	UPDATE classes SET code = record::jsonb->>'Code', addr = COALESCE(record::jsonb->>'Addr', '');
+	CREATE UNIQUE INDEX classes_code ON classes (code);
+	CREATE INDEX classes_addr ON classes (addr);`,
 }
 
 // Version is the schema version this build writes.

@@ -97,6 +97,15 @@ var migrations = []string{
 		params     BLOB NOT NULL,
 		PRIMARY KEY (session_id, step)
 	);`,
+	// 7: a class's version (compare-and-swap writes from several
+	// replicas), its join code and creator's address as columns (found by
+	// code; bounds counted by the store).
+	`ALTER TABLE classes ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE classes ADD COLUMN code TEXT;
+	ALTER TABLE classes ADD COLUMN addr TEXT NOT NULL DEFAULT '';
+	UPDATE classes SET code = json_extract(record, '$.Code'), addr = COALESCE(json_extract(record, '$.Addr'), '');
+	CREATE UNIQUE INDEX classes_code ON classes(code);
+	CREATE INDEX classes_addr ON classes(addr);`,
 }
 
 // Version is the schema version this build writes.

@@ -98,22 +98,27 @@ func EncodeClass(r session.ClassRecord) (string, error) {
 	return string(b), nil
 }
 
-// ScanClasses decodes rows of (id, record).
+// ScanClasses decodes rows of (id, version, record).
 func ScanClasses(rows Rows) ([]session.ClassRecord, error) {
 	var out []session.ClassRecord
 	for rows.Next() {
 		var id, rec string
-		if err := rows.Scan(&id, &rec); err != nil {
+		var version int64
+		if err := rows.Scan(&id, &version, &rec); err != nil {
 			return nil, fmt.Errorf("store: classes: %w", err)
 		}
 		var r session.ClassRecord
 		if err := json.Unmarshal([]byte(rec), &r); err != nil {
 			return nil, fmt.Errorf("store: class %s is damaged: %w", id, err)
 		}
+		r.Version = version
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
+
+// ClassColumns are the columns ScanClasses reads.
+const ClassColumns = `id, version, record`
 
 // ScanComparisons decodes rows of (id, kind, created_at, members).
 func ScanComparisons(rows Rows) ([]session.ComparisonRecord, error) {

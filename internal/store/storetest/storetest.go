@@ -38,6 +38,9 @@ func Run(t *testing.T, open Open) {
 		{"Delete", testDelete},
 		{"Comparisons", testComparisons},
 		{"Classes", testClasses},
+		{"ClassVersions", testClassVersions},
+		{"ClassConcurrentJoins", testClassConcurrentJoins},
+		{"ClassBounds", testClassBounds},
 		{"Datasets", testDatasets},
 		{"AtomicBatch", testAtomicBatch},
 		{"Trim", testTrim},
@@ -530,55 +533,6 @@ func testConcurrent(t *testing.T, s session.Store) {
 	for g := 0; g < 8; g++ {
 		if pts, _ := s.Points(ctx, fmt.Sprintf("s%d", g)); len(pts) != 20 {
 			t.Errorf("s%d has %d points, want 20", g, len(pts))
-		}
-	}
-}
-
-func testClasses(t *testing.T, s session.Store) {
-	ctx := context.Background()
-	if got, err := s.Classes(ctx); err != nil || len(got) != 0 {
-		t.Fatalf("Classes of an empty store = %v, %v", got, err)
-	}
-	loss, pca := 0.031, 0.05
-	preset := session.Config{Dataset: "mnist", Encoder: []int{32}, Bottleneck: 2, Epochs: 1}
-	c1 := session.ClassRecord{ID: "k1", Name: "Year 11", Code: "K7Q-4XP", TeacherHash: []byte{1, 2, 3}, Open: true,
-		Lesson: session.Lesson{Preset: &preset, Locked: []string{"bottleneck"}, Hidden: []string{}}, Addr: "10.0.0.1",
-		CreatedAt: t0.Add(time.Minute), Students: []session.StudentRecord{{Name: "Ana", KeyHash: []byte{9}, JoinedAt: t0.Add(2 * time.Minute)}},
-		Runs: []session.ClassRunRecord{{SessionID: "s1", Student: "Ana", Config: preset, CreatedAt: t0.Add(3 * time.Minute),
-			State: session.Completed, TestLoss: &loss, PCA: &pca, Seconds: 12.5}}}
-	c0 := session.ClassRecord{ID: "k0", Name: "Year 10", Code: "ACD-EFG", TeacherHash: []byte{4}, CreatedAt: t0,
-		Lesson: session.Lesson{Locked: []string{}, Hidden: []string{}}}
-	for _, c := range []session.ClassRecord{c1, c0} {
-		if err := s.PutClass(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c0.Open = true // replaced whole
-	c0.Students = []session.StudentRecord{{Name: "Ben", KeyHash: []byte{7}, JoinedAt: t0}}
-	if err := s.PutClass(ctx, c0); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.Classes(ctx)
-	if err != nil || len(got) != 2 {
-		t.Fatalf("Classes = %v, %v", got, err)
-	}
-	for i, want := range []session.ClassRecord{c0, c1} {
-		g := got[i]
-		if !g.CreatedAt.Equal(want.CreatedAt) || len(g.Students) != len(want.Students) || len(g.Runs) != len(want.Runs) {
-			t.Fatalf("class %d = %+v, want %+v", i, g, want)
-		}
-		for j := range g.Students {
-			if !g.Students[j].JoinedAt.Equal(want.Students[j].JoinedAt) {
-				t.Errorf("student joined %v, want %v", g.Students[j].JoinedAt, want.Students[j].JoinedAt)
-			}
-			g.Students[j].JoinedAt = want.Students[j].JoinedAt
-		}
-		for j := range g.Runs {
-			g.Runs[j].CreatedAt = want.Runs[j].CreatedAt
-		}
-		g.CreatedAt = want.CreatedAt
-		if !reflect.DeepEqual(g, want) {
-			t.Errorf("class %d = %+v, want %+v", i, g, want)
 		}
 	}
 }
