@@ -211,3 +211,36 @@ func TestOnlyLatestCheckpointKeepsState(t *testing.T) {
 		t.Fatalf("%d of %d checkpoints keep a state; want 1 of 3", withState, all)
 	}
 }
+
+// A store of schema version 6 (classes kept whole, without a version or a
+// code column) is migrated in place: its classes are at version 1 and are
+// found by their code.
+func TestMigrateClassesToVersions(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:6] {
+		if _, err := db.Exec(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO classes (id, created_at, record) VALUES ('k1', 1, '{"ID":"k1","Name":"Year 11","Code":"K7Q-4XP","Addr":"10.0.0.1","Open":true}'); PRAGMA user_version = 6`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.ClassByCode(ctx, "K7Q-4XP")
+	if err != nil || r.ID != "k1" || r.Version != 1 || !r.Open {
+		t.Fatalf("the kept class by its code: %+v, %v", r, err)
+	}
+	if err := s.CreateClass(ctx, session.ClassRecord{ID: "k2", Code: "AAA-AAA", Addr: "10.0.0.1"}, 10, 1); !errors.Is(err, session.ErrClassAddrLimit) {
+		t.Fatalf("the kept class counts for its address: %v", err)
+	}
+}
