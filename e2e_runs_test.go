@@ -119,7 +119,8 @@ func TestBrowserRunsSurviveRestartAndDownload(t *testing.T) {
 	dl := t.TempDir()
 	allow := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dl})
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dl,
+			BrowserContextID: chromedp.FromContext(ctx).BrowserContextID}) // the test's own (see browser)
 		return err
 	})
 	if err := chromedp.Do(ctx, allow); err != nil {

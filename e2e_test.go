@@ -2,52 +2,104 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
 
-// browser starts headless Chromium (Debian's package) for one test. Outside
-// CI a machine without Chromium skips the browser tests; in CI (CI=true)
-// that is a failure, since .ci/run installs it.
+// browser gives a browser test a fresh browser context (its own cookies,
+// storage and cache, like a new profile) in one headless Chromium (Debian's
+// package) shared by the test binary, and marks the test parallel: browser
+// tests wait mostly on pages and trainings, so two of them (-parallel
+// defaults to the cores) share the machine well, and one Chromium started
+// once saves a launch and a profile per test. Outside CI a machine without
+// Chromium skips the browser tests; in CI (CI=true) that is a failure,
+// since .ci/run installs it.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
+	t.Parallel()
+	root, err := sharedChromium()
+	if errors.Is(err, errNoChromium) {
 		if os.Getenv("CI") != "" {
 			t.Fatal("Chromium is not installed (apt-get install -y chromium)")
 		}
 		t.Skip("Chromium is not installed (apt-get install -y chromium)")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1280, 900),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
+	if err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	ctx, cancelC := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	t.Cleanup(func() { cancelT(); cancelC() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a browser context: %v", err)
+	}
 	return ctx
+}
+
+var errNoChromium = errors.New("chromium is not installed")
+
+// chromium is the test binary's one browser: started by the first browser
+// test, closed by TestMain after the last.
+var chromium struct {
+	once   sync.Once
+	ctx    context.Context // its first tab, kept open while the browser lives
+	err    error
+	cancel func()
+}
+
+func sharedChromium() (context.Context, error) {
+	chromium.once.Do(func() {
+		path := ""
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+		if path == "" {
+			chromium.err = errNoChromium
+			return
+		}
+		dir, err := os.MkdirTemp("", "aelab-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.WindowSize(1280, 900),
+			chromedp.UserDataDir(dir),
+		)
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelC := chromedp.NewContext(actx)
+		chromium.ctx = ctx
+		chromium.cancel = func() { cancelC(); cancelA(); os.RemoveAll(dir) }
+		chromium.err = chromedp.Do(ctx)
+	})
+	return chromium.ctx, chromium.err
+}
+
+// closeChromium stops the shared browser, if a test started it.
+func closeChromium() {
+	if chromium.cancel != nil {
+		chromium.cancel()
+	}
 }
 
 func testid(id string) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(`[data-testid="%s"]`, id)) }

@@ -26,12 +26,21 @@ func TestMain(m *testing.M) {
 	}
 	// The matrix-product worker pool lives for the whole process by design;
 	// chromedp's and net/http's idle connection goroutines end on their own.
-	goleak.VerifyTestMain(m,
+	goleak.VerifyTestMain(closingBrowser{m},
 		goleak.IgnoreAnyFunction("github.com/aelab/aelab/ae/internal/gemm.worker"),
 		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
 		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
 		goleak.IgnoreAnyFunction("github.com/chromedp/chromedp.(*Browser).run"),
 	)
+}
+
+// closingBrowser runs the tests, then closes the Chromium they shared, so
+// that goleak finds its goroutines ended.
+type closingBrowser struct{ m *testing.M }
+
+func (c closingBrowser) Run() int {
+	defer closeChromium()
+	return c.m.Run()
 }
 
 // logBuffer collects the server's log output safely.
