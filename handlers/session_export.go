@@ -35,6 +35,7 @@ func handleModelDownload(m *session.Manager, log *slog.Logger, runner *modelRunn
 			writeError(w, r, log, err)
 			return
 		}
+		markWeights(w, md, nil)
 		attachment(w, "application/octet-stream", "aelab-"+md.S.ID()+".safetensors")
 		_, _ = w.Write(b.Bytes())
 	})

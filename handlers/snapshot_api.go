@@ -71,6 +71,7 @@ func (mr *modelRunner) handler(log *slog.Logger, atStep bool, run func(*http.Req
 			md, err = mr.load(r)
 		}
 		var body any
+		used := md
 		if err == nil && step < 0 {
 			err = mr.view(r, md, func() error {
 				var err error
@@ -80,6 +81,7 @@ func (mr *modelRunner) handler(log *slog.Logger, atStep bool, run func(*http.Req
 		} else if err == nil {
 			err = mr.ViewAt(r.Context(), clientAddr(r), md, step, func(at lab.Model) error {
 				var err error
+				used = at
 				body, err = run(r, at)
 				return err
 			})
@@ -89,7 +91,7 @@ func (mr *modelRunner) handler(log *slog.Logger, atStep bool, run func(*http.Req
 			writeError(w, r, log, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, body)
+		writeJSON(w, http.StatusOK, markWeights(w, used, body))
 	})
 }
 

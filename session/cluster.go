@@ -84,11 +84,15 @@ type RunEvents interface {
 }
 
 // RunRequest is what a replica asks of the replica training a run: its
-// snapshot, or an owner's action.
+// snapshot, its live weights, or an owner's action.
 type RunRequest struct {
-	Action   string    `json:"action"` // snapshot, pause, resume, stop, set, step
+	Action   string    `json:"action"` // snapshot, weights, pause, resume, stop, set, step
 	Settings *Settings `json:"settings,omitempty"`
 	Batches  int       `json:"batches,omitempty"`
+	// Version and Offset name a chunk of the weights after the first
+	// (action weights; liveweights.go).
+	Version uint64 `json:"version,omitempty"`
+	Offset  int    `json:"offset,omitempty"`
 }
 
 // RunReply is the answer to a RunRequest.
@@ -97,6 +101,7 @@ type RunReply struct {
 	Seq         uint64          `json:"seq,omitempty"`
 	Snapshot    json.RawMessage `json:"snapshot,omitempty"`
 	Step        *StepResult     `json:"step,omitempty"`
+	Weights     *WeightsChunk   `json:"weights,omitempty"`
 	Error       *WireError      `json:"error,omitempty"`
 }
 

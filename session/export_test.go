@@ -24,3 +24,11 @@ func SetQueueCheck(t testing.TB, every time.Duration) {
 	queueCheckEvery = every
 	t.Cleanup(func() { queueCheckEvery = old })
 }
+
+// SetLiveFetchWait shortens how long a mirror waits for a run's live
+// weights (liveweights.go) until the test ends.
+func SetLiveFetchWait(t testing.TB, d time.Duration) {
+	old := liveFetchWait
+	liveFetchWait = d
+	t.Cleanup(func() { liveFetchWait = old })
+}

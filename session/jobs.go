@@ -327,12 +327,17 @@ func indexOf(list []*Session, s *Session) int {
 // answer returns how this replica answers requests about ns, which it
 // trains as incarnation inc.
 func (m *Manager) answer(ns *Session, inc string) func(context.Context, RunRequest) RunReply {
+	weights := &weightsServer{s: ns}
 	return func(ctx context.Context, r RunRequest) RunReply {
 		var err error
 		switch r.Action {
 		case "snapshot":
 			sn := ns.hub.snapshotAt()
 			return RunReply{Incarnation: inc, Seq: sn.seq, Snapshot: sn.msg}
+		case "weights":
+			rep := weights.answer(ctx, r)
+			rep.Incarnation = inc
+			return rep
 		case "pause":
 			err = ns.Pause()
 		case "resume":

@@ -87,6 +87,7 @@ type Manager struct {
 	early     earlyWeights // copies of small runs' weights before their first epoch's end (earlyweights.go)
 	closed    bool
 
+	fetches    chan struct{} // weights fetched from other replicas at once (liveweights.go)
 	reloadOnce sync.Once
 	reloaded   *lru.Cache[string, *Session] // kept sessions loaded back on demand (runs.go)
 }
@@ -133,7 +134,7 @@ func NewManager(opt Options) *Manager {
 	base, stop := context.WithCancelCause(context.Background())
 	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), scratch: ae.NewScratchPool(maxIdleScratch), limiter: newLimiter(rates), lim: opt.Limits, opt: opt, log: opt.Logger,
 		base: base, stop: stop, sessions: make(map[string]*Session), live: make(map[string]int), runningBy: make(map[string]int),
-		workBy: make(map[string]int)}
+		workBy: make(map[string]int), fetches: make(chan struct{}, maxFetches)}
 	if opt.StartLimiter != nil {
 		m.limiter.start = opt.StartLimiter
 	}

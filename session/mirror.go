@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
-	"github.com/aelab/aelab/ae"
 )
 
 // A mirror is how a replica shows a run that another replica trains (or
@@ -39,8 +37,11 @@ type remoteRun struct {
 	seq     uint64
 	pending []RunMessage
 	stop    func()
-	snapAt  time.Time // when the weights were last read from the store
 	heard   time.Time // when the last message arrived (mirrorcheck.go)
+
+	wmu      sync.Mutex     // guards the two below (liveweights.go)
+	weights  *mirrorWeights // what the views run on, and when it was had
+	fetching chan struct{}  // closed when the fetch under way ends; nil if none
 }
 
 // newMirror makes the mirror of kept session r, its history as the
@@ -171,6 +172,7 @@ func (rr *remoteRun) applyLocked(msg RunMessage) {
 	if msg.Incarnation != rr.inc {
 		// Another replica trains the run now: its handover state first,
 		// then its snapshot.
+		rr.forgetWeights()
 		if msg.Handover {
 			rr.deliverLocked(msg)
 		}
@@ -208,6 +210,7 @@ func (rr *remoteRun) deliverLocked(msg RunMessage) {
 		return
 	}
 	if msg.Handover && ev.state != nil {
+		rr.forgetWeights() // its replica stopped: the checkpoint it wrote, or the next one's weights
 		st := *ev.state
 		st.State, st.Error = Interrupted, handedOverReason
 		ev.state, ev.keepOpen = &st, true
@@ -399,42 +402,6 @@ func (m *Manager) fromCluster(id string) (*Session, error) {
 }
 
 // mirrorSnapEvery is how long the weights of a mirrored run, read from its
-// latest checkpoint in the store, serve the views that run the model.
+// latest checkpoint in the store when its training replica does not
+// answer, serve again before the store is read again (liveweights.go).
 const mirrorSnapEvery = 10 * time.Second
-
-// remoteSnapshot returns the weights of a run trained elsewhere: those of
-// its latest checkpoint in the store (an epoch's end), read again at most
-// every mirrorSnapEvery.
-func (s *Session) remoteSnapshot(ctx context.Context) (*ae.Snapshot, error) {
-	rr := s.remote
-	rr.mu.Lock()
-	fresh := time.Since(rr.snapAt) < mirrorSnapEvery
-	rr.mu.Unlock()
-	if sn := s.snap.Load(); sn != nil && fresh {
-		return sn, nil
-	}
-	k := s.kept
-	c, err := k.st.Checkpoint(ctx, s.id)
-	if err != nil {
-		return nil, &Error{Code: EInternal, Message: "the run's weights could not be read from the store", Err: err}
-	}
-	if c == nil {
-		return nil, Errorf(EUnavailable, "the model of session %s is not ready yet: another server trains it, and its first epoch has not ended; try again in a moment", s.id)
-	}
-	ds := s.ds.Load()
-	if ds == nil {
-		if ds, err = k.reg.Load(s.cfg.Dataset, s.cfg.Seed); err != nil {
-			return nil, fmt.Errorf("could not load dataset %q: %v", s.cfg.Dataset, err)
-		}
-		s.ds.Store(ds)
-	}
-	sn, err := ae.NewSnapshot(aeConfig(s.cfg, ds.Features), c.Params, c.Step)
-	if err != nil {
-		return nil, fmt.Errorf("the kept weights of session %s do not fit its configuration: %w", s.id, err)
-	}
-	s.snap.Store(sn)
-	rr.mu.Lock()
-	rr.snapAt = time.Now()
-	rr.mu.Unlock()
-	return sn, nil
-}

@@ -214,9 +214,23 @@ func (s *Session) Stop() error {
 // while the training runs. Before the first snapshot exists it waits for
 // one, until ctx ends.
 func (s *Session) Snapshot(ctx context.Context) (*ae.Snapshot, error) {
-	if s.remote != nil && s.kept != nil && !s.State().Terminal() {
-		return s.remoteSnapshot(ctx)
+	w, err := s.LiveWeights(ctx)
+	return w.Snap, err
+}
+
+// LiveWeights is Snapshot, saying where the weights come from: for a run
+// another replica trains (a mirror still following it), they are fetched
+// from that replica, or read from the run's latest checkpoint when it does
+// not answer in time (liveweights.go).
+func (s *Session) LiveWeights(ctx context.Context) (Weights, error) {
+	if s.remote != nil && s.following() {
+		return s.remoteWeights(ctx)
 	}
+	sn, err := s.localSnapshot(ctx)
+	return Weights{Snap: sn}, err
+}
+
+func (s *Session) localSnapshot(ctx context.Context) (*ae.Snapshot, error) {
 	s.wantSnap.Store(true)
 	for {
 		if sn := s.snap.Load(); sn != nil {

@@ -35,6 +35,10 @@ type Model struct {
 	// Past: Snap holds kept weights of a past step (Runner.At), not the
 	// session's latest snapshot.
 	Past bool
+	// Checkpoint: the session is trained by another replica that did not
+	// answer in time, so Snap holds its latest checkpoint's weights, not
+	// its live ones (session.Weights).
+	Checkpoint bool
 }
 
 // Runner runs views and analyses on sessions' frozen weights (never on a
@@ -61,7 +65,7 @@ func (rn *Runner) Load(ctx context.Context, id string) (Model, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, SnapshotWait)
 	defer cancel()
-	snap, err := s.Snapshot(ctx)
+	w, err := s.LiveWeights(ctx)
 	if err != nil {
 		return Model{}, err
 	}
@@ -69,7 +73,7 @@ func (rn *Runner) Load(ctx context.Context, id string) (Model, error) {
 	if ds == nil { // cannot happen once a snapshot exists; kept for safety
 		return Model{}, session.Errorf(session.EUnavailable, "the data of session %s is not loaded yet; try again in a moment", s.ID())
 	}
-	return Model{S: s, Snap: snap, DS: ds}, nil
+	return Model{S: s, Snap: w.Snap, DS: ds, Checkpoint: w.Checkpoint}, nil
 }
 
 // Codes returns the n×M codes of md's latent examples (cached per snapshot).

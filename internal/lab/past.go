@@ -125,7 +125,7 @@ func (rn *Runner) At(ctx context.Context, md Model, step int) (Model, error) {
 		rn.past.add(k, sn)
 	}
 	md.Snap = sn
-	md.Past = true
+	md.Past, md.Checkpoint = true, false
 	return md, nil
 }
 
