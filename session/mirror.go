@@ -6,7 +6,6 @@ import (
 	"errors"
 	"sync"
 	"time"
-
 )
 
 // A mirror is how a replica shows a run that another replica trains (or
