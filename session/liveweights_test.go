@@ -33,9 +33,9 @@ func (c *countingRelay) Ask(ctx context.Context, id string, r session.RunRequest
 	return c.RunRelay.Ask(ctx, id, r)
 }
 
-// liveReplicas is busReplicas with the relay of b counted: a takes jobs,
+// weightsReplicas is busReplicas with the relay of b counted: a takes jobs,
 // b only mirrors them. The store keeps checkpoints (st reads them).
-func liveReplicas(t *testing.T) (a, b *session.Manager, relay *countingRelay, st session.Store, stopA func()) {
+func weightsReplicas(t *testing.T) (a, b *session.Manager, relay *countingRelay, st session.Store, stopA func()) {
 	t.Helper()
 	ns := natstest.Start(t)
 	dir := t.TempDir()
@@ -84,7 +84,7 @@ func liveReplicas(t *testing.T) (a, b *session.Manager, relay *countingRelay, st
 // or no replica trains the run any more, the views run on the run's
 // latest checkpoint, marked as such.
 func TestMirrorViewsRunOnLiveWeights(t *testing.T) {
-	a, b, relay, st, stopA := liveReplicas(t)
+	a, b, relay, st, stopA := weightsReplicas(t)
 	ctx := context.Background()
 	cfg := smallConfig()
 	cfg.TrainSize, cfg.BatchSize, cfg.Epochs = 4096, 16, 100 // 256 steps an epoch
