@@ -2,6 +2,7 @@
 // counters and the class's rate–distortion chart. Tiles draw a loss sparkline, a latent thumbnail
 // and a strip of reconstructions on small canvases; everything redraws at most once per frame.
 
+import { ChartKeys } from './chartkeys.js';
 import { installFoldEscape } from './folds.js';
 import { connectLive, wsURL } from './ws.js';
 import { createScheduler, bumpUpdates, fitCanvas } from './frame.js';
@@ -189,7 +190,7 @@ function legend(runs) {
   if (key === legendKey) return;
   legendKey = key;
   ul.replaceChildren(...shown.map((r, i) => el('li', {}, markerSwatch(runStyle(i), 20), `${r.student} (M = ${r.bottleneck})`)));
-  if (runs.length > 12) ul.append(el('li', {}, `and ${runs.length - 12} more: hover a dot to see whose`));
+  if (runs.length > 12) ul.append(el('li', {}, `and ${runs.length - 12} more: hover a dot or use the arrow keys on the chart to see whose`));
 }
 
 const board = {
@@ -289,6 +290,11 @@ $('sort').addEventListener('change', (ev) => {
   scheduler.request(board);
 });
 
+/** rdRunText names a run of the rate–distortion chart with its numbers. */
+function rdRunText(run) {
+  return `${run.student}: M = ${run.bottleneck}, test loss ${formatLoss(run.testLoss ?? run.train[0]?.loss)}${Number.isFinite(run.pca) ? `, PCA ${formatLoss(run.pca)}` : ''}`;
+}
+
 // Name the run under the pointer on the rate–distortion chart.
 const rdCanvas = $('rd-chart');
 rdCanvas.addEventListener('pointermove', (ev) => {
@@ -307,11 +313,33 @@ rdCanvas.addEventListener('pointermove', (ev) => {
     rdCanvas.title = '';
     return;
   }
-  const run = rdRunsList[best.index];
-  const text = `${run.student}: M = ${run.bottleneck}, test loss ${formatLoss(run.testLoss ?? run.train[0]?.loss)}${Number.isFinite(run.pca) ? `, PCA ${formatLoss(run.pca)}` : ''}`;
+  const text = rdRunText(rdRunsList[best.index]);
   out.textContent = text;
   out.style.color = runStyle(best.index).color === '#F0E442' ? '#111418' : '';
   rdCanvas.title = text;
+});
+
+// By keyboard: Tab reaches the chart, the arrow keys go from dot to dot (left to right), each
+// named in the polite line under it, and Enter opens that run's page, as its tile's name does.
+const rdByX = () => [...(rd.hits || [])].sort((a, b) => a.x - b.x || a.y - b.y);
+new ChartKeys(rdCanvas, {
+  label: 'Test loss of every run against its bottleneck width, with the PCA error at the same width. Left and right arrows go from run to run; Enter opens its page.',
+  roledescription: 'scatter chart',
+  count: () => rdByX().length,
+  describe(i) {
+    const hits = rdByX();
+    return `Run ${i + 1} of ${hits.length}, ${rdRunText(rdRunsList[hits[i].index])}. Enter opens it.`;
+  },
+  onMove(i) {
+    rd.selected = i < 0 ? -1 : (rdByX()[i]?.index ?? -1);
+    rdCanvas.dataset.selectedRun = rd.selected >= 0 ? rdRunsList[rd.selected].id : '';
+    scheduler.request(rd);
+  },
+  onActivate(i) {
+    const run = rdRunsList[rdByX()[i]?.index];
+    if (run) location.assign(`/sessions/${run.id}`);
+  },
+  live: $('rd-hover'),
 });
 
 connectLive({

@@ -3,6 +3,7 @@
 // (hollow marker, dashed line). Under each width the compression ratio K/M. The autoencoder points
 // are joined only when the runs differ in nothing but the width (a sweep).
 
+import { drawSelection } from './chartkeys.js';
 import { extent, niceTicks } from './ticks.js';
 import { formatLoss, formatRatio, formatTick } from './format.js';
 import { addMarker, drawMarkers } from './palette.js';
@@ -35,6 +36,7 @@ export class RDChart {
     this.joinAE = joinAE;
     this.lossName = lossName;
     this.dataChanged = false;
+    this.selected = -1; // the run the keyboard has chosen (an index into runs), framed
     logToggle?.addEventListener('change', () => {
       this.log = logToggle.checked;
       this.scheduler.request(this);
@@ -178,6 +180,8 @@ export class RDChart {
     ctx.restore();
     // Where each run's marker is (CSS pixels), for pages that name the run under the pointer.
     this.hits = aePts.map((p) => ({ x: sx(p.m), y: sy(p.ae), index: p.index }));
+    const sel = this.hits.find((h) => h.index === this.selected);
+    if (sel) drawSelection(ctx, sel.x - 13, sel.y - 13, 26, 26);
 
     this.canvas.dataset.points = String(aePts.length);
     this.canvas.dataset.provisional = String(aePts.filter((p) => p.provisional).length);
