@@ -31,7 +31,9 @@ func newConvNet(geo []convGeom, params, grads []float32, hidden, output actKind)
 	cn := &convNet{enc: make([]conv, len(geo)), dec: make([]convT, len(geo))}
 	off := 0
 	take := func(k int) (p, g []float32) {
-		p = params[off : off+k : off+k]
+		if params != nil {
+			p = params[off : off+k : off+k]
+		}
 		if grads != nil {
 			g = grads[off : off+k : off+k]
 		}
@@ -150,9 +152,12 @@ func bindConv(c Config, params, grads []float32) *convNet {
 	if grads != nil {
 		grads = grads[off:]
 	}
+	if params != nil { // nil: shapes only (Config.ScratchBytes)
+		params = params[off:]
+	}
 	hidden, _ := c.Hidden.kind()
 	output, _ := c.Output.kind()
-	return newConvNet(geo, params[off:], grads, hidden, output)
+	return newConvNet(geo, params, grads, hidden, output)
 }
 
 // attachConv gives ws the convolutions' buffers for its rows, taken from

@@ -150,12 +150,16 @@ func bindLayers(layers []dense, params, grads []float32, c Config) {
 		} else if i == c.Bottleneck-1 && c.Latent != "" {
 			l.act, _ = c.Latent.kind()
 		}
-		l.w = params[off : off+in*out : off+in*out]
+		if params != nil { // nil: shapes only (Config.ScratchBytes)
+			l.w = params[off : off+in*out : off+in*out]
+		}
 		if grads != nil {
 			l.gw = grads[off : off+in*out : off+in*out]
 		}
 		off += in * out
-		l.b = params[off : off+out : off+out]
+		if params != nil {
+			l.b = params[off : off+out : off+out]
+		}
 		if grads != nil {
 			l.gb = grads[off : off+out : off+out]
 		}

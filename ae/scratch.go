@@ -33,7 +33,7 @@ func (m *Model) layoutScratch(block []float32) int {
 		}
 		return block[start : start+k : start+k]
 	}
-	grads := take(len(m.params))
+	grads := take(m.cfg.NumParams()) // len(m.params), also for a shell without weights
 	train := layoutWorkspace(m.layers, m.cfg.BatchSize, true, m.codeWidth(), take)
 	eval := train
 	if m.cfg.BatchSize < m.cfg.evalRows() {
@@ -79,8 +79,10 @@ func NewPooled(c Config, pool *ScratchPool) (*Model, error) {
 // (NewPooled) until it next computes, which takes a block from the pool
 // again (allocating one if the pool holds none that fits); what Park gives
 // back may be lent to another model meanwhile. Nothing the model reports
-// depends on it: results are the same, bit for bit, parked or not. If the
-// pool is full the model keeps its buffers. Park does nothing on a model
+// depends on it: results are the same, bit for bit, parked or not. A block
+// larger than the pool's idle bound stays with its model; otherwise the
+// pool lets go of its oldest idle blocks to make room, so that the blocks
+// of parked models never exceed the bound. Park does nothing on a model
 // made by New, or one already parked.
 func (m *Model) Park() {
 	if m.pool == nil || m.parked || !m.pool.put(m.scratch) {
@@ -95,11 +97,30 @@ func (m *Model) Park() {
 // buffers the model uses while it computes.
 func (m *Model) ScratchBytes() int64 { return 4 * int64(m.scratchLen) }
 
+// ScratchBytes returns the size of the block of gradients and activation
+// buffers a model of c computes with (Model.ScratchBytes), without making
+// the model: what a server reserves for it must be known before its
+// weights are allocated. A user mistake in c returns an error wrapping
+// ErrInvalidConfig.
+func (c Config) ScratchBytes() (int64, error) {
+	if err := c.Validate(); err != nil {
+		return 0, err
+	}
+	m := &Model{cfg: c, layers: make([]dense, len(c.Sizes)-1)}
+	bindLayers(m.layers, nil, nil, c)
+	m.conv = bindConv(c, nil, nil)
+	m.vae = c.Kind == VAE
+	return 4 * int64(m.layoutScratch(nil)), nil
+}
+
 // ScratchPool keeps the blocks that parked models gave back, for the next
 // model that computes (see Model.Park). It holds at most maxIdle bytes of
-// idle blocks; a block nobody took for ScratchStale is let go when the
-// pool is next used, so a pool that served a class of models shrinks to
-// what the models computing at once need. It is safe for concurrent use.
+// idle blocks (the oldest are let go to make room for a newer one); a block
+// nobody took for ScratchStale is let go when the pool is next used, so a
+// pool that served a class of models shrinks to what the models computing
+// at once need. The blocks alive are then those of the models computing,
+// those kept idle, and those of models whose block is larger than maxIdle.
+// It is safe for concurrent use.
 type ScratchPool struct {
 	maxIdle int64
 	now     func() time.Time // time.Now; tests set it
@@ -124,8 +145,8 @@ type idleBlock struct {
 type ScratchStats struct {
 	Allocated int   // blocks the pool allocated because it held none that fitted
 	Reused    int   // blocks it lent again
-	Refused   int   // blocks it did not take because it was full (their models kept them)
-	Dropped   int   // idle blocks it let go after ScratchStale
+	Refused   int   // blocks it did not take because they were larger than its bound (their models kept them)
+	Dropped   int   // idle blocks it let go: after ScratchStale, to make room, or below a lowered bound
 	Idle      int   // blocks it holds now
 	IdleBytes int64 // their size
 }
@@ -168,21 +189,50 @@ func (p *ScratchPool) get(n int) []float32 {
 	return make([]float32, n)
 }
 
-// put keeps b for the next model if it fits within maxIdle, and says
-// whether it did.
+// put keeps b for the next model, letting go of the oldest idle blocks if
+// it would not fit within maxIdle otherwise, and says whether it did: a
+// block larger than maxIdle is not taken.
 func (p *ScratchPool) put(b []float32) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	p.dropStaleLocked(now)
 	size := 4 * int64(len(b))
-	if p.idle+size > p.maxIdle {
+	if size > p.maxIdle {
 		p.st.Refused++
 		return false
 	}
+	p.shrinkLocked(p.maxIdle - size)
 	p.free = append(p.free, idleBlock{b: b, since: now})
 	p.idle += size
 	return true
+}
+
+// SetMaxIdle changes the bound of idle bytes (a server lowers it as the
+// models that could use the blocks go), letting go of the oldest idle
+// blocks above it at once. It panics if maxIdle < 0.
+func (p *ScratchPool) SetMaxIdle(maxIdle int64) {
+	if maxIdle < 0 {
+		panicf("SetMaxIdle(%d): want maxIdle ≥ 0", maxIdle)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.maxIdle = maxIdle
+	p.shrinkLocked(maxIdle)
+}
+
+// shrinkLocked lets go of the oldest idle blocks until at most limit bytes
+// are idle.
+func (p *ScratchPool) shrinkLocked(limit int64) {
+	k := 0
+	for k < len(p.free) && p.idle > limit {
+		p.idle -= 4 * int64(len(p.free[k].b))
+		k++
+	}
+	if k > 0 {
+		p.free = slices.Delete(p.free, 0, k)
+		p.st.Dropped += k
+	}
 }
 
 // dropStaleLocked lets go of the blocks idle for longer than ScratchStale

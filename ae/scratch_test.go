@@ -1,6 +1,7 @@
 package ae
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -156,15 +157,78 @@ func TestScratchPoolSharesBlocks(t *testing.T) {
 	}
 }
 
-// TestScratchPoolBounds checks the pool's limits: a full pool leaves the
-// block with its model, a block much larger than asked for is not lent, and
-// a block idle for longer than ScratchStale is let go.
+// TestConfigScratchBytes checks that Config.ScratchBytes, which a server
+// reserves before it makes a model, is the block the model computes with,
+// for dense models (batch below and above the evaluation chunk), a VAE and
+// a convolutional one; and that it refuses what New refuses.
+func TestConfigScratchBytes(t *testing.T) {
+	dense := pooledDense(8)
+	big := dense
+	big.BatchSize = 2 * evalRows
+	vae := vaeConfig()
+	conv := convTestConfig(ReLU, Sigmoid, BCE)
+	cae := CAEConfig(32)
+	for _, c := range []Config{dense, big, vae, conv, cae} {
+		got, err := c.ScratchBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := mustNew(t, c).ScratchBytes(); got != want || got <= 0 {
+			t.Errorf("%v batch %d conv %v: Config.ScratchBytes %d, the model's block %d", c.Sizes, c.BatchSize, c.Conv, got, want)
+		}
+	}
+	bad := dense
+	bad.BatchSize = 0
+	if _, err := bad.ScratchBytes(); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("batch 0: %v, want ErrInvalidConfig", err)
+	}
+}
+
+// TestScratchPoolMakesRoom checks that a pool at its bound lets go of its
+// oldest idle blocks for a newer one, and that lowering the bound lets go
+// of the idle blocks above it: the idle bytes never exceed the bound.
+func TestScratchPoolMakesRoom(t *testing.T) {
+	c := pooledDense(16)
+	x := uniformData(1, 64, 32, 0, 1)
+	probe := mustNew(t, c).ScratchBytes()
+	pool := NewScratchPool(2 * probe) // room for two idle blocks
+	models := make([]*Model, 3)
+	for i := range models {
+		c.Seed = uint64(i + 1)
+		models[i], _ = NewPooled(c, pool)
+		models[i].TrainStep(x[:16*32], nil, 16) // all three compute at once: three blocks
+	}
+	for _, m := range models {
+		m.Park()
+		if !m.parked {
+			t.Fatal("a block within the bound was not taken")
+		}
+	}
+	if st := pool.Stats(); st.Allocated != 3 || st.Idle != 2 || st.IdleBytes != 2*probe || st.Dropped != 1 {
+		t.Errorf("after three parks into room for two: %+v", st)
+	}
+	pool.SetMaxIdle(probe)
+	if st := pool.Stats(); st.Idle != 1 || st.IdleBytes != probe || st.Dropped != 2 {
+		t.Errorf("after lowering the bound to one block: %+v", st)
+	}
+	pool.SetMaxIdle(0)
+	if st := pool.Stats(); st.Idle != 0 || st.IdleBytes != 0 {
+		t.Errorf("after lowering the bound to 0: %+v", st)
+	}
+	if l := models[0].TrainStep(x[:16*32], nil, 16); math.IsNaN(l) {
+		t.Fatal("training after the pool was emptied failed")
+	}
+}
+
+// TestScratchPoolBounds checks the pool's limits: a block larger than the
+// bound stays with its model, a block much larger than asked for is not
+// lent, and a block idle for longer than ScratchStale is let go.
 func TestScratchPoolBounds(t *testing.T) {
 	c := pooledDense(16)
 	c.Seed = 1
 	x := uniformData(1, 64, 32, 0, 1)
 
-	full := NewScratchPool(100) // smaller than one block
+	full := NewScratchPool(100) // smaller than one block: it stays with its model
 	m, _ := NewPooled(c, full)
 	m.TrainStep(x[:16*32], nil, 16)
 	m.Park()

@@ -18,11 +18,11 @@ import (
 // ticket is a training's place in the scheduler.
 type ticket struct {
 	s       *Session
-	owner   string // the address group that started it ("" for the server's own)
-	shared  bool   // a cluster's job: its owner's share is held elsewhere (livecount.go), not in live
-	mem     int64  // its memory estimate
-	memHeld bool   // mem is reserved (from its first start to its end)
-	running bool   // it holds a running slot
+	owner   string       // the address group that started it ("" for the server's own)
+	shared  bool         // a cluster's job: its owner's share is held elsewhere (livecount.go), not in live
+	need    trainingNeed // its memory estimate
+	memHeld bool         // need is reserved (from its first start to its end)
+	running bool         // it holds a running slot
 	queued  bool
 	left    bool          // it has left the scheduler for good
 	ready   chan struct{} // closed when it is given a running slot
@@ -91,7 +91,7 @@ func (m *Manager) Start(addr string, cfgs ...Config) ([]Started, error) {
 		s.ctx, s.cancel = context.WithCancelCause(m.base)
 		s.hub = newHub(s.Info, m.log, StateMsg{State: Queued})
 		tickets[i] = &ticket{s: s, owner: owner, ready: make(chan struct{}),
-			mem: trainingMemory(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize))}
+			need: needOf(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize))}
 		s.tk = tickets[i]
 		out[i] = Started{Session: s, Token: token}
 	}
@@ -198,13 +198,43 @@ func (m *Manager) trainingBudget() int64 {
 	return m.opt.MaxMemory - min(m.opt.MaxMemory/8, 256<<20)
 }
 
+// heldNeeds yields the needs of the trainings holding memory, and of extra
+// when it is not nil.
+func (m *Manager) heldNeeds(extra *ticket) func(yield func(trainingNeed) bool) {
+	return func(yield func(trainingNeed) bool) {
+		for t := range m.held {
+			if !yield(t.need) {
+				return
+			}
+		}
+		if extra != nil {
+			yield(extra.need)
+		}
+	}
+}
+
+// memWith is the memory reserved if t's were reserved too.
+func (m *Manager) memWith(t *ticket) int64 {
+	shared, _ := sharedMemory(m.cpu.cores, m.heldNeeds(t))
+	return m.memUsed - m.memShared + t.need.own + shared
+}
+
+// reshareLocked updates the trainings' shared reservation after one came
+// or went, and bounds the scratch pool's idle blocks to its part of it.
+func (m *Manager) reshareLocked() {
+	shared, idle := sharedMemory(m.cpu.cores, m.heldNeeds(nil))
+	m.memUsed += shared - m.memShared
+	m.memShared = shared
+	m.scratch.SetMaxIdle(idle)
+}
+
 // dispatchLocked gives free running slots to queued trainings that fit in
 // memory: first those whose address has the fewest running, then by arrival.
 func (m *Manager) dispatchLocked() {
 	for m.running < m.opt.MaxRunning {
 		best := -1
 		for i, t := range m.queue {
-			if !t.memHeld && m.memUsed+t.mem > m.trainingBudget() {
+			if !t.memHeld && m.memWith(t) > m.trainingBudget() {
 				continue
 			}
 			if best < 0 || m.runningBy[t.owner] < m.runningBy[m.queue[best].owner] {
@@ -219,7 +249,9 @@ func (m *Manager) dispatchLocked() {
 		t.queued, t.running = false, true
 		if !t.memHeld {
 			t.memHeld = true
-			m.memUsed += t.mem
+			m.held[t] = struct{}{}
+			m.memUsed += t.need.own
+			m.reshareLocked()
 		}
 		m.running++
 		m.runningBy[t.owner]++
@@ -303,7 +335,9 @@ func (m *Manager) leaveLocked(t *ticket) {
 	m.releaseSlotLocked(t)
 	if t.memHeld {
 		t.memHeld = false
-		m.memUsed -= t.mem
+		delete(m.held, t)
+		m.memUsed -= t.need.own
+		m.reshareLocked()
 	}
 }
 
@@ -322,6 +356,7 @@ type Stats struct {
 	MaxFinished   int       `json:"max_finished"`
 	MemoryBudget  int64     `json:"memory_budget"` // bytes
 	MemoryUsed    int64     `json:"memory_used"`   // bytes reserved by admitted work
+	MemoryShared  int64     `json:"memory_shared"` // of MemoryUsed, what trainings hold together (scratch blocks, checkpoints)
 	CoreGFLOPS    float64   `json:"core_gflops"`
 	MaxStepMillis int       `json:"max_step_ms"`
 	MaxCoreMin    int       `json:"max_core_minutes"`
@@ -338,7 +373,7 @@ func (m *Manager) Stats() Stats {
 	return Stats{Sessions: len(m.sessions), Running: m.running, Queued: len(m.queue),
 		Computing: int(m.cpu.active.Load()), Cores: m.cpu.cores, CPUInUse: inUse, CPUWaiting: waiting,
 		MaxRunning: m.opt.MaxRunning, MaxQueued: m.opt.MaxQueued, MaxPerAddress: m.opt.MaxPerAddress,
-		MaxFinished: m.opt.MaxFinished, MemoryBudget: m.opt.MaxMemory, MemoryUsed: m.memUsed,
+		MaxFinished: m.opt.MaxFinished, MemoryBudget: m.opt.MaxMemory, MemoryUsed: m.memUsed, MemoryShared: m.memShared,
 		CoreGFLOPS: m.opt.CoreGFLOPS, MaxStepMillis: int(maxStepTime / time.Millisecond), MaxCoreMin: m.opt.MaxCoreMinutes,
 		StartLimit: m.opt.StartLimit, UploadLimit: m.opt.UploadLimit, Limits: m.lim}
 }

@@ -171,7 +171,7 @@ func (m *Manager) jobSession(ctx context.Context, rec SessionRecord, resume bool
 	s.ctx, s.cancel = context.WithCancelCause(m.base)
 	s.hub = newHub(s.Info, m.log, StateMsg{State: Queued})
 	s.tk = &ticket{s: s, ready: make(chan struct{}),
-		mem: trainingMemory(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize))}
+		need: needOf(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize))}
 	return s, nil
 }
 

@@ -77,11 +77,13 @@ type Manager struct {
 	rec       *recorder  // nil without a store
 	running   int
 	queue     []*ticket
-	live      map[string]int // trainings queued, running or paused, by address
-	replaced  []*remoteRun   // mirrors replaced by a training here, still following its run (jobs.go)
-	runningBy map[string]int // running trainings, by address
-	workBy    map[string]int // other work admitted or waiting, by address
-	memUsed   int64          // bytes reserved by everything admitted
+	live      map[string]int       // trainings queued, running or paused, by address
+	replaced  []*remoteRun         // mirrors replaced by a training here, still following its run (jobs.go)
+	runningBy map[string]int       // running trainings, by address
+	workBy    map[string]int       // other work admitted or waiting, by address
+	memUsed   int64                // bytes reserved by everything admitted
+	memShared int64                // of memUsed, what the trainings holding memory hold together (sharedMemory)
+	held      map[*ticket]struct{} // the trainings holding memory
 	stores    []*ComparisonStore
 	kfHeld    []*Session   // without a store: ended runs holding keyframes in memory, oldest first
 	early     earlyWeights // copies of small runs' weights before their first epoch's end (earlyweights.go)
@@ -132,7 +134,7 @@ func NewManager(opt Options) *Manager {
 		opt.Logger = slog.Default()
 	}
 	base, stop := context.WithCancelCause(context.Background())
-	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), scratch: ae.NewScratchPool(maxIdleScratch), limiter: newLimiter(rates), lim: opt.Limits, opt: opt, log: opt.Logger,
+	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), scratch: ae.NewScratchPool(0), held: map[*ticket]struct{}{}, limiter: newLimiter(rates), lim: opt.Limits, opt: opt, log: opt.Logger,
 		base: base, stop: stop, sessions: make(map[string]*Session), live: make(map[string]int), runningBy: make(map[string]int),
 		workBy: make(map[string]int), fetches: make(chan struct{}, maxFetches)}
 	if opt.StartLimiter != nil {

@@ -11,7 +11,8 @@ import (
 // The memory budget: every piece of work states how many bytes it needs at
 // peak, and the door admits it only while the sum of what is admitted stays
 // within the budget (Options.MaxMemory). Datasets are shared between
-// trainings and are not counted per training.
+// trainings and are not counted per training; nor are the blocks of
+// gradients and activations trainings take turns with (see needOf).
 
 // MemoryShare is the share of the machine's (or container's) memory that
 // the budget takes by default; the rest is for the datasets, the runtime
@@ -75,18 +76,31 @@ func Bytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// trainingMemory estimates the peak bytes of one training of c (validated,
-// defaults applied) on data of k features with nTest test examples: weights,
-// gradients and optimizer state, published snapshots, the activations of a
-// batch and of an evaluation chunk, and its own buffers (noisy copies,
-// anomaly scores, class rows). The dataset itself is shared and not counted.
-func trainingMemory(c Config, k, nTrain, nTest int) int64 {
+// What a training asks of the budget has two parts. Its own, held for its
+// whole life: the weights and the optimizer's state, the published
+// snapshots, a batch copied out of the data and its own buffers. And its
+// share of what trainings hold together: a training needs its gradients
+// and the activations of a batch (one scratch block) only while it holds a
+// CPU turn, and parks them between turns in the manager's ae.ScratchPool,
+// so at most one block per CPU slot is in use at once, plus the idle
+// blocks the pool keeps (bounded by the manager to as many again); and
+// checkpoints on their way to the store are bounded by the store's writer
+// (maxPendingWeights, one checkpoint beyond it at most). A block too large
+// for the pool stays with its training and is counted as its own.
+
+// trainingNeed is what one training asks of the memory budget.
+type trainingNeed struct {
+	own   int64 // held for its whole life (its block too, when the pool cannot take it)
+	block int64 // the most bytes of the shared block it computes with; 0 when it keeps its own
+	ckpt  int64 // one checkpoint of it: the weights and the optimizer's state
+}
+
+// needOf estimates what one training of c (validated, defaults applied) on
+// data of k features, nTrain training and nTest test examples needs. The
+// dataset itself is shared and not counted.
+func needOf(c Config, k, nTrain, nTest int) trainingNeed {
 	sizes := c.Sizes(k)
 	p := int64(ParamCount(sizes))
-	s := int64(0) // units of every layer after the input
-	for _, w := range sizes[1:] {
-		s += int64(w)
-	}
 	opt := int64(2) // Adam: first and second moments
 	switch c.Optimizer {
 	case "momentum":
@@ -95,20 +109,63 @@ func trainingMemory(c Config, k, nTrain, nTest int) int64 {
 		opt = 0
 	}
 	b := int64(c.BatchSize)
-	mem := 4 * p * (2 + opt) // weights, gradients, optimizer state
-	mem += 2 * 4 * p         // the published snapshot and the one a view may still hold
-	mem += 3 * 4 * b * s     // pre-activations, activations, deltas of a batch
-	if b < 256 {
-		mem += 2 * 4 * 256 * s // the evaluation chunk
-	}
-	mem += 4 * b * int64(k) // the batch copied out of the data
+	n := trainingNeed{ckpt: 4 * p * (1 + opt)}
+	n.own = 4 * p * (1 + opt) // weights, optimizer state
+	n.own += 2 * 4 * p        // the published snapshot and the one a view may still hold
+	n.own += 4 * b * int64(k) // the batch copied out of the data
 	if c.Noise.active() {
-		mem += 4 * (b + int64(nTest) + 64) * int64(k)
+		n.own += 4 * (b + int64(nTest) + 64) * int64(k)
 	}
 	if len(c.TrainClasses) > 0 {
-		mem += 8*int64(nTrain) + 4*256*int64(k) + 16*int64(nTest)
+		n.own += 8*int64(nTrain) + 4*256*int64(k) + 16*int64(nTest)
 	}
-	return mem + 2<<20 // the trainer's own bookkeeping and messages
+	n.own += 2 << 20 // the trainer's own bookkeeping and messages
+	block, err := aeConfig(c, k).ScratchBytes()
+	if err != nil { // not a model the engine makes: count as before it said
+		s := int64(0)
+		for _, w := range sizes[1:] {
+			s += int64(w)
+		}
+		block = 4*p + 3*4*b*s + 2*4*256*s
+	}
+	if lent := block + block/8; lent <= maxIdleScratch { // the pool lends a block up to an eighth larger
+		n.block = lent
+	} else {
+		n.own += block
+	}
+	return n
+}
+
+// sharedMemory is what trainings of the needs given hold together on a
+// server of cores CPU slots: the blocks of those computing (at most one
+// per slot, each at most the largest), the idle blocks the pool may keep
+// (as many again, at most maxIdleScratch) and the checkpoints on their
+// way to the store. idle is the bound to give the pool.
+func sharedMemory(cores int, needs func(yield func(trainingNeed) bool)) (total, idle int64) {
+	pooled, some := 0, false
+	var largest, ckpt int64
+	for n := range needs {
+		some = true
+		ckpt = max(ckpt, n.ckpt)
+		if n.block > 0 {
+			pooled++
+			largest = max(largest, n.block)
+		}
+	}
+	if !some {
+		return 0, 0
+	}
+	computing := int64(min(cores, pooled)) * largest
+	idle = min(maxIdleScratch, computing)
+	return computing + idle + maxPendingWeights + ckpt, idle
+}
+
+// trainingMemory is what one training of c needs when it is the only one:
+// its own bytes and the shared ones for it alone.
+func trainingMemory(c Config, k, nTrain, nTest int) int64 {
+	n := needOf(c, k, nTrain, nTest)
+	shared, _ := sharedMemory(1, func(yield func(trainingNeed) bool) { yield(n) })
+	return n.own + shared
 }
 
 // Default memory estimates of work that does not state its own.

@@ -130,7 +130,7 @@ func (m *Manager) resumedSession(ctx context.Context, s *Session) (*Session, err
 	ns.ctx, ns.cancel = context.WithCancelCause(m.base)
 	ns.hub = newHubWith(ns.Info, m.log, hist)
 	ns.tk = &ticket{s: ns, ready: make(chan struct{}),
-		mem: trainingMemory(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize))}
+		need: needOf(c, info.Features, orAll(c.TrainSize, info.TrainSize), orAll(c.TestSize, info.TestSize))}
 	return ns, nil
 }
 

@@ -6,9 +6,11 @@ package session
 // weights and optimizer state and parks the rest, and trainings of one
 // shape share a block or two between them instead of holding one each
 // (about 2.8 MB for AE-S: thirty trainings on two cores hold two or three
-// instead of thirty). When the pool is full a training keeps its own
-// block, as it would without the pool; a block nobody took for
-// ae.ScratchStale is let go.
+// instead of thirty). The manager bounds the pool's idle blocks lower
+// still, to one largest block per CPU slot (sharedMemory), and counts them
+// in the memory it reserves; a training whose block is larger than
+// maxIdleScratch keeps its own, counted as its own. A block nobody took
+// for ae.ScratchStale is let go.
 const maxIdleScratch = 64 << 20
 
 // release ends a CPU turn of the training: the model parks its scratch

@@ -42,6 +42,7 @@ type options struct {
 	bin        string
 	timeout    time.Duration
 	scenarios  []string
+	maxMemory  string
 	startBurst int
 	keep       bool
 	gapsCSV    string
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after this long in all")
 	only := fl.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run, comma-separated: "+strings.Join(allScenarios, ", ")+" (the default), "+strings.Join(extraScenarios, ", "))
 	fl.IntVar(&o.startBurst, "start-burst", -1, "pass -start-burst to the server (-1: keep its default, which a class must not hit)")
+	fl.StringVar(&o.maxMemory, "max-memory", "", "pass -max-memory to the server, like 400MB (default: keep its default)")
 	fl.BoolVar(&o.keep, "keep", false, "keep the temporary directory (server binary and logs)")
 	fl.StringVar(&o.gapsCSV, "gaps-csv", "", "class: write every wait between two progress messages to this CSV file (for diagnosis)")
 	fl.IntVar(&o.classSessions, "class-sessions", 30, "class: concurrent trainings, each with one viewer")
@@ -181,6 +183,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	e := &env{bin: bin, dir: dir}
 	if o.startBurst >= 0 {
 		e.extra = append(e.extra, "-start-burst", fmt.Sprint(o.startBurst))
+	}
+	if o.maxMemory != "" {
+		e.extra = append(e.extra, "-max-memory", o.maxMemory)
 	}
 	rep := &report{header: []string{fmt.Sprintf("Load test (`go run ./cmd/loadtest`) of %s on %d CPUs (%s/%s, %s), %s.",
 		revision(ctx, root), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 MST"))}}

@@ -25,6 +25,11 @@ func classScenario(ctx context.Context, e *env, o options, rep *report) error {
 	defer a.close()
 	cpu0, _ := cpuTime(srv.pid())
 	self0, _ := cpuTime(os.Getpid())
+	door := &doorWatch{}
+	dctx, stopDoor := context.WithCancel(ctx)
+	defer stopDoor()
+	doorDone := make(chan struct{})
+	go func() { defer close(doorDone); door.run(dctx, srv.base, 100*time.Millisecond) }()
 
 	n := o.classSessions
 	sessions := make([]created, n)
@@ -80,6 +85,8 @@ func classScenario(ctx context.Context, e *env, o options, rep *report) error {
 	cpu1, _ := cpuTime(srv.pid())
 	self1, _ := cpuTime(os.Getpid())
 	rss, rssErr := srv.peakRSS()
+	stopDoor()
+	<-doorDone
 
 	// What the server says about each training.
 	tot, err := totalsOf(ctx, a, ids)
@@ -158,6 +165,10 @@ func classScenario(ctx context.Context, e *env, o options, rep *report) error {
 	}
 	if rssErr != nil {
 		rep.note("class: peak RSS: %v", rssErr)
+	}
+	if door.Polls > 0 {
+		rep.info(sc, "memory the door reserved at peak (shared part) of its budget; most running, queued", "%.0f MB (%.0f MB) of %.0f MB; %d, %d",
+			float64(door.PeakUsed)/1e6, float64(door.PeakShared)/1e6, float64(door.Budget)/1e6, door.PeakRunning, door.PeakQueued)
 	}
 	rep.check(sc, "server peak RSS (VmHWM)", fmt.Sprintf("%.0f MB (%s)", float64(rss)/1e6, mib(rss)),
 		fmt.Sprintf("≤ %g MB", o.classMaxRSS), rssErr == nil && float64(rss) <= o.classMaxRSS*1e6)
