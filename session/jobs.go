@@ -17,6 +17,10 @@ import (
 // queue's acknowledgement wait (internal/bus: 10 s) is a few of them.
 const jobHeartbeat = 3 * time.Second
 
+// standbyWait is how long the job of a run another replica trains waits
+// before a replica looks at it again.
+var standbyWait = 10 * time.Second
+
 // handedOverReason is the state's reason a viewer sees while a run goes
 // from one replica to another.
 const handedOverReason = "the server training this run stopped; another takes it over from its last checkpoint"
@@ -87,11 +91,17 @@ func (m *Manager) takeJob(d Delivery) {
 	defer cancel()
 	resume := d.Attempt() > 1
 	if relay := m.opt.Cluster.Relay; relay != nil {
-		// A job put back on a lost queue (queuelost.go) while a replica
-		// still trained its run, or a duplicate: the run is trained once.
+		// The job of a run a replica trains: put back on a lost queue
+		// (queuelost.go) to stand by in case that replica dies (the one
+		// it had is gone), or a duplicate. The run is trained once: the
+		// job goes back to wait, and once the run has ended it is
+		// acknowledged (below).
 		if _, err := relay.Ask(ctx, rec.ID, RunRequest{Action: "snapshot"}); err == nil {
-			m.log.Warn("bus: a job of a run another replica trains was dropped", "session", rec.ID)
-			_ = d.Ack()
+			if dn, ok := d.(interface{ NakAfter(time.Duration) error }); ok {
+				_ = dn.NakAfter(standbyWait)
+			} else {
+				_ = d.Nak()
+			}
 			return
 		}
 	}

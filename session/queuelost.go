@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -24,12 +23,12 @@ import (
 // again (internal/bus).
 type QueueRecovery interface {
 	// Recover makes the queue again if it was lost and reports whether it
-	// was; epoch names the queue it found or made, the same for every
-	// replica.
-	Recover(ctx context.Context) (lost bool, epoch string, err error)
-	// Requeue puts j on the queue named epoch once, however many replicas
-	// requeue it.
-	Requeue(ctx context.Context, j Job, epoch string) error
+	// was, and since when the queue it found or made exists (the same for
+	// every replica).
+	Recover(ctx context.Context) (lost bool, since time.Time, err error)
+	// Requeue puts j on the queue made at since once, however many
+	// replicas requeue it.
+	Requeue(ctx context.Context, j Job, since time.Time) error
 }
 
 // queueCheckEvery is how often a replica checks that the queue is there.
@@ -51,22 +50,23 @@ func (m *Manager) watchQueue(qr QueueRecovery) {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(m.base, reloadTimeout)
-		lost, epoch, err := qr.Recover(ctx)
+		lost, since, err := qr.Recover(ctx)
 		switch {
 		case err != nil:
 			if m.base.Err() == nil {
 				m.log.Warn("bus: the queue could not be checked", "err", err)
 			}
 		case lost:
-			m.requeueLost(ctx, qr, epoch)
+			m.requeueLost(ctx, qr, since)
 		}
 		cancel()
 	}
 }
 
-// requeueLost puts back on the queue named epoch the job of every run the
-// store lists as live that no replica trains.
-func (m *Manager) requeueLost(ctx context.Context, qr QueueRecovery, epoch string) {
+// requeueLost puts back on the queue made at since the job of every run
+// the store lists as live that was admitted before (those admitted since
+// have their jobs on it).
+func (m *Manager) requeueLost(ctx context.Context, qr QueueRecovery, since time.Time) {
 	st, relay := m.opt.Store, m.opt.Cluster.Relay
 	if st == nil || relay == nil {
 		m.log.Error("bus: the queue was lost, and without a store the runs it held cannot be found again")
@@ -80,27 +80,27 @@ func (m *Manager) requeueLost(ctx context.Context, qr QueueRecovery, epoch strin
 			return
 		}
 		for _, r := range recs {
-			if state != Stopped || handedOver(r) {
+			if (state != Stopped || handedOver(r)) && r.CreatedAt.Before(since) {
 				live = append(live, r)
 			}
 		}
 	}
 	n := 0
 	for _, r := range live {
-		if _, err := relay.Ask(ctx, r.ID, RunRequest{Action: "snapshot"}); !errors.Is(err, ErrNoTrainer) {
-			continue // a replica trains it (or the bus does not answer: the next check sees)
-		}
+		// The job of a run a replica trains stands by: replicas hand it
+		// back while that replica answers for the run (takeJob), and
+		// resume the run if it dies.
 		owner := ""
 		m.mu.Lock()
 		if s := m.sessions[r.ID]; s != nil && s.remote != nil {
 			owner = s.remote.owner
 		}
 		m.mu.Unlock()
-		if err := qr.Requeue(ctx, Job{Record: r, Owner: owner}, epoch); err != nil {
+		if err := qr.Requeue(ctx, Job{Record: r, Owner: owner}, since); err != nil {
 			m.log.Error("bus: a run of the lost queue could not be put back", "session", r.ID, "err", err)
 			continue
 		}
 		n++
 	}
-	m.log.Warn("bus: the queue was lost and made again; the runs no replica trains were put back on it", "requeued", n, "live_in_store", len(live))
+	m.log.Warn("bus: the queue was lost and made again; the live runs' jobs were put back on it", "requeued", n)
 }

@@ -42,7 +42,7 @@ func TestLostJobStreamRequeuesLiveRuns(t *testing.T) {
 		return m, stop
 	}
 	c, stopC := replica("c", true)
-	a, _ := replica("a", false)
+	a, stopA := replica("a", false)
 	b, _ := replica("b", false)
 	long := smallConfig()
 	long.Epochs = 200
@@ -86,37 +86,25 @@ func TestLostJobStreamRequeuesLiveRuns(t *testing.T) {
 	if err := js.DeleteStream(context.Background(), bus.JobStream); err != nil {
 		t.Fatal(err)
 	}
-	// The queue is made again, with the two runs no replica trains on it.
+	// The queue is made again, with the three live runs' jobs on it.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		st, err := js.Stream(context.Background(), bus.JobStream)
 		if err == nil {
-			if st.CachedInfo().State.Msgs == 2 {
+			if st.CachedInfo().State.Msgs == 3 {
 				break
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the job stream was not made again with the two lost jobs: %v", err)
+			t.Fatalf("the job stream was not made again with the three live runs' jobs: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	s1, err := a.Get(id1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s1.State() != session.Running {
-		t.Fatalf("the run a trains is %s", s1.State())
-	}
-	if err := s1.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	// a takes the others: the waiting run trains from its start to its
-	// end, the handed-back one resumes from the step it stopped at.
-	until := func(id string, ok func(*session.Session) bool, what string) *session.Session {
+	until := func(m *session.Manager, id string, ok func(*session.Session) bool, what string) *session.Session {
 		t.Helper()
 		deadline := time.Now().Add(60 * time.Second)
 		for {
-			s, err := a.Get(id)
+			s, err := m.Get(id)
 			if err == nil && ok(s) {
 				return s
 			}
@@ -130,13 +118,31 @@ func TestLostJobStreamRequeuesLiveRuns(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	until(id2, func(s *session.Session) bool { return s.State() == session.Completed }, "completed")
-	s := until(hid, func(s *session.Session) bool {
-		return s.Info().Replica == "a" && s.State() == session.Running
-	}, "running on a")
-	if r := s.Info().ResumedAt; r == nil || r.Step == 0 {
-		t.Errorf("the handed-back run resumed from %+v; want the step it was handed back at", r)
+	resumedOn := func(m *session.Manager, id, name string) {
+		t.Helper()
+		s := until(m, id, func(s *session.Session) bool {
+			return s.Info().Replica == name && s.State() == session.Running
+		}, "running on "+name)
+		if r := s.Info().ResumedAt; r == nil || r.Step == 0 {
+			t.Errorf("run %s resumed from %+v; want the step where it was handed back", id, r)
+		}
+		_ = s.Stop()
+		wait(t, s)
 	}
-	_ = s.Stop()
-	wait(t, s)
+	// Replica e takes them: the waiting run trains from its start to its
+	// end, the handed-back one resumes from the step it stopped at, and
+	// the one a trains stays a's.
+	e, _ := replica("e", true)
+	until(e, id2, func(s *session.Session) bool { return s.State() == session.Completed }, "completed")
+	resumedOn(e, hid, "e")
+	if s, err := a.Get(id1); err != nil || s.State() != session.Running || s.Info().Replica != "a" {
+		t.Fatalf("the run a trains: %v, %v", s.Info(), err)
+	}
+	if s, err := e.Get(id1); err != nil || s.Info().Replica != "a" {
+		t.Fatalf("the run a trains, seen from e: %+v, %v; want it a's only", s.Info(), err)
+	}
+	// a shuts down: its run (whose job the lost queue had) goes to e
+	// through the job that stood by.
+	stopA()
+	resumedOn(e, id1, "e")
 }

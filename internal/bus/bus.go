@@ -29,6 +29,7 @@ type Bus struct {
 
 	mu   sync.Mutex
 	jobs jetstream.Consumer // the job consumer (made again if NATS lost it)
+	made bool               // Connect made the job stream: the first Recover reports it lost
 }
 
 // consumer is the job consumer.
@@ -89,6 +90,9 @@ func Connect(ctx context.Context, url string, opt Options) (*Bus, error) {
 		if id, err := nc.GetClientID(); err == nil {
 			b.replica = fmt.Sprintf("replica-%d", id)
 		}
+	}
+	if _, err := js.Stream(ctx, JobStream); errors.Is(err, jetstream.ErrStreamNotFound) {
+		b.made = true // lost before this replica started, or never made: Recover tells
 	}
 	if err := b.ensureStreams(ctx, opt); err != nil {
 		nc.Close()

@@ -115,6 +115,14 @@ func (d *delivery) Nak() error {
 	return d.b.nc.Flush()
 }
 
+// NakAfter hands the job back for a replica to take after wait.
+func (d *delivery) NakAfter(wait time.Duration) error {
+	if err := d.msg.NakWithDelay(wait); err != nil {
+		return err
+	}
+	return d.b.nc.Flush()
+}
+
 // jsErrStoreFailed is JetStream's error code for a message the stream
 // refused to store (with DiscardNew: "maximum messages exceeded").
 const jsErrStoreFailed jetstream.ErrorCode = 10077

@@ -43,7 +43,8 @@ const maxRaces = 32
 
 // Limiter is a session.Limiter whose buckets live in NATS key-value.
 type Limiter struct {
-	kv       jetstream.KeyValue
+	js       jetstream.JetStream
+	cfg      jetstream.KeyValueConfig
 	lim      session.RateLimit
 	fallback session.Limiter
 	log      *slog.Logger
@@ -51,7 +52,8 @@ type Limiter struct {
 	timeout  time.Duration // of one Allow or undo (opTimeout)
 
 	mu       sync.Mutex
-	loggedAt time.Time // last fallback logged (at most one a minute)
+	kv       jetstream.KeyValue // made again if NATS lost it
+	loggedAt time.Time          // last fallback logged (at most one a minute)
 }
 
 // New returns the shared start limiter of lim on js, creating or updating
@@ -61,14 +63,15 @@ func New(ctx context.Context, js jetstream.JetStream, lim session.RateLimit, fal
 	if lim.Burst < 1 || lim.PerMinute < 0 {
 		return nil, fmt.Errorf("sharedlimit: a burst of at least 1 and a rate of at least 0 are needed, got %d and %g", lim.Burst, lim.PerMinute)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	cfg := jetstream.KeyValueConfig{
 		Bucket:      Bucket,
 		Description: "aelab: per-address start limit (token buckets)",
 		History:     1,
 		TTL:         fullAfter(lim),
 		MaxBytes:    maxBucketBytes,
 		Storage:     jetstream.MemoryStorage,
-	})
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sharedlimit: key-value bucket %s: %w", Bucket, err)
 	}
@@ -78,7 +81,25 @@ func New(ctx context.Context, js jetstream.JetStream, lim session.RateLimit, fal
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Limiter{kv: kv, lim: lim, fallback: fallback, log: log, now: time.Now, timeout: opTimeout}, nil
+	return &Limiter{js: js, cfg: cfg, kv: kv, lim: lim, fallback: fallback, log: log, now: time.Now, timeout: opTimeout}, nil
+}
+
+// bucket is the key-value bucket; with remake, made again first (NATS
+// lost it: restarted without its storage, or it was deleted).
+func (l *Limiter) bucket(ctx context.Context, remake bool) (jetstream.KeyValue, error) {
+	if remake {
+		kv, err := l.js.CreateOrUpdateKeyValue(ctx, l.cfg)
+		if err != nil {
+			return nil, err
+		}
+		l.mu.Lock()
+		l.kv = kv
+		l.mu.Unlock()
+		return kv, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.kv, nil
 }
 
 // fullAfter is how long an untouched bucket takes to fill up, and a minute
@@ -148,13 +169,25 @@ func (l *Limiter) Allow(key string) (bool, time.Duration, func()) {
 // take is one Allow on the network: read the bucket, refill it, take a
 // token and write it back if nobody wrote it meanwhile; else again.
 func (l *Limiter) take(ctx context.Context, k string) (bool, time.Duration, error) {
+	remade := false
 	for range maxRaces {
 		now := l.now()
-		e, err := l.kv.Get(ctx, k)
+		kv, err := l.bucket(ctx, false)
+		if err != nil {
+			return false, 0, err
+		}
+		e, err := kv.Get(ctx, k)
+		if err != nil && !remade && lostBucket(err) {
+			remade = true
+			if _, err := l.bucket(ctx, true); err != nil {
+				return false, 0, err
+			}
+			continue
+		}
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 			s := state{tokens: float64(l.lim.Burst) - 1, at: now}
-			if _, err := l.kv.Create(ctx, k, s.encode()); errors.Is(err, jetstream.ErrKeyExists) {
+			if _, err := kv.Create(ctx, k, s.encode()); errors.Is(err, jetstream.ErrKeyExists) {
 				continue // another replica created it first
 			} else if err != nil {
 				return false, 0, err
@@ -176,7 +209,7 @@ func (l *Limiter) take(ctx context.Context, k string) (bool, time.Duration, erro
 			return false, wait, nil
 		}
 		s.tokens--
-		if _, err := l.kv.Update(ctx, k, s.encode(), e.Revision()); errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		if _, err := kv.Update(ctx, k, s.encode(), e.Revision()); errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			continue // another replica took one meanwhile: read again
 		} else if err != nil {
 			return false, 0, err
@@ -193,8 +226,9 @@ func (l *Limiter) undo(key string) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
 	defer cancel()
 	k := kvKey(key)
+	kv, _ := l.bucket(ctx, false)
 	for range maxRaces {
-		e, err := l.kv.Get(ctx, k)
+		e, err := kv.Get(ctx, k)
 		if err != nil {
 			return // expired (full again) or unreachable: nothing to give back to
 		}
@@ -204,7 +238,7 @@ func (l *Limiter) undo(key string) {
 		}
 		s = l.refill(s, l.now())
 		s.tokens = math.Min(float64(l.lim.Burst), s.tokens+1)
-		if _, err := l.kv.Update(ctx, k, s.encode(), e.Revision()); !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		if _, err := kv.Update(ctx, k, s.encode(), e.Revision()); !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			return
 		}
 	}

@@ -190,3 +190,30 @@ func TestNewRefusesNoLimit(t *testing.T) {
 		t.Fatal("New with a burst of -1 = nil error")
 	}
 }
+
+// TestStartLimitBucketLost: when NATS loses the bucket (restarted without
+// its storage, or deleted), the limiter makes it again and keeps counting
+// in NATS, instead of falling back to its own buckets for good.
+func TestStartLimitBucketLost(t *testing.T) {
+	ns := startNATS(t)
+	js := connect(t, ns)
+	fb := &countingFallback{}
+	l := newShared(t, js, session.RateLimit{Burst: 2, PerMinute: 1}, fb)
+	if ok, _, _ := l.Allow("10.0.0.1"); !ok {
+		t.Fatal("the first start was refused")
+	}
+	if err := js.DeleteKeyValue(context.Background(), Bucket); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, true, false} { // a fresh bucket: a full burst
+		if ok, _, _ := l.Allow("10.0.0.1"); ok != want {
+			t.Errorf("start %d after the bucket was lost: %v, want %v", i+1, ok, want)
+		}
+	}
+	if n := fb.asked.Load(); n != 0 {
+		t.Errorf("the fallback was asked %d times; want none (NATS answered)", n)
+	}
+	if _, err := js.KeyValue(context.Background(), Bucket); err != nil {
+		t.Errorf("the bucket was not made again: %v", err)
+	}
+}
