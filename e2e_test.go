@@ -39,7 +39,9 @@ func browser(t *testing.T) context.Context {
 		t.Fatalf("start Chromium: %v", err)
 	}
 	ctx, cancelC := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
-	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	// A guard against a hung page, not a speed bar: two tests share the
+	// cores now, so it is half as long again as the 4 minutes it was.
+	ctx, cancelT := context.WithTimeout(ctx, 6*time.Minute)
 	t.Cleanup(func() { cancelT(); cancelC() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open a browser context: %v", err)
