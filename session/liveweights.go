@@ -124,10 +124,12 @@ func (w *weightsServer) answer(ctx context.Context, r RunRequest) RunReply {
 		Data: sw.data[4*r.Offset : 4*end]}}
 }
 
-// serve returns the served copy of sn, encoding it the first time.
+// serve returns the served copy of sn, encoding it the first time. The
+// copies are let go servedKeep after they were last served.
 func (w *weightsServer) serve(sn *ae.Snapshot) servedWeights {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	time.AfterFunc(servedKeep, w.sweep)
 	if k := &w.kept[0]; k.sn == sn {
 		k.at = time.Now()
 		return *k
@@ -141,6 +143,17 @@ func (w *weightsServer) serve(sn *ae.Snapshot) servedWeights {
 	w.kept[1] = w.kept[0]
 	w.kept[0] = servedWeights{ver: w.next, sn: sn, data: data, at: time.Now()}
 	return w.kept[0]
+}
+
+// sweep lets go of the copies not served for servedKeep.
+func (w *weightsServer) sweep() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := range w.kept {
+		if w.kept[i].sn != nil && time.Since(w.kept[i].at) >= servedKeep {
+			w.kept[i] = servedWeights{}
+		}
+	}
 }
 
 // freshSnapshot returns a copy of the weights as they are now: while the
