@@ -29,10 +29,15 @@ export function withStep(url, step) {
 
 /**
  * momentText says which weights a view ran on: `step` (the answer's) for the replay's moment
- * `asked` (null: live), with the epoch from the keyframe index when it has that step. Pure.
+ * `asked` (null: live), with the epoch from the keyframe index when it has that step; `weights`
+ * is the answer's field ("checkpoint": the server training the run did not answer, so the view
+ * ran on its last checkpoint, not its live weights). Pure.
  */
-export function momentText(step, asked, index = []) {
-  if (asked === null || asked === undefined) return `model at step ${formatInt(step)}`;
+export function momentText(step, asked, index = [], weights = undefined) {
+  if (asked === null || asked === undefined) {
+    if (weights === 'checkpoint') return `model at step ${formatInt(step)}, its last checkpoint (the server training it did not answer)`;
+    return `model at step ${formatInt(step)}`;
+  }
   const k = index.find((e) => e.step === step);
   const ep = k ? ` (epoch ${Number.isInteger(k.epoch) ? k.epoch : Number(k.epoch).toFixed(2)})` : '';
   const at = `step ${formatInt(step)}${ep}`;
@@ -97,7 +102,7 @@ function main() {
   let atStep = null; // the replay's moment, null while live
   let liveLatent = null;
   const at = (url) => withStep(url, atStep);
-  const moment = (step) => momentText(step, atStep, timeline.index);
+  const moment = (step, weights) => momentText(step, atStep, timeline.index, weights);
   statuses.scrollIntoView({ block: 'start' }); // just started: show the figure, not the form
 
   // The map, with the pointer modes.
@@ -162,7 +167,7 @@ function main() {
       onResult(body, z) {
         rep.clear();
         view.set(body);
-        dcap.textContent = `z = ${formatCode(z)} · ${moment(body.step)}`;
+        dcap.textContent = `z = ${formatCode(z)} · ${moment(body.step, body.weights)}`;
         manifoldView.setMark(z);
       },
       onError: rep.onError,
@@ -213,7 +218,7 @@ function main() {
       onResult(body) {
         mrep.clear();
         manifoldView.set(body);
-        mmoment.textContent = atStep === null ? `Manifold of the latest weights (step ${formatInt(body.step)})` : `Manifold at ${moment(body.step)}`;
+        mmoment.textContent = atStep === null ? (body.weights === 'checkpoint' ? `Manifold of the last checkpoint (step ${formatInt(body.step)}): the server training this run did not answer` : `Manifold of the latest weights (step ${formatInt(body.step)})`) : `Manifold at ${moment(body.step, body.weights)}`;
         mcap.textContent = `Each tile is the decoder’s drawing at one point of a regular ${body.rows} × ${body.cols} grid over where ${Math.round(100 * (1 - 2 * body.quantile))}% of the codes lie (model at step ${formatInt(body.step)}). The framed tile is the one nearest the decoded point.`;
       },
       onError: mrep.onError,
@@ -242,7 +247,7 @@ function main() {
     onResult(body) {
       irep.clear();
       interp.set(body);
-      icap.textContent = `The decoder’s drawings of ${body.codes.length} codes evenly spaced on the straight line from the code of A (#${body.from}, a ${className(body.labels[0])}) to the code of B (#${body.to}, a ${className(body.labels[1])}); ${moment(body.step)}.`;
+      icap.textContent = `The decoder’s drawings of ${body.codes.length} codes evenly spaced on the straight line from the code of A (#${body.from}, a ${className(body.labels[0])}) to the code of B (#${body.to}, a ${className(body.labels[1])}); ${moment(body.step, body.weights)}.`;
     },
     onError: irep.onError,
   });
@@ -288,7 +293,7 @@ function main() {
     onResult(body, z) {
       srep.clear();
       sliderView.set(body);
-      scap.textContent = `z = ${formatCode(z)} · ${moment(body.step)}`;
+      scap.textContent = `z = ${formatCode(z)} · ${moment(body.step, body.weights)}`;
     },
     onError: srep.onError,
   });
@@ -360,7 +365,7 @@ function main() {
       stats = body;
       variance.set(body);
       const dead = body.dead.filter(Boolean).length;
-      vcap.textContent = `${dead === 0 ? 'No dead unit' : `${dead} of ${body.dead.length} units dead`}: variance over the first ${formatInt(body.count)} test examples, ${moment(body.step)}.`;
+      vcap.textContent = `${dead === 0 ? 'No dead unit' : `${dead} of ${body.dead.length} units dead`}: variance over the first ${formatInt(body.count)} test examples, ${moment(body.step, body.weights)}.`;
       if (first && codeA) buildSliders(code ?? codeA);
       else markDead();
     },

@@ -49,6 +49,7 @@ test('momentText says which weights a view ran on', () => {
   assert.equal(momentText(1200, 1200, index), 'step 1,200 (epoch 2)');
   assert.equal(momentText(600, 50, index), 'step 600 (epoch 1), the kept weights nearest step 50');
   assert.equal(momentText(1940, null, index), 'model at step 1,940');
+  assert.equal(momentText(1500, null, index, 'checkpoint'), 'model at step 1,500, its last checkpoint (the server training it did not answer)');
   assert.equal(momentText(50, 50, index), 'step 50 (epoch 0.08)');
 });
 
