@@ -68,7 +68,7 @@ func WriteModel(w io.Writer, c Config, snap *ae.Snapshot) error {
 		}
 		ts = append(ts, safetensors.Tensor{Name: pt.name, Shape: pt.shape, Data: d})
 	}
-	cfg, err := json.Marshal(c)
+	cfg, err := configMeta(c)
 	if err != nil {
 		return err
 	}
@@ -80,6 +80,26 @@ func WriteModel(w io.Writer, c Config, snap *ae.Snapshot) error {
 		meta[ModelMetaImage] = string(im)
 	}
 	return safetensors.Write(w, ts, meta)
+}
+
+// configMeta is c as the "config" of a model file: the body
+// POST /api/sessions takes, so a training and test size of 0 (all
+// examples) is left out rather than written as 0, which that body refuses.
+func configMeta(c Config) ([]byte, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"train_size", "test_size"} {
+		if string(m[k]) == "0" {
+			delete(m, k)
+		}
+	}
+	return json.Marshal(m)
 }
 
 // ModelFile is a decoded model file: a validated configuration and the
@@ -106,11 +126,16 @@ func (m *Manager) ReadModel(data []byte) (*ModelFile, error) {
 	if !ok {
 		return nil, bad(`the file's __metadata__ has no "config": save the session configuration as JSON under that key (see docs/export.md)`)
 	}
-	var c Config
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	c, err := DecodeConfigJSON([]byte(raw))
+	if err != nil {
 		return nil, bad("the configuration in the file's metadata is not valid: %v", err)
+	}
+	if _, ours := f.Metadata[ModelMetaActivations]; ours {
+		// aelab wrote "train_size": 0 and "test_size": 0 for "all" before
+		// configMeta left them out: a file it wrote then still imports.
+		for _, k := range []string{"train_size", "test_size"} {
+			delete(c.given, k)
+		}
 	}
 	first, ok := f.Get("encoder.0.weight")
 	if !ok {

@@ -152,6 +152,31 @@ func TestReadModelErrors(t *testing.T) {
 			meta["config"] = strings.Replace(meta["config"], `"activation":"relu"`, `"activation":"swish"`, 1)
 			return ts
 		}), "activation"},
+		{"zero epochs", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["config"] = setConfigKey(t, meta["config"], "epochs", "0")
+			return ts
+		}), "epochs: epochs must be between 1"},
+		{"zero batch size", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["config"] = setConfigKey(t, meta["config"], "batch_size", "0")
+			return ts
+		}), "batch_size: batch size must be between 1"},
+		{"zero learning rate", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["config"] = setConfigKey(t, meta["config"], "learning_rate", "0")
+			return ts
+		}), "learning_rate: learning rate must be greater than 0"},
+		{"empty optimizer", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["config"] = setConfigKey(t, meta["config"], "optimizer", `""`)
+			return ts
+		}), "optimizer"},
+		{"zero train size from PyTorch", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["config"] = setConfigKey(t, meta["config"], "train_size", "0")
+			delete(meta, "activations") // not written by aelab: no legacy reading of 0 as "all"
+			return ts
+		}), "train_size: training examples must be between 1"},
+		{"key twice", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["config"] = strings.Replace(meta["config"], `{`, `{"epochs":3,`, 1)
+			return ts
+		}), `"epochs" is given twice`},
 		{"unknown dataset", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
 			meta["config"] = strings.Replace(meta["config"], `"dataset":"mnist"`, `"dataset":"nope"`, 1)
 			return ts
@@ -190,6 +215,66 @@ func TestReadModelErrors(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != EInvalid || e.Field != "file" || !strings.Contains(e.Message, tc.want) {
 			t.Errorf("%s: ReadModel = %v; want an invalid-file error saying %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// setConfigKey sets key to the JSON value v in the configuration cfg.
+func setConfigKey(t *testing.T, cfg, key, v string) string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(cfg), &m); err != nil {
+		t.Fatal(err)
+	}
+	m[key] = json.RawMessage(v)
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestModelFileConfigIsAPostBody: the "config" of a written model file is
+// a body POST /api/sessions takes, so a training and test size of "all"
+// is left out rather than written as 0 (which that body refuses); a file
+// aelab wrote with them as 0 still imports.
+func TestModelFileConfigIsAPostBody(t *testing.T) {
+	sc := small()
+	sc.TrainSize, sc.TestSize, sc.Epochs = 0, 0, 1 // all examples
+	c, fe := Validate(sc, testRegistry, DefaultLimits())
+	if len(fe) != 0 || c.TrainSize != 0 {
+		t.Fatalf("small(): %v, train_size %d", fe, c.TrainSize)
+	}
+	model, err := ae.New(aeConfig(c, 784))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ModelBytes(c, model.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := f.Metadata["config"]
+	if strings.Contains(cfg, "train_size") || strings.Contains(cfg, "test_size") {
+		t.Errorf("config %s writes a training or test size of 0", cfg)
+	}
+	m := NewManager(Options{Datasets: testRegistry})
+	if _, err := m.ReadModel(b); err != nil {
+		t.Fatalf("a file aelab writes: %v", err)
+	}
+	legacy := map[string]string{}
+	for k, v := range f.Metadata {
+		legacy[k] = v
+	}
+	legacy["config"] = setConfigKey(t, setConfigKey(t, cfg, "train_size", "0"), "test_size", "0")
+	var old bytes.Buffer
+	if err := safetensors.Write(&old, f.Tensors, legacy); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.ReadModel(old.Bytes()); err != nil {
+		t.Fatalf("a file aelab wrote with train_size 0 (all): %v", err)
 	}
 }
 
