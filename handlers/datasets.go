@@ -74,11 +74,13 @@ func handleGetDataset(m *session.Manager, log *slog.Logger) http.Handler {
 // examples of a dataset for the picker's thumbnails (see samples.go).
 func handleDatasetSamples(m *session.Manager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		n, err := queryInt(q.Get("n"), "n", lab.DefaultSamples, 1, lab.MaxSamples)
-		var seed int
+		q, err := queryParams(r)
+		var n, seed int
 		if err == nil {
-			seed, err = queryInt(q.Get("seed"), "seed", 0, 0, 1<<53)
+			n, err = queryInt(q, "n", lab.DefaultSamples, 1, lab.MaxSamples)
+		}
+		if err == nil {
+			seed, err = queryInt(q, "seed", 0, 0, 1<<53)
 		}
 		if err != nil {
 			writeError(w, r, log, err)
@@ -91,19 +93,6 @@ func handleDatasetSamples(m *session.Manager, log *slog.Logger) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, lab.NewSamples(ds, n))
 	})
-}
-
-// queryInt reads an optional whole-number query parameter within [lo, hi].
-func queryInt(s, name string, def, lo, hi int) (int, error) {
-	if s == "" {
-		return def, nil
-	}
-	v, err := strconv.Atoi(s)
-	if err != nil || v < lo || v > hi {
-		return 0, &session.Error{Code: session.EInvalid, Field: name,
-			Message: name + " must be a whole number from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi)}
-	}
-	return v, nil
 }
 
 // csvErrorBody is the JSON error of a refused upload: the usual fields plus,

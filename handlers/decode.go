@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -275,4 +278,42 @@ func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return nil
 	}
 	return decodeJSON(w, r, v)
+}
+
+// repeatedParams names each query parameter of q given more than once
+// (?step=1&step=2), except those in multi, which take a list: one error
+// per parameter, naming it. A second value would otherwise be
+// silently dropped (url.Values.Get takes the first).
+func repeatedParams(q url.Values, multi ...string) session.FieldErrors {
+	var fe session.FieldErrors
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if n := len(q[name]); n > 1 && !slices.Contains(multi, name) {
+			fe = append(fe, session.FieldError{Field: name,
+				Message: fmt.Sprintf("the query parameter %q is given %d times: give it once", truncated(name, 40), n)})
+		}
+	}
+	return fe
+}
+
+// queryParams is the query of r, each parameter given at most once except
+// those in multi: the one way handlers read query parameters. A parameter
+// given twice is refused with an EInvalid error naming it.
+func queryParams(r *http.Request, multi ...string) (url.Values, error) {
+	q := r.URL.Query()
+	return q, repeatedParams(q, multi...).Err()
+}
+
+// queryInt reads an optional whole-number query parameter of q within
+// [lo, hi]: def when it is missing, an error naming it when it is present
+// and empty, not a whole number, or out of range.
+func queryInt(q url.Values, name string, def, lo, hi int) (int, error) {
+	if !q.Has(name) {
+		return def, nil
+	}
+	v, err := strconv.Atoi(q.Get(name))
+	if err != nil || v < lo || v > hi {
+		return 0, &session.Error{Code: session.EInvalid, Field: name,
+			Message: name + " must be a whole number from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi) + " (or leave it out)"}
+	}
+	return v, nil
 }

@@ -18,7 +18,11 @@ func handlePCAProjection(m *session.Manager, log *slog.Logger, mr *modelRunner) 
 			writeError(w, r, log, err)
 			return
 		}
-		k, err := queryInt(r.URL.Query().Get("k"), "k", s.Config().Bottleneck, 1, maxPCAProjectionK)
+		q, err := queryParams(r)
+		k := 0
+		if err == nil {
+			k, err = queryInt(q, "k", s.Config().Bottleneck, 1, maxPCAProjectionK)
+		}
 		if err != nil {
 			writeError(w, r, log, err)
 			return

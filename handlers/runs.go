@@ -48,7 +48,7 @@ var runStates = []session.State{session.Queued, session.Running, session.Paused,
 // it selects nothing.
 func parseRunsQuery(v url.Values, m *session.Manager, cb *session.ClassBook, owner session.Owner) (session.SessionQuery, session.FieldErrors) {
 	var q session.SessionQuery
-	var fe session.FieldErrors
+	fe := repeatedParams(v, "sessions") // the /runs page's ticked runs are a list
 	bad := func(field, msg string) {
 		fe = append(fe, session.FieldError{Field: field, Message: field + ": " + msg})
 	}

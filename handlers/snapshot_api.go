@@ -59,12 +59,10 @@ func (mr *modelRunner) serveAt(log *slog.Logger, run func(*http.Request, lab.Mod
 
 func (mr *modelRunner) handler(log *slog.Logger, atStep bool, run func(*http.Request, lab.Model) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		step, err := -1, error(nil)
-		if q := r.URL.Query(); atStep && q.Has("step") {
-			step, err = queryInt(q.Get("step"), "step", -1, 0, math.MaxInt32)
-			if err == nil && step < 0 { // present but empty
-				err = &session.Error{Code: session.EInvalid, Field: "step", Message: "step must be a whole number from 0 to the run's step (or leave it out for the latest weights)"}
-			}
+		step := -1
+		q, err := queryParams(r) // every view's parameters: none given twice
+		if err == nil && atStep && q.Has("step") {
+			step, err = queryInt(q, "step", -1, 0, math.MaxInt32)
 		}
 		var md lab.Model
 		if err == nil {

@@ -14,11 +14,11 @@ import (
 func handleCompression(log *slog.Logger, mr *modelRunner) http.Handler {
 	return mr.serve(log, func(r *http.Request, md lab.Model) (any, error) {
 		q := r.URL.Query()
-		bits, err := queryInt(q.Get("bits"), "bits", 8, 1, analysis.MaxQuantBits)
+		bits, err := queryInt(q, "bits", 8, 1, analysis.MaxQuantBits)
 		if err != nil {
 			return nil, err
 		}
-		ex, err := queryInt(q.Get("example"), "example", 0, 0, 1<<30)
+		ex, err := queryInt(q, "example", 0, 0, 1<<30)
 		if err != nil {
 			return nil, err
 		}

@@ -84,15 +84,16 @@ func handleReconstruct(log *slog.Logger, mr *modelRunner) http.Handler {
 // ?span=codes or prior (lab.Runner.Manifold).
 func handleManifold(log *slog.Logger, mr *modelRunner) http.Handler {
 	return mr.serveAt(log, func(r *http.Request, md lab.Model) (any, error) {
-		rows, err := queryInt(r.URL.Query().Get("rows"), "rows", 12, 1, maxManifoldSide)
+		q := r.URL.Query() // single values: checked by the handler
+		rows, err := queryInt(q, "rows", 12, 1, maxManifoldSide)
 		if err != nil {
 			return nil, err
 		}
-		cols, err := queryInt(r.URL.Query().Get("cols"), "cols", rows, 1, maxManifoldSide)
+		cols, err := queryInt(q, "cols", rows, 1, maxManifoldSide)
 		if err != nil {
 			return nil, err
 		}
-		return mr.Manifold(md, rows, cols, r.URL.Query().Get("span"))
+		return mr.Manifold(md, rows, cols, q.Get("span"))
 	})
 }
 
