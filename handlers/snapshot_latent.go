@@ -67,6 +67,10 @@ type reconstructRequest struct {
 }
 
 func (q *reconstructRequest) check() error {
+	if q.Examples == nil {
+		return &session.Error{Code: session.EInvalid, Field: "examples",
+			Message: fmt.Sprintf(`"examples" is missing: name 1 to %d test examples, e.g. {"examples": [0, 17]}`, lab.MaxReconstruct)}
+	}
 	if len(q.Examples) == 0 || len(q.Examples) > lab.MaxReconstruct {
 		return &session.Error{Code: session.EInvalid, Field: "examples",
 			Message: fmt.Sprintf(`name 1 to %d test examples, e.g. {"examples": [0, 17]}; got %d`, lab.MaxReconstruct, len(q.Examples))}
