@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/aelab/aelab/internal/cputime"
 )
 
 func TestMNIST(t *testing.T) {
@@ -90,7 +92,7 @@ func TestMNISTDecodeTime(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("timing is meaningless under -race or -short")
 	}
-	cpu0, ok := processCPU()
+	cpu0, ok := cputime.Process()
 	if !ok {
 		t.Skip("no CPU time on this system")
 	}
@@ -99,7 +101,7 @@ func TestMNISTDecodeTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cpu1, _ := processCPU()
+	cpu1, _ := cputime.Process()
 	t.Logf("MNIST decode: %v of CPU (%v of wall time)", cpu1-cpu0, time.Since(start))
 	if d.Train.N != 60000 || d.Test.N != 10000 {
 		t.Fatal("bad decode")

@@ -1,14 +1,15 @@
 //go:build unix
 
-package datasets
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU returns the CPU time (user + system) this process has used.
-func processCPU() (time.Duration, bool) {
+// Process returns the CPU time (user + system, all threads) this process
+// has used, and false if the system cannot tell.
+func Process() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false
