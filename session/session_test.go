@@ -53,10 +53,17 @@ func collect(t *testing.T, sub *Subscription, timeout time.Duration) []map[strin
 
 func waitDone(t *testing.T, s *Session) {
 	t.Helper()
-	select {
-	case <-s.Done():
-	case <-time.After(60 * time.Second):
-		t.Fatal("training did not end")
+	clock := startGranted()
+	for {
+		select {
+		case <-s.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+		if clock.over(60 * time.Second) {
+			granted, wall := clock.elapsed()
+			t.Fatalf("training did not end in %s of granted time (%s of wall time)", granted.Round(time.Second), wall.Round(time.Second))
+		}
 	}
 }
 
@@ -240,9 +247,9 @@ func TestPauseResumeStop(t *testing.T) {
 
 func waitState(t *testing.T, s *Session, want State) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	clock := startGranted()
 	for s.State() != want {
-		if time.Now().After(deadline) {
+		if clock.over(30 * time.Second) {
 			t.Fatalf("state = %s, want %s", s.State(), want)
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -327,10 +334,10 @@ func TestShutdownStopsTrainings(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	clock := startGranted()
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 30 s")
+		if clock.over(30 * time.Second) {
+			t.Fatal("condition not reached in 30 s of granted time")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
