@@ -206,46 +206,54 @@ func (rr *remoteRun) forgetWeights() {
 
 // remoteWeights returns the weights of a run another replica trains: a
 // copy fetched from that replica at most liveFresh ago, one fetch at a
-// time for all the views of the run here; its latest checkpoint if the
-// training replica does not answer in time.
+// time for all the views of the run here (those that wait for it share
+// its answer, its error included); its latest checkpoint if the training
+// replica does not answer in time.
 func (s *Session) remoteWeights(ctx context.Context) (Weights, error) {
 	rr := s.remote
-	for {
-		rr.wmu.Lock()
-		if w := rr.weights; w.fresh(time.Now()) {
-			rr.wmu.Unlock()
-			return w.Weights, nil
-		}
-		if ch := rr.fetching; ch != nil {
-			rr.wmu.Unlock()
-			select {
-			case <-ch:
-				continue
-			case <-ctx.Done():
-				return Weights{}, Errorf(EUnavailable, "the model of session %s is not ready yet; try again in a moment", s.id)
-			}
-		}
-		ch := make(chan struct{})
-		rr.fetching = ch
-		prev := rr.weights
+	rr.wmu.Lock()
+	if w := rr.weights; w.fresh(time.Now()) {
 		rr.wmu.Unlock()
-
-		// The fetch is shared by every view waiting: it lasts its own
-		// time, not the first caller's.
-		w, err := s.fetchWeights(prev)
-		rr.wmu.Lock()
-		rr.fetching = nil
-		if err == nil {
-			rr.weights = w
-			s.snap.Store(w.Snap)
-		}
-		close(ch)
-		rr.wmu.Unlock()
-		if err != nil {
-			return Weights{}, err
-		}
 		return w.Weights, nil
 	}
+	f := rr.fetching
+	if f == nil {
+		f = &weightsFetch{done: make(chan struct{})}
+		rr.fetching = f
+		prev := rr.weights
+		// The fetch is shared by every view waiting: it lasts its own
+		// time, not the first caller's.
+		go func() {
+			w, err := s.fetchWeights(prev)
+			rr.wmu.Lock()
+			rr.fetching = nil
+			if err == nil {
+				rr.weights = w
+				s.snap.Store(w.Snap)
+			}
+			f.w, f.err = w, err
+			close(f.done)
+			rr.wmu.Unlock()
+		}()
+	}
+	rr.wmu.Unlock()
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return Weights{}, f.err
+		}
+		return f.w.Weights, nil
+	case <-ctx.Done():
+		return Weights{}, Errorf(EUnavailable, "the model of session %s is not ready yet; try again in a moment", s.id)
+	}
+}
+
+// weightsFetch is one fetch of a mirror's weights under way; w and err
+// are set when done is closed.
+type weightsFetch struct {
+	done chan struct{}
+	w    *mirrorWeights
+	err  error
 }
 
 // fetchWeights has the weights of the run from its training replica, else

@@ -40,7 +40,7 @@ type remoteRun struct {
 
 	wmu      sync.Mutex     // guards the two below (liveweights.go)
 	weights  *mirrorWeights // what the views run on, and when it was had
-	fetching chan struct{}  // closed when the fetch under way ends; nil if none
+	fetching *weightsFetch  // the fetch under way; nil if none
 }
 
 // newMirror makes the mirror of kept session r, its history as the
