@@ -94,10 +94,14 @@ func TestResumeAfterCrashKeepsTheKeyframeLosses(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Restart on what reached the disk: interrupted at the epoch's end.
+	// Restart on what reached the disk: interrupted at the epoch's end or
+	// the step or two after it that the head had reached when the
+	// checkpoint was written (the writer writes the heads first), never
+	// before the checkpoint (the defect 86db2c3 fixed: an epoch early)
+	// and never past where the training was held.
 	m, old := restarted(t, dir, s.ID())
-	if in := old.Info(); in.State != session.Interrupted || in.Step != epochEnd {
-		t.Fatalf("after the crash: %s at step %d; want interrupted at %d", in.State, in.Step, epochEnd)
+	if in := old.Info(); in.State != session.Interrupted || in.Step < epochEnd || in.Step > epochEnd+10 {
+		t.Fatalf("after the crash: %s at step %d; want interrupted at %d to %d", in.State, in.Step, epochEnd, epochEnd+10)
 	}
 	ns, err := m.ResumeInterrupted(ctx, "192.0.2.1:1234", old)
 	if err != nil {
