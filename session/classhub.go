@@ -35,8 +35,11 @@ type pcaResult struct {
 }
 
 // Subscribe starts a live stream of the class: a snapshot, a tile per run,
-// then changes. The caller must Close it.
+// then changes. The caller must Close it. With a cluster, the class is
+// read again from the store first (a change whose announcement was lost
+// is then on the dashboard too).
 func (c *Class) Subscribe() *Subscription {
+	c.sync()
 	s, ok := c.hub.subscribe(subscriberBuffer + c.book.lim.MaxRuns + 1)
 	if !ok {
 		close(s.c)
