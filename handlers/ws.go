@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -166,13 +168,29 @@ func serveStream(w http.ResponseWriter, r *http.Request, log *slog.Logger, socks
 
 // readPump reads (and discards) what the viewer sends, so that pongs and
 // close frames are processed; it closes gone when the connection fails.
+// gorilla's read limit counts a message's bytes on the wire, compressed
+// when the viewer negotiated permessage-deflate: 512 deflated bytes can
+// inflate to half a megabyte, which ReadMessage would allocate. So each
+// message is inflated only as far as maxClientFrame bytes, into a fixed
+// buffer, and one that goes beyond is refused (1009, message too big).
 func readPump(conn *websocket.Conn, gone chan<- struct{}) {
 	defer close(gone)
 	conn.SetReadLimit(maxClientFrame)
 	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	var buf [maxClientFrame + 1]byte
 	for {
-		if _, _, err := conn.ReadMessage(); err != nil {
+		_, r, err := conn.NextReader()
+		if err != nil {
+			return
+		}
+		n, err := io.ReadFull(r, buf[:])
+		if n > maxClientFrame {
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseMessageTooBig,
+				fmt.Sprintf("a viewer sends at most %d bytes a message", maxClientFrame)), time.Now().Add(writeWait))
+			return
+		}
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 			return
 		}
 	}
