@@ -1,0 +1,183 @@
+// What the recorder takes from the sessions between two flushes: heads,
+// curve points (coalesced past the bound), frames, checkpoints within the
+// byte budget, keyframes, rewinds, comparisons and forgotten runs.
+
+package session
+
+import "slices"
+
+// head records the latest head of a session.
+func (r *recorder) head(rec SessionRecord) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pending
+	if _, ok := p.heads[rec.ID]; !ok {
+		p.order = append(p.order, rec.ID)
+	}
+	p.heads[rec.ID] = rec
+}
+
+// points records curve points of a session, merging the oldest pending
+// training-loss points when too many wait.
+func (r *recorder) points(id string, pts ...SeriesPoint) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur := append(r.pending.points[id], pts...)
+	if len(cur) > maxPendingPoints {
+		cur = coalesce(cur)
+	}
+	r.pending.points[id] = cur
+}
+
+// coalesce merges adjacent pairs of training-loss points in the older half
+// of pts into their mean (at the later step); other series stay whole, and
+// the order is kept.
+func coalesce(pts []SeriesPoint) []SeriesPoint {
+	half := len(pts) / 2
+	out := make([]SeriesPoint, 0, len(pts))
+	var held *SeriesPoint
+	release := func() {
+		if held != nil {
+			out = append(out, *held)
+			held = nil
+		}
+	}
+	for _, p := range pts[:half] {
+		switch {
+		case p.Series != SeriesTrain:
+			release()
+			out = append(out, p)
+		case held == nil:
+			q := p
+			held = &q
+		default:
+			p.Value = (held.Value + p.Value) / 2
+			held = nil
+			out = append(out, p)
+		}
+	}
+	release()
+	return append(out, pts[half:]...)
+}
+
+// frames records the latest frames of a session (nil fields keep the
+// pending ones).
+func (r *recorder) frames(id string, f Frames) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur := r.pending.frames[id]
+	if f.Progress != nil {
+		cur.Progress = f.Progress
+	}
+	if f.Latent != nil {
+		cur.Latent = f.Latent
+	}
+	if f.Reconstructions != nil {
+		cur.Reconstructions = f.Reconstructions
+	}
+	if f.Anomaly != nil {
+		cur.Anomaly = f.Anomaly
+	}
+	r.pending.frames[id] = cur
+}
+
+// checkpoint records a session's weights, which fill copies into c (its
+// Params and State) and which est estimates in bytes: it replaces the
+// session's checkpoint still waiting, if any; it is not taken (fill is not
+// called, false is returned) when it would take the weights waiting or
+// being written past maxPendingWeights, unless it is final or nothing else
+// waits.
+func (r *recorder) checkpoint(c Checkpoint, est int64, fill func(*Checkpoint)) bool {
+	size := est
+	r.mu.Lock()
+	p := r.pending
+	var old int64
+	if o := p.ckpts[c.SessionID]; o != nil && !c.Final {
+		old = weightBytes(o)
+	}
+	if !c.Final && r.weights > old && r.weights-old+size > maxPendingWeights {
+		r.declined++
+		r.mu.Unlock()
+		return false
+	}
+	fill(&c)
+	r.weights += weightBytes(&c) - old
+	if c.Final {
+		if o := p.ckpts[c.SessionID]; o != nil { // the final weights supersede a waiting epoch's
+			r.weights -= weightBytes(o)
+			delete(p.ckpts, c.SessionID)
+		}
+		p.final = append(p.final, c)
+	} else {
+		p.ckpts[c.SessionID] = &c
+	}
+	r.mu.Unlock()
+	select { // weights are worth writing soon
+	case r.kick <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// keyframe records a keyframe (a session has at most MaxKeyframes, so
+// the pending ones are bounded by that).
+func (r *recorder) keyframe(k Keyframe) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ks := r.pending.kfs[k.SessionID]
+	if i := slices.IndexFunc(ks, func(x Keyframe) bool { return x.Step == k.Step }); i >= 0 {
+		ks[i] = k
+		return
+	}
+	if len(ks) < MaxKeyframes {
+		r.pending.kfs[k.SessionID] = append(ks, k)
+	}
+}
+
+// rewind makes the store forget the curve points of session id after
+// step, before any point pending or to come (a resumed session).
+func (r *recorder) rewind(id string, step int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pending
+	if p.rewind == nil {
+		p.rewind = make(map[string]int)
+	}
+	p.rewind[id] = step
+	p.points[id] = slices.DeleteFunc(p.points[id], func(pt SeriesPoint) bool { return pt.Step > step })
+}
+
+// comparison records a comparison.
+func (r *recorder) comparison(c ComparisonRecord) {
+	r.mu.Lock()
+	r.pending.comps = append(r.pending.comps, c)
+	r.mu.Unlock()
+}
+
+// forget drops everything pending for a session (it is being deleted).
+func (r *recorder) forget(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pending
+	if _, ok := p.heads[id]; ok {
+		delete(p.heads, id)
+		p.order = slices.DeleteFunc(p.order, func(x string) bool { return x == id })
+	}
+	delete(p.points, id)
+	delete(p.frames, id)
+	if c := p.ckpts[id]; c != nil {
+		r.weights -= weightBytes(c)
+		delete(p.ckpts, id)
+	}
+	p.final = slices.DeleteFunc(p.final, func(c Checkpoint) bool {
+		if c.SessionID == id {
+			r.weights -= weightBytes(&c)
+			return true
+		}
+		return false
+	})
+	delete(p.kfs, id)
+	p.early = slices.DeleteFunc(p.early, func(c earlyCopy) bool { return c.id == id })
+	delete(r.headStep, id)
+	delete(r.held, id)
+}
