@@ -164,3 +164,41 @@ func TestClassSharedBetweenBooks(t *testing.T) {
 		t.Fatalf("a fourth class, 3 allowed = %v", err)
 	}
 }
+
+// TestClassRunResultKeptOnce: every replica following a run records its
+// end; a replica whose mirror was cut (a state that is not final) or that
+// saw the run interrupted does not overwrite the result another recorded.
+func TestClassRunResultKeptOnce(t *testing.T) {
+	m := newTestManager(t, Options{})
+	store := &memClassStore{}
+	b := newTestBook(t, m, ClassOptions{Store: store})
+	c, _, err := b.Create("x", NewClass{Name: "Y"}, Owner{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.change(func(r *ClassRecord) (bool, error) {
+		r.Runs = append(r.Runs, ClassRunRecord{SessionID: "gone1234", Student: "Ana", State: Running})
+		return true, nil
+	})
+	loss := 0.02
+	state := func() State {
+		r, _ := store.Class(context.Background(), c.ID())
+		return r.Runs[0].State
+	}
+	c.updateRun(&RunTile{ID: "gone1234", State: Running}, true)
+	if got := state(); got != Running {
+		t.Fatalf("a cut stream recorded %s", got)
+	}
+	c.updateRun(&RunTile{ID: "gone1234", State: Completed, TestLoss: &loss, Seconds: 3}, true)
+	c.updateRun(&RunTile{ID: "gone1234", State: Interrupted}, true)
+	r, _ := store.Class(context.Background(), c.ID())
+	if x := r.Runs[0]; x.State != Completed || x.TestLoss == nil || *x.TestLoss != loss || x.Seconds != 3 {
+		t.Fatalf("kept %+v, want the completed result", x)
+	}
+	if v := r.Version; v != 3 {
+		t.Fatalf("version %d: the refused changes were written (want 3: created, run added, completed)", v)
+	}
+	if got := c.Runs()[0].State; got != Completed {
+		t.Fatalf("the copy says %s", got)
+	}
+}
