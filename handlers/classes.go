@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -84,6 +85,11 @@ func handleJoin(m *session.Manager, cb *session.ClassBook, log *slog.Logger) htt
 		var req joinRequest
 		if err := decodeJSON(w, r, &req); err != nil {
 			writeError(w, r, log, err)
+			return
+		}
+		if strings.TrimSpace(req.Code) == "" {
+			writeError(w, r, log, &session.Error{Code: session.EInvalid, Field: "code",
+				Message: `"code" is missing: give the class code on the wall (six letters and digits, like K7Q-4XP)`})
 			return
 		}
 		c, err := cb.ByCode(req.Code)

@@ -36,6 +36,9 @@ func TestEmptyBodyNeverSaysGotZero(t *testing.T) {
 			t.Errorf("%s {}: %q does not name %q", p, e.Error, e.Field)
 		}
 	}
+	if resp, body := ts.do(t, "POST", "/api/join", `{"name":"Ana"}`, nil); resp.StatusCode != 400 || !strings.Contains(string(body), `\"code\" is missing`) {
+		t.Errorf("join without a code: %d %s; want 400 saying code is missing", resp.StatusCode, body)
+	}
 	resp, body := ts.do(t, "POST", api+"/reconstruct", `{}`, nil)
 	if resp.StatusCode != 400 || !strings.Contains(string(body), `\"examples\" is missing`) {
 		t.Errorf("reconstruct {}: %d %s; want 400 saying examples is missing", resp.StatusCode, body)
