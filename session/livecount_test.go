@@ -30,6 +30,9 @@ func liveReplicas(t *testing.T, maxPer int) (a, b *session.Manager) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// NATS may be slow to answer on a loaded machine: waited for,
+		// not taken as lost (the fallback has tests of its own).
+		live.SetTimeout(10 * time.Second)
 		c := bb.Cluster()
 		c.Live = live
 		st := openStore(t, dir)

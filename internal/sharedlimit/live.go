@@ -63,6 +63,16 @@ func NewLive(ctx context.Context, js jetstream.JetStream, log *slog.Logger) (*Li
 	return l, nil
 }
 
+// SetTimeout sets how long one operation on NATS may take before the
+// replica counts on its own meanwhile (opTimeout, 250 ms, by default). Call
+// it before the count is used. Tests on a loaded machine give NATS longer,
+// so a slow answer is not taken for a lost one.
+func (l *Live) SetTimeout(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.timeout = d
+}
+
 // bucket returns the bucket, made again (fresh) when NATS lost it.
 func (l *Live) bucket(ctx context.Context, fresh bool) (jetstream.KeyValue, error) {
 	l.mu.Lock()
