@@ -59,7 +59,7 @@ func TestVAESessionAPI(t *testing.T) {
 		t.Error("two prior samples decoded to the same image")
 	}
 	for _, tc := range []struct{ body, field string }{
-		{`{"n":0}`, "n"}, {`{}`, "n"}, {`{"n":100000}`, "n"}, {`{"n":-1}`, "n"},
+		{`{"n":0}`, "n"}, {`{"n":100000}`, "n"}, {`{"n":-1}`, "n"},
 		{`{"n":4,"seed":-1}`, "seed"}, {fmt.Sprintf(`{"n":4,"seed":%d}`, uint64(1)<<60), "seed"}, {`{"n":4,"z":[[0,0]]}`, "z"},
 	} {
 		res, body := ts.do(t, "POST", "/api/sessions/"+id+"/generate", tc.body, nil)
@@ -69,8 +69,14 @@ func TestVAESessionAPI(t *testing.T) {
 			t.Errorf("generate %s: %d %s; want 400 naming %q", tc.body, res.StatusCode, body, tc.field)
 		}
 	}
+	// A missing n gets its documented default (16 examples).
+	res, body := ts.do(t, "POST", "/api/sessions/"+id+"/generate", `{}`, nil)
+	var d struct{ Count int }
+	if err := json.Unmarshal(body, &d); res.StatusCode != http.StatusOK || err != nil || d.Count != 16 {
+		t.Errorf("generate {}: %d %.200s; want 200 with the default of 16 examples", res.StatusCode, body)
+	}
 	plain, _ := ts.trained(t, `{"encoder":[16],"bottleneck":2,"train_size":200,"test_size":100,"batch_size":50,"epochs":1}`)
-	res, body := ts.do(t, "POST", "/api/sessions/"+plain+"/generate", `{"n":4}`, nil)
+	res, body = ts.do(t, "POST", "/api/sessions/"+plain+"/generate", `{"n":4}`, nil)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "vae") {
 		t.Errorf("generate on a plain autoencoder: %d %s; want 409 saying to use kind vae", res.StatusCode, body)
 	}
