@@ -166,3 +166,31 @@ func TestRecorderForgetsEndedRuns(t *testing.T) {
 		t.Errorf("%d entries, %d bytes kept after the resumed run ended with its checkpoint", n, r.weights)
 	}
 }
+
+// An epoch's checkpoint held back for its head is not superseded by the
+// final weights that come during that wait (a short run ends within it):
+// both are written, the epoch's first, and nothing is left held
+// (TestViewsAtPastStep lost step 16's weights this way on a loaded
+// machine).
+func TestRecorderKeepsAHeldEpochBesideTheFinal(t *testing.T) {
+	st := &countingStore{}
+	r := &recorder{st: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)), kick: make(chan struct{}, 1), pending: newPendingBatch()}
+	st.r = r
+	fill := func(c *Checkpoint) { c.Params = make([]float32, 4) }
+	r.head(SessionRecord{ID: "s", State: Running, Step: 10})
+	r.flushBatch(true)
+	r.checkpoint(Checkpoint{SessionID: "s", Step: 16}, 16, fill)
+	r.flushBatch(true) // the head is at 10: step 16's weights wait
+	if r.held["s"] != 16 {
+		t.Fatalf("held %v; want step 16 held back", r.held)
+	}
+	r.checkpoint(Checkpoint{SessionID: "s", Step: 32, Final: true}, 16, fill)
+	r.head(SessionRecord{ID: "s", State: Completed, Step: 32})
+	r.flushBatch(true)
+	if got := fmt.Sprint(st.steps); got != "[s@16 s@32]" {
+		t.Errorf("written %s; want [s@16 s@32]", got)
+	}
+	if len(r.held)+len(r.headStep) != 0 || r.weights != 0 {
+		t.Errorf("left held %v, heads %v, %d bytes", r.held, r.headStep, r.weights)
+	}
+}

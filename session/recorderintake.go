@@ -103,7 +103,10 @@ func (r *recorder) checkpoint(c Checkpoint, est int64, fill func(*Checkpoint)) b
 	fill(&c)
 	r.weights += weightBytes(&c) - old
 	if c.Final {
-		if o := p.ckpts[c.SessionID]; o != nil { // the final weights supersede a waiting epoch's
+		// The final weights supersede a waiting epoch's, unless it waits
+		// only for its head (held back): a short run reaches its end
+		// within that wait, and its epoch's weights must still be kept.
+		if o := p.ckpts[c.SessionID]; o != nil && r.held[c.SessionID] != o.Step {
 			r.weights -= weightBytes(o)
 			delete(p.ckpts, c.SessionID)
 		}
