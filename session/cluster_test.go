@@ -149,8 +149,7 @@ func TestClusterStartAndStopQueued(t *testing.T) {
 // most once) ends with the state the store keeps, once no replica answers
 // for the run.
 func TestClusterMirrorEndsUnheard(t *testing.T) {
-	session.SetMirrorCheck(50*time.Millisecond, 100*time.Millisecond)
-	defer session.SetMirrorCheck(10*time.Second, 20*time.Second)
+	session.SetMirrorCheck(t, 50*time.Millisecond, 100*time.Millisecond)
 	ctx := context.Background()
 	f := &fakeCluster{}
 	m, st := clusterManager(t, f, session.Options{})

@@ -15,7 +15,13 @@ func SetStepHook(t testing.TB, f func(seed uint64, step int)) {
 
 // SetMirrorCheck shortens the mirrors' check (mirrorcheck.go) for a test;
 // call it before ServeJobs.
-func SetMirrorCheck(every, quiet time.Duration) { mirrorCheckEvery, mirrorQuiet = every, quiet }
+func SetMirrorCheck(t testing.TB, every, quiet time.Duration) {
+	oldEvery, oldQuiet := mirrorCheckEvery, mirrorQuiet
+	mirrorCheckEvery, mirrorQuiet = every, quiet
+	// Restored after the test's managers (made later, so cleaned up
+	// first) have stopped: their checks read these.
+	t.Cleanup(func() { mirrorCheckEvery, mirrorQuiet = oldEvery, oldQuiet })
+}
 
 // SetQueueCheck shortens the check of the queue (queuelost.go) until the
 // test ends; call it before ServeJobs.
