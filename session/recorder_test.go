@@ -66,14 +66,14 @@ func TestRecorderWeightBudget(t *testing.T) {
 	if r.weights != int64(fits)*size {
 		t.Errorf("after replacing, %d bytes held", r.weights)
 	}
-	// Final weights are always taken, and supersede a waiting epoch's.
+	// Final weights are always taken; a waiting epoch's stays beside them.
 	if !r.checkpoint(Checkpoint{SessionID: fmt.Sprintf("s%d", fits+1), Step: 30, Final: true}, size, params) {
 		t.Error("final weights were refused")
 	}
 	if !r.checkpoint(Checkpoint{SessionID: "s1", Step: 40, Final: true}, size, params) {
 		t.Error("final weights were refused")
 	}
-	want := int64(fits+1) * size
+	want := int64(fits+2) * size
 	if r.weights != want {
 		t.Errorf("%d bytes held, want %d", r.weights, want)
 	}
@@ -83,8 +83,8 @@ func TestRecorderWeightBudget(t *testing.T) {
 	}
 	// The heads first, then one checkpoint per write, each letting go of
 	// the one before it.
-	if len(st.ckpts) != fits+2 || st.ckpts[0] != 0 {
-		t.Fatalf("writes with %v checkpoints; want the heads, then %d writes of one", st.ckpts, fits+1)
+	if len(st.ckpts) != fits+3 || st.ckpts[0] != 0 {
+		t.Fatalf("writes with %v checkpoints; want the heads, then %d writes of one", st.ckpts, fits+2)
 	}
 	for i, c := range st.ckpts[1:] {
 		if c != 1 {
@@ -95,12 +95,12 @@ func TestRecorderWeightBudget(t *testing.T) {
 		}
 	}
 	got := fmt.Sprint(st.steps)
-	for _, w := range []string{"s0@20", "s1@40", fmt.Sprintf("s%d@30", fits+1)} {
+	for _, w := range []string{"s0@20", "s1@10", "s1@40", fmt.Sprintf("s%d@30", fits+1)} {
 		if !slices.Contains(st.steps, w) {
 			t.Errorf("written %s; want %s among them", got, w)
 		}
 	}
-	for _, nw := range []string{"s0@10", "s1@10"} {
+	for _, nw := range []string{"s0@10"} {
 		if slices.Contains(st.steps, nw) {
 			t.Errorf("written %s; %s was superseded", got, nw)
 		}

@@ -103,13 +103,9 @@ func (r *recorder) checkpoint(c Checkpoint, est int64, fill func(*Checkpoint)) b
 	fill(&c)
 	r.weights += weightBytes(&c) - old
 	if c.Final {
-		// The final weights supersede a waiting epoch's, unless it waits
-		// only for its head (held back): a short run reaches its end
-		// within that wait, and its epoch's weights must still be kept.
-		if o := p.ckpts[c.SessionID]; o != nil && r.held[c.SessionID] != o.Step {
-			r.weights -= weightBytes(o)
-			delete(p.ckpts, c.SessionID)
-		}
+		// A waiting epoch's checkpoint stays (it is already counted): a
+		// short run ends before the writer's next flush, and the replay
+		// needs every epoch's weights.
 		p.final = append(p.final, c)
 	} else {
 		p.ckpts[c.SessionID] = &c
