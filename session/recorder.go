@@ -21,12 +21,16 @@ import (
 // budgeted in bytes: those waiting and the one being written together stay
 // within maxPendingWeights, however many trainings reach an epoch's end at
 // once.
-// A session's newer checkpoint replaces its older one still waiting; a
-// checkpoint that would not fit is not taken (its copy is never made) and
-// the training asks again at its next steps until there is room (a resumed
-// run continues from any step); a run's final weights are always taken. The writer writes the checkpoints one at a time, each in its own
-// transaction after the rest of the batch, so that only one is ever
-// encoded for the store at once.
+// A session's checkpoints wait side by side while they fit (the replay
+// needs every epoch's weights, and a short run reaches its next epoch
+// before the writer's next flush); when they do not, a newer one replaces
+// the session's newest still waiting, and one that would not fit even so
+// is not taken (its copy is never made): the training asks again at its
+// next steps until there is room (a resumed run continues from any step).
+// A run's final weights are always taken, and replace a waiting
+// checkpoint of the same step. The writer writes the checkpoints one at a
+// time, each in its own transaction after the rest of the batch, so that
+// only one is ever encoded for the store at once.
 const (
 	flushEvery        = time.Second
 	maxPendingPoints  = 4096    // per session
@@ -56,8 +60,8 @@ type recorder struct {
 	written int64 // batches written, for tests and figures
 	weights int64 // bytes of checkpoints waiting or being written
 	// headStep is the step of each live session's head last written, and
-	// held the step of the checkpoint each session's waits for it
-	// (holdBack). An entry of headStep goes when the session's ended head
+	// held the step of the latest checkpoint of each session that waited
+	// for it (holdBack). An entry of headStep goes when the session's ended head
 	// (interrupted included) is written, one of held when its checkpoint
 	// is: neither outlives its run, however long the server lives.
 	headStep map[string]int
@@ -72,8 +76,8 @@ type pendingBatch struct {
 	order  []string // session IDs in the order their heads first came
 	points map[string][]SeriesPoint
 	frames map[string]Frames
-	ckpts  map[string]*Checkpoint // the latest of each session
-	final  []Checkpoint           // final weights, all kept
+	ckpts  map[string][]*Checkpoint // each session's, oldest first
+	final  []Checkpoint             // final weights, all kept
 	kfs    map[string][]Keyframe
 	early  []earlyCopy // Batch.EarlyWeights (earlystore.go)
 	comps  []ComparisonRecord
@@ -82,7 +86,7 @@ type pendingBatch struct {
 
 func newPendingBatch() *pendingBatch {
 	return &pendingBatch{heads: map[string]SessionRecord{}, points: map[string][]SeriesPoint{},
-		frames: map[string]Frames{}, ckpts: map[string]*Checkpoint{}, kfs: map[string][]Keyframe{}}
+		frames: map[string]Frames{}, ckpts: map[string][]*Checkpoint{}, kfs: map[string][]Keyframe{}}
 }
 
 // batch returns everything but the checkpoints, and the checkpoints in
@@ -94,13 +98,15 @@ func (p *pendingBatch) batch() (*Batch, []Checkpoint) {
 	}
 	var cs []Checkpoint
 	for _, id := range p.order {
-		if c := p.ckpts[id]; c != nil {
+		for _, c := range p.ckpts[id] {
 			cs = append(cs, *c)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.ckpts)) { // sessions whose head is already written
 		if _, ok := p.heads[id]; !ok {
-			cs = append(cs, *p.ckpts[id])
+			for _, c := range p.ckpts[id] {
+				cs = append(cs, *c)
+			}
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.kfs)) {
@@ -207,30 +213,28 @@ func (r *recorder) flushBatch(holdBack bool) {
 			delete(r.headStep, c.SessionID)
 		}
 		if c.Final || r.held[c.SessionID] <= c.Step {
-			delete(r.held, c.SessionID) // it waited, or a newer one would not
+			delete(r.held, c.SessionID) // the latest that waited is written
 		}
 		r.mu.Unlock()
 	}
 }
 
-// holdBack puts c back to wait for the next flush if its session's head in
-// the store has not reached c's step and c has not waited once already; a
-// newer checkpoint of the session queued meanwhile replaces it.
+// holdBack puts c back to wait for the next flush, before the session's
+// checkpoints queued meanwhile (it stays counted in the budget), if its
+// session's head in the store has not reached c's step and neither c nor
+// a later checkpoint of the session has waited once already.
 func (r *recorder) holdBack(c Checkpoint) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c.Final || r.headStep[c.SessionID] >= c.Step || r.held[c.SessionID] == c.Step {
+	if h, ok := r.held[c.SessionID]; c.Final || r.headStep[c.SessionID] >= c.Step || ok && h >= c.Step {
 		return false
 	}
 	if r.held == nil {
 		r.held = map[string]int{}
 	}
 	r.held[c.SessionID] = c.Step
-	if _, newer := r.pending.ckpts[c.SessionID]; newer {
-		r.weights -= weightBytes(&c)
-	} else {
-		r.pending.ckpts[c.SessionID] = &c
-	}
+	p := r.pending
+	p.ckpts[c.SessionID] = append([]*Checkpoint{&c}, p.ckpts[c.SessionID]...)
 	return true
 }
 

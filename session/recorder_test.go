@@ -194,3 +194,39 @@ func TestRecorderKeepsAHeldEpochBesideTheFinal(t *testing.T) {
 		t.Errorf("left held %v, heads %v, %d bytes", r.held, r.headStep, r.weights)
 	}
 }
+
+// A short run reaches its next epoch's end before the writer's next flush
+// (CI lost step 16 this way: the epoch at step 32 replaced it): both
+// epochs' checkpoints wait side by side and are written, the final
+// weights of step 32 replace the waiting non-final ones of that step, and
+// an epoch held back for its head stays before the ones queued after it.
+func TestRecorderKeepsEveryEpochOfAShortRun(t *testing.T) {
+	for _, hold := range []bool{false, true} {
+		st := &countingStore{}
+		r := &recorder{st: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)), kick: make(chan struct{}, 1), pending: newPendingBatch()}
+		st.r = r
+		fill := func(c *Checkpoint) { c.Params = make([]float32, 4) }
+		r.head(SessionRecord{ID: "s", State: Running, Step: 10})
+		r.flushBatch(true)
+		r.checkpoint(Checkpoint{SessionID: "s", Step: 16}, 16, fill)
+		if hold {
+			r.flushBatch(true) // the head is at 10: step 16's weights wait
+			if r.held["s"] != 16 || len(st.steps) != 0 {
+				t.Fatalf("held %v, written %v; want step 16 held back", r.held, st.steps)
+			}
+		}
+		r.checkpoint(Checkpoint{SessionID: "s", Step: 32}, 16, fill)
+		r.checkpoint(Checkpoint{SessionID: "s", Step: 32, Final: true}, 16, fill)
+		if r.weights != 32 {
+			t.Errorf("hold %v: %d bytes held, want 32 (step 16's and the final)", hold, r.weights)
+		}
+		r.head(SessionRecord{ID: "s", State: Completed, Step: 32})
+		r.flushBatch(true)
+		if got := fmt.Sprint(st.steps); got != "[s@16 s@32]" {
+			t.Errorf("hold %v: written %s; want [s@16 s@32]", hold, got)
+		}
+		if len(r.held)+len(r.headStep) != 0 || r.weights != 0 {
+			t.Errorf("hold %v: left held %v, heads %v, %d bytes", hold, r.held, r.headStep, r.weights)
+		}
+	}
+}

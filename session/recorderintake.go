@@ -82,33 +82,50 @@ func (r *recorder) frames(id string, f Frames) {
 }
 
 // checkpoint records a session's weights, which fill copies into c (its
-// Params and State) and which est estimates in bytes: it replaces the
-// session's checkpoint still waiting, if any; it is not taken (fill is not
-// called, false is returned) when it would take the weights waiting or
-// being written past maxPendingWeights, unless it is final or nothing else
-// waits.
+// Params and State) and which est estimates in bytes. It waits beside the
+// session's checkpoints still waiting if the weights waiting or being
+// written stay within maxPendingWeights; otherwise it replaces the
+// newest of them, and is not taken at all (fill is not called, false is
+// returned) when even that would pass the budget, unless it is final or
+// nothing else waits. Final weights replace a waiting checkpoint of their
+// own step.
 func (r *recorder) checkpoint(c Checkpoint, est int64, fill func(*Checkpoint)) bool {
 	size := est
 	r.mu.Lock()
 	p := r.pending
-	var old int64
-	if o := p.ckpts[c.SessionID]; o != nil && !c.Final {
-		old = weightBytes(o)
+	waiting := p.ckpts[c.SessionID]
+	replace := false
+	if !c.Final && r.weights > 0 && r.weights+size > maxPendingWeights {
+		old := int64(0)
+		if n := len(waiting); n > 0 {
+			old = weightBytes(waiting[n-1])
+		}
+		if r.weights > old && r.weights-old+size > maxPendingWeights {
+			r.declined++
+			r.mu.Unlock()
+			return false
+		}
+		replace = old > 0
 	}
-	if !c.Final && r.weights > old && r.weights-old+size > maxPendingWeights {
-		r.declined++
-		r.mu.Unlock()
-		return false
+	if n := len(waiting); c.Final && n > 0 && waiting[n-1].Step == c.Step {
+		replace = true
 	}
 	fill(&c)
-	r.weights += weightBytes(&c) - old
+	r.weights += weightBytes(&c)
+	if replace {
+		n := len(waiting)
+		r.weights -= weightBytes(waiting[n-1])
+		waiting = waiting[:n-1]
+	}
 	if c.Final {
-		// A waiting epoch's checkpoint stays (it is already counted): a
-		// short run ends before the writer's next flush, and the replay
-		// needs every epoch's weights.
 		p.final = append(p.final, c)
 	} else {
-		p.ckpts[c.SessionID] = &c
+		waiting = append(waiting, &c)
+	}
+	if len(waiting) > 0 {
+		p.ckpts[c.SessionID] = waiting
+	} else {
+		delete(p.ckpts, c.SessionID)
 	}
 	r.mu.Unlock()
 	select { // weights are worth writing soon
@@ -164,10 +181,10 @@ func (r *recorder) forget(id string) {
 	}
 	delete(p.points, id)
 	delete(p.frames, id)
-	if c := p.ckpts[id]; c != nil {
+	for _, c := range p.ckpts[id] {
 		r.weights -= weightBytes(c)
-		delete(p.ckpts, id)
 	}
+	delete(p.ckpts, id)
 	p.final = slices.DeleteFunc(p.final, func(c Checkpoint) bool {
 		if c.SessionID == id {
 			r.weights -= weightBytes(&c)
