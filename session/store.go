@@ -69,8 +69,10 @@ type Store interface {
 	// Trim frees space until Usage is at most max bytes: the oldest ended
 	// sessions lose their weights (epochs' and early ones) first, then
 	// their keyframes, then their frames; curve points,
-	// heads, comparisons and datasets are never trimmed. It reports what
-	// it removed.
+	// heads, comparisons and datasets are never trimmed. A run stopped by
+	// a shutdown (Reason ShutdownReason) has not ended: it waits to resume
+	// from its checkpoint and keeps everything. It reports what it
+	// removed.
 	Trim(ctx context.Context, max int64) (TrimReport, error)
 	// Close flushes and releases the store.
 	Close() error

@@ -40,8 +40,14 @@ var (
 
 var (
 	errStoppedByOwner = errors.New("stopped by its owner")
-	errShutdown       = errors.New("the server is shutting down")
+	errShutdown       = errors.New(ShutdownReason)
 )
+
+// ShutdownReason is the reason kept with a run stopped by its server's
+// shutdown: such a run is not ended but waits to resume from its last
+// checkpoint (a restart brings it back Interrupted, another replica takes
+// its job over), so a Store's Trim keeps its weights as a live run's.
+const ShutdownReason = "the server is shutting down"
 
 // trainer is the state of one training goroutine. Nothing in it is shared:
 // viewers get copies through the hub.

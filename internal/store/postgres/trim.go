@@ -72,15 +72,19 @@ func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error)
 }
 
 // oldestEndedWith returns the oldest ended session having rows in table,
-// with the bytes those rows hold, or "".
+// with the bytes those rows hold, or "". A run stopped by a shutdown
+// (session.ShutdownReason) has not ended: it waits to resume from its
+// checkpoint.
 func (s *Store) oldestEndedWith(ctx context.Context, table, size string) (string, int64, error) {
 	var id string
 	var bytes int64
 	err := s.pool.QueryRow(ctx, `SELECT s.id, (SELECT coalesce(sum(`+size+`), 0)::bigint FROM `+table+` t WHERE t.session_id = s.id)
 		FROM sessions s WHERE s.state IN ($1, $2, $3)
+		AND NOT (s.state = $4 AND s.reason = $5)
 		AND EXISTS (SELECT 1 FROM `+table+` t WHERE t.session_id = s.id)
 		ORDER BY s.finished_at, s.created_at, s.id LIMIT 1`,
-		string(session.Completed), string(session.Stopped), string(session.Failed)).Scan(&id, &bytes)
+		string(session.Completed), string(session.Stopped), string(session.Failed),
+		string(session.Stopped), session.ShutdownReason).Scan(&id, &bytes)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", 0, nil
 	}

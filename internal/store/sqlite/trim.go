@@ -53,12 +53,16 @@ func (s *Store) Trim(ctx context.Context, max int64) (session.TrimReport, error)
 }
 
 // oldestEndedWith returns the oldest ended session having rows in table, or "".
+// A run stopped by a shutdown (session.ShutdownReason) has not ended: it
+// waits to resume from its checkpoint.
 func (s *Store) oldestEndedWith(ctx context.Context, table string) (string, error) {
 	var id string
 	err := s.db.QueryRowContext(ctx, `SELECT s.id FROM sessions s WHERE s.state IN (?, ?, ?)
+		AND NOT (s.state = ? AND s.reason = ?)
 		AND EXISTS (SELECT 1 FROM `+table+` t WHERE t.session_id = s.id)
 		ORDER BY s.finished_at, s.created_at, s.id LIMIT 1`,
-		string(session.Completed), string(session.Stopped), string(session.Failed)).Scan(&id)
+		string(session.Completed), string(session.Stopped), string(session.Failed),
+		string(session.Stopped), session.ShutdownReason).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -44,6 +44,7 @@ func Run(t *testing.T, open Open) {
 		{"Datasets", testDatasets},
 		{"AtomicBatch", testAtomicBatch},
 		{"Trim", testTrim},
+		{"TrimKeepsResumable", testTrimKeepsResumable},
 		{"Concurrent", testConcurrent},
 	}
 	for _, tc := range tests {
