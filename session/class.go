@@ -85,8 +85,9 @@ func NewClassBook(m *Manager, opt ClassOptions) *ClassBook {
 			b.log.Error("classes: cannot hear the other replicas' changes; each replica keeps its own copy", "err", err)
 		} else {
 			b.events, b.unwatch = opt.Events, stop
-			b.wg.Add(1)
+			b.wg.Add(2)
 			go b.refresher()
+			go b.resyncer()
 		}
 	}
 	return b

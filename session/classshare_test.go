@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -200,5 +201,105 @@ func TestClassRunResultKeptOnce(t *testing.T) {
 	}
 	if got := c.Runs()[0].State; got != Completed {
 		t.Fatalf("the copy says %s", got)
+	}
+}
+
+// TestClassConvergesAfterALostAnnouncement: a replica serving a class (a
+// dashboard open there) that misses the announcements of a join and a
+// close reads the class again on its own within a few seconds; a class it
+// does not serve is not read again.
+func TestClassConvergesAfterALostAnnouncement(t *testing.T) {
+	m := newTestManager(t, Options{})
+	store, ev := &countingClassStore{}, &memClassEvents{}
+	a := newTestBook(t, m, ClassOptions{Store: store, Events: ev})
+	b := newTestBook(t, m, ClassOptions{Store: store, Events: ev})
+	ca, _, err := a.Create("x", NewClass{Name: "Year 11"}, Owner{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := b.Get(ca.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash := cb.Subscribe()
+	defer dash.Close()
+	<-dash.C // snapshot
+
+	ev.mute.Store(true) // every announcement from now on is lost
+	if _, _, _, err := ca.Join("Ana", Owner{}); err != nil {
+		t.Fatal(err)
+	}
+	ca.SetOpen(false)
+	start := time.Now()
+	var heard bool
+	for !heard || len(cb.Students()) != 1 || cb.Info().Open {
+		if time.Since(start) > 4*classResync+5*time.Second {
+			t.Fatalf("B has not converged in %v: students %v, open %v, dashboard told %v", time.Since(start), cb.Students(), cb.Info().Open, heard)
+		}
+		select {
+		case msg := <-dash.C:
+			var s StudentMsg
+			if json.Unmarshal(msg, &s) == nil && s.Type == TypeClassStudent && s.Student.Name == "Ana" {
+				heard = true
+			}
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Logf("B converged %v after the lost announcements (resync every %v)", time.Since(start).Round(time.Millisecond), classResync)
+
+	// Nobody watches it on B now and it has no run: B stops reading it.
+	dash.Close()
+	eventually(t, "the dashboard gone", func() bool { return cb.Watchers() == 0 })
+	time.Sleep(classResync / 2)
+	before := store.reads.Load()
+	time.Sleep(2*classResync + classResync/2)
+	// A still reads nothing either: no dashboard, no run.
+	if n := store.reads.Load() - before; n != 0 {
+		t.Errorf("%d reads of a class no replica serves in %v", n, 2*classResync)
+	}
+}
+
+// countingClassStore counts the reads and writes of a memClassStore.
+type countingClassStore struct {
+	memClassStore
+	reads, writes atomic.Int64
+}
+
+func (s *countingClassStore) Class(ctx context.Context, id string) (ClassRecord, error) {
+	s.reads.Add(1)
+	return s.memClassStore.Class(ctx, id)
+}
+
+func (s *countingClassStore) UpdateClass(ctx context.Context, r ClassRecord) (int64, error) {
+	s.writes.Add(1)
+	return s.memClassStore.UpdateClass(ctx, r)
+}
+
+// TestResyncTakesClassesInTurn: each tick reads at most the batch, going
+// round the classes served.
+func TestResyncTakesClassesInTurn(t *testing.T) {
+	ids := []string{"a", "b", "c", "d", "e"}
+	seen := map[string]int{}
+	last := ""
+	for range 5 {
+		got := nextInTurn(ids, last, 2)
+		if len(got) != 2 {
+			t.Fatalf("a tick read %v, want 2", got)
+		}
+		for _, id := range got {
+			seen[id]++
+			last = id
+		}
+	}
+	for _, id := range ids {
+		if seen[id] != 2 {
+			t.Errorf("in 5 ticks of 2, %s was read %d times, want 2: %v", id, seen[id], seen)
+		}
+	}
+	if got := nextInTurn(ids, "zz", 2); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("after a class gone: %v", got)
+	}
+	if got := nextInTurn(ids[:2], "a", 8); len(got) != 2 {
+		t.Errorf("fewer classes than the batch: %v", got)
 	}
 }
