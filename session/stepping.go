@@ -41,6 +41,12 @@ type stepReq struct {
 // waits for the batches, until ctx ends (the training goes on anyway). The
 // batches take CPU turns like any training, after a running slot.
 func (s *Session) Step(ctx context.Context, n int) (StepResult, error) {
+	// Checked here as well as by the handler: a step relayed on the bus
+	// reaches this replica's session without it (a count below 1 crashed
+	// the trainer).
+	if fe := CheckStepBatches(n); len(fe) > 0 {
+		return StepResult{}, fe.Err()
+	}
 	if s.remote != nil {
 		rep, err := s.relay(ctx, RunRequest{Action: "step", Batches: n})
 		if errors.Is(err, ErrNoTrainer) {

@@ -30,6 +30,8 @@ type Bus struct {
 	mu   sync.Mutex
 	jobs jetstream.Consumer // the job consumer (made again if NATS lost it)
 	made bool               // Connect made the job stream: the first Recover reports it lost
+
+	answering chan struct{} // requests about runs being answered (relay.go, maxAnswering)
 }
 
 // consumer is the job consumer.
@@ -85,7 +87,7 @@ func Connect(ctx context.Context, url string, opt Options) (*Bus, error) {
 		nc.Close()
 		return nil, fmt.Errorf("bus: %w", err)
 	}
-	b := &Bus{nc: nc, js: js, log: log, replica: opt.Replica, opt: opt}
+	b := &Bus{nc: nc, js: js, log: log, replica: opt.Replica, opt: opt, answering: make(chan struct{}, maxAnswering)}
 	if b.replica == "" {
 		if id, err := nc.GetClientID(); err == nil {
 			b.replica = fmt.Sprintf("replica-%d", id)

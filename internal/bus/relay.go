@@ -11,17 +11,40 @@ import (
 	"github.com/aelab/aelab/session"
 )
 
+// maxAnswering bounds the requests one replica answers at once, over all
+// the runs it trains: a step waits for its batches and a weights answer
+// holds a chunk of about 700 kB of JSON, so a flood of requests on the bus
+// (from a faulty replica, or anything else that can publish there) would
+// otherwise start a goroutine and an answer each. The replicas' own
+// requests stay far below it: a replica fetches the weights of at most 2
+// runs at once, and an owner steps a run once at a time.
+const maxAnswering = 128
+
 // Serve answers requests about run id on aelab.ask.<id> with h
 // (session.RunRelay); each request is answered in a goroutine of its own,
-// so that a long step does not hold up a snapshot.
+// so that a long step does not hold up a snapshot, at most maxAnswering at
+// once per replica (beyond them the answer says the replica is busy). A
+// request that is not a JSON request is answered with a refusal at once.
 func (b *Bus) Serve(id string, h func(context.Context, session.RunRequest) session.RunReply) (func(), error) {
 	ctx, cancel := context.WithCancel(context.Background())
+	refuse := func(msg *nats.Msg, code session.Code, format string, args ...any) {
+		data, _ := json.Marshal(session.RunReply{Error: &session.WireError{Code: code, Message: fmt.Sprintf(format, args...)}})
+		_ = msg.Respond(data)
+	}
 	sub, err := b.nc.Subscribe(AskSubject+id, func(msg *nats.Msg) {
 		var r session.RunRequest
 		if err := json.Unmarshal(msg.Data, &r); err != nil {
+			refuse(msg, session.EInvalid, "a request about run %s must be a JSON object with an action: %v", id, err)
+			return
+		}
+		select {
+		case b.answering <- struct{}{}:
+		default:
+			refuse(msg, session.EUnavailable, "the replica training run %s answers %d requests already; try again in a moment", id, maxAnswering)
 			return
 		}
 		go func() {
+			defer func() { <-b.answering }()
 			rep := h(ctx, r)
 			data, err := json.Marshal(rep)
 			if err != nil {
