@@ -170,8 +170,13 @@ func (r *recorder) comparison(c ComparisonRecord) {
 	r.mu.Unlock()
 }
 
-// forget drops everything pending for a session (it is being deleted).
+// forget drops everything pending for a session (it is being deleted),
+// after the flush in progress, if any, has written its batch: the caller
+// deletes the session from the store next, and a batch still in flight
+// would otherwise write its head, points or weights back afterwards.
 func (r *recorder) forget(id string) {
+	r.flushing.Lock()
+	defer r.flushing.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := r.pending

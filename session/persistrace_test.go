@@ -1,0 +1,107 @@
+package session_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aelab/aelab/internal/store/sqlite"
+	"github.com/aelab/aelab/session"
+)
+
+// gateStore is a SQLite store whose next Write that carries a session's
+// head blocks (once armed) until release is called: a writer slowed down
+// in the middle of a flush.
+type gateStore struct {
+	*sqlite.Store
+	mu      sync.Mutex
+	armed   bool
+	entered chan struct{} // closed when the gated Write has begun
+	gate    chan struct{} // closed by release
+	once    sync.Once
+	deleted chan struct{} // closed when DeleteSession has returned
+}
+
+func newGateStore(st *sqlite.Store) *gateStore {
+	return &gateStore{Store: st, entered: make(chan struct{}), gate: make(chan struct{}), deleted: make(chan struct{})}
+}
+
+func (g *gateStore) Write(ctx context.Context, b *session.Batch) error {
+	g.mu.Lock()
+	block := g.armed && len(b.Sessions) > 0
+	if block {
+		g.armed = false
+	}
+	g.mu.Unlock()
+	if block {
+		close(g.entered)
+		<-g.gate
+	}
+	return g.Store.Write(ctx, b)
+}
+
+func (g *gateStore) DeleteSession(ctx context.Context, id string) error {
+	err := g.Store.DeleteSession(ctx, id)
+	select {
+	case <-g.deleted:
+	default:
+		close(g.deleted)
+	}
+	return err
+}
+
+func (g *gateStore) release() { g.once.Do(func() { close(g.gate) }) }
+
+// TestDeleteDuringAFlush: a run deleted while the store's writer is in the
+// middle of writing a batch that holds its head stays deleted. Before,
+// Delete forgot what was still pending and deleted the run from the store
+// at once; the batch in flight then wrote the head again, and the deleted
+// run came back at the next restart (with the curve points and weights of
+// that batch).
+func TestDeleteDuringAFlush(t *testing.T) {
+	ctx := context.Background()
+	sq := openStore(t, t.TempDir())
+	t.Cleanup(func() { _ = sq.Close() })
+	st := newGateStore(sq)
+	m := session.NewManager(session.Options{Datasets: registry, Store: st})
+	t.Cleanup(func() { st.release(); shutdown(t, m) })
+	st.mu.Lock()
+	st.armed = true
+	st.mu.Unlock()
+	s, _, err := m.Create(session.Config{Encoder: []int{16}, Bottleneck: 2, TrainSize: 256, TestSize: 100, BatchSize: 32, Epochs: 1, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-st.entered // the writer holds a batch with the run's head
+	wait(t, s)
+	go func() {
+		// Without the fix the run is deleted from the store while the
+		// batch waits; with it Delete waits for that batch, and the
+		// writer is let go after a moment.
+		select {
+		case <-st.deleted:
+		case <-time.After(300 * time.Millisecond):
+		}
+		st.release()
+	}()
+	if err := m.Delete(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	m.FlushStore()
+	recs, err := sq.Sessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.ID == s.ID() {
+			t.Fatalf("the deleted run %s is back in the store (state %s) after the batch in flight was written", r.ID, r.State)
+		}
+	}
+	if pts, _ := sq.Points(ctx, s.ID()); len(pts) > 0 {
+		t.Errorf("the deleted run left %d curve points in the store", len(pts))
+	}
+	if c, _ := sq.Checkpoint(ctx, s.ID()); c != nil {
+		t.Errorf("the deleted run left its weights of step %d in the store", c.Step)
+	}
+}
