@@ -17,13 +17,13 @@ import (
 // joining it and its students' training form.
 func addClassPages(r chi.Router, d Deps) {
 	m, cb, log := d.Sessions, d.Classes, d.Logger
-	r.Method(http.MethodGet, "/classes/new", handleClassNewPage(log))
+	r.Method(http.MethodGet, "/classes/new", onceEach(log, handleClassNewPage(log), "lock", "hide"))
 	r.Method(http.MethodPost, "/classes", handleClassNewForm(cb, log))
-	r.Method(http.MethodGet, "/classes/{id}", handleClassPage(cb, log))
-	r.Method(http.MethodGet, "/classes/{id}/train", handleClassTrainPage(m, cb, log))
+	r.Method(http.MethodGet, "/classes/{id}", onceEach(log, handleClassPage(cb, log)))
+	r.Method(http.MethodGet, "/classes/{id}/train", onceEach(log, handleClassTrainPage(m, cb, log)))
 	r.Method(http.MethodPost, "/classes/{id}/runs", handleClassRunForm(m, cb, log)) // a start: rate-limited by the door
-	r.Method(http.MethodGet, "/join", handleJoinPage(cb, log))
-	r.Method(http.MethodGet, "/join/{code}", handleJoinPage(cb, log))
+	r.Method(http.MethodGet, "/join", onceEach(log, handleJoinPage(cb, log)))
+	r.Method(http.MethodGet, "/join/{code}", onceEach(log, handleJoinPage(cb, log)))
 	r.Method(http.MethodPost, "/join", handleJoinForm(d.Sessions, cb, log))
 }
 

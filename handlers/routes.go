@@ -84,19 +84,20 @@ func addRoutes(r chi.Router, d Deps) {
 	r.Method(http.MethodGet, "/readyz", handleReady(m, d.Ready, log))
 	r.Method(http.MethodGet, "/metrics", metrics.Handler(m, metrics.Probes{Viewers: d.Sockets.Open, Uploads: m.Datasets().UploadUsage, BusLag: d.BusLag}))
 
-	// Pages.
-	r.Method(http.MethodGet, "/", handleHome(m, log))
+	// Pages. A query parameter given twice is refused (onceEach), except
+	// lists; /runs refuses it beside its filters (parseRunsQuery).
+	r.Method(http.MethodGet, "/", onceEach(log, handleHome(m, log), "lock", "hide"))
 	// The form counts a start once it is valid (in the door), and shows itself again over the limit.
 	r.Method(http.MethodPost, "/sessions", handleFormCreate(m, log))
-	r.Method(http.MethodGet, "/sessions/{id}", handleSessionPage(m, cb, log))
+	r.Method(http.MethodGet, "/sessions/{id}", onceEach(log, handleSessionPage(m, cb, log)))
 	r.Method(http.MethodGet, "/runs", handleRunsPage(m, cb, log))
 	// A sweep is one start, whatever its widths (taken by the door once they are valid).
 	r.Method(http.MethodPost, "/comparisons", handleFormCompare(m, cs, log))
-	r.Method(http.MethodGet, "/compare/{id}", handleComparePage(m, cs, log))
+	r.Method(http.MethodGet, "/compare/{id}", onceEach(log, handleComparePage(m, cs, log)))
 	r.Method(http.MethodPost, "/datasets", handleFormUpload(m, log))
 	r.Handle("/static/*", handleStatic(d.Static, log))
-	r.Method(http.MethodGet, "/labs", handleLabsIndex(log))
-	r.Method(http.MethodGet, "/labs/{slug}", handleLabPage(m, log))
+	r.Method(http.MethodGet, "/labs", onceEach(log, handleLabsIndex(log)))
+	r.Method(http.MethodGet, "/labs/{slug}", onceEach(log, handleLabPage(m, log)))
 	// A lab start is one start against the rate limit, however many runs it starts.
 	r.Method(http.MethodPost, "/labs/{slug}/start", handleLabStart(m, cs, log))
 	addClassPages(r, d)

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -39,7 +40,18 @@ func handleRunsPage(m *session.Manager, cb *session.ClassBook, log *slog.Logger)
 		st := http.StatusOK
 		q, fe := parseRunsQuery(v, m, cb, browserOwner(r))
 		if len(fe) > 0 {
-			st, view.Errors = http.StatusBadRequest, fe.Map()
+			st, view.Errors = http.StatusBadRequest, map[string]string{}
+			for _, e := range fe {
+				field := e.Field
+				if !slices.Contains(runsPageFields, field) {
+					field = "" // about no filter (a parameter given twice): shown above the list
+				}
+				if view.Errors[field] == "" {
+					view.Errors[field] = e.Message
+				} else if field == "" {
+					view.Errors[""] += "; " + e.Message
+				}
+			}
 			q = session.SessionQuery{Sort: session.SortDate}
 		}
 		if view.Filters.Sort == "" {
@@ -98,3 +110,8 @@ func runRow(m *session.Manager, in session.Info) templates.RunRow {
 	}
 	return row
 }
+
+// runsPageFields are the query parameters the runs page shows an error
+// beside (the filters) or under (limit, cursor, kind, class, mine); an
+// error about any other is shown under the form too, as a whole.
+var runsPageFields = []string{"dataset", "bottleneck", "state", "sort", "limit", "cursor", "kind", "class", "mine"}

@@ -760,7 +760,7 @@ func runsFilters(v RunsView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if msg := v.Errors["limit"] + v.Errors["cursor"] + v.Errors["kind"] + v.Errors["class"] + v.Errors["mine"]; msg != "" {
+		if msg := v.Errors[""] + v.Errors["limit"] + v.Errors["cursor"] + v.Errors["kind"] + v.Errors["class"] + v.Errors["mine"]; msg != "" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 75, "<p class=\"field-error runs-error\" role=\"alert\" data-testid=\"runs-error\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -11,7 +11,8 @@ type RunsView struct {
 	// NextURL is the next page's address ("" on the last); FirstURL the first page's, when this
 	// is a later one.
 	NextURL, FirstURL string
-	// Errors maps a filter's name to why its value was refused.
+	// Errors maps a filter's name to why its value was refused; "" holds
+	// what is about no filter (a query parameter given twice).
 	Errors map[string]string
 	// Selected are the runs ticked for a comparison.
 	Selected []string
