@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -138,15 +139,24 @@ func readUpload(w http.ResponseWriter, r *http.Request) (*multipart.Form, *multi
 		return nil, nil, &session.Error{Code: session.EInvalid, Field: "file", Message: unreadableUpload(err)}
 	}
 	form := r.MultipartForm
-	for k := range form.Value {
+	for _, k := range slices.Sorted(maps.Keys(form.Value)) {
 		if !slices.Contains(uploadFieldNames, k) {
 			return form, nil, &session.Error{Code: session.EInvalid, Field: k,
 				Message: fmt.Sprintf("unknown field %q: the fields are file, %s", k, strings.Join(uploadFieldNames, ", "))}
+		}
+		// As a query parameter or a JSON key: one value, not the first of several.
+		if n := len(form.Value[k]); n > 1 {
+			return form, nil, &session.Error{Code: session.EInvalid, Field: k,
+				Message: fmt.Sprintf("field %q is given twice (%d times): send it once", k, n)}
 		}
 	}
 	files := form.File["file"]
 	if len(files) == 0 {
 		return form, nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "choose a CSV file to upload"}
+	}
+	if len(files) > 1 {
+		return form, nil, &session.Error{Code: session.EInvalid, Field: "file",
+			Message: fmt.Sprintf("%d files were sent (the field \"file\" given twice): upload one file at a time", len(files))}
 	}
 	for k := range form.File {
 		if k != "file" {
@@ -221,7 +231,7 @@ func csvOptions(v templates.UploadValues) (datasets.CSVOptions, error) {
 	}
 	if v.ImageWidth != "" {
 		n, err := strconv.Atoi(v.ImageWidth)
-		if err != nil || n < 0 || n > datasets.MaxCSVColumns {
+		if err != nil || n < 1 || n > datasets.MaxCSVColumns {
 			return opt, bad("image_width", "the image width must be a whole number of pixels from 1 to %d (or blank for no image)", datasets.MaxCSVColumns)
 		}
 		opt.ImageWidth = n
