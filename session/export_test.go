@@ -38,3 +38,18 @@ func SetLiveFetchWait(t testing.TB, d time.Duration) {
 	liveFetchWait = d
 	t.Cleanup(func() { liveFetchWait = old })
 }
+
+// FillWeightBudget makes m's store writer count its whole checkpoint
+// budget as taken (as if other runs' weights waited), so that an epoch's
+// checkpoint is declined, until the returned func is called.
+func FillWeightBudget(m *Manager) (release func()) {
+	r := m.rec
+	r.mu.Lock()
+	r.weights += maxPendingWeights
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		r.weights -= maxPendingWeights
+		r.mu.Unlock()
+	}
+}

@@ -105,3 +105,45 @@ func TestDeleteDuringAFlush(t *testing.T) {
 		t.Errorf("the deleted run left its weights of step %d in the store", c.Step)
 	}
 }
+
+// TestStopAtAnEpochsEndKeepsItsWeights: a run stopped at an epoch's end
+// whose checkpoint the store's writer had no room for (the budget full of
+// other runs' weights) still leaves its weights of that step: the final
+// weights are taken since that epoch's were not. Before, the final weights
+// were skipped at every epoch's end ("just saved"), and the run kept none
+// (or, stopped by a shutdown, resumed from an epoch earlier).
+func TestStopAtAnEpochsEndKeepsItsWeights(t *testing.T) {
+	ctx := context.Background()
+	sq := openStore(t, t.TempDir())
+	t.Cleanup(func() { _ = sq.Close() })
+	m := session.NewManager(session.Options{Datasets: registry, Store: sq})
+	t.Cleanup(func() { shutdown(t, m) })
+	const seed = 4242
+	const stepsPerEpoch = 8 // 256 examples in batches of 32
+	created := make(chan *session.Session, 1)
+	var once sync.Once
+	session.SetStepHook(t, func(s uint64, step int) {
+		if s == seed && step == stepsPerEpoch-1 { // stop once the epoch's last step is trained
+			once.Do(func() { _ = (<-created).Stop() })
+		}
+	})
+	release := session.FillWeightBudget(m)
+	s, _, err := m.Create(session.Config{Encoder: []int{16}, Bottleneck: 2, TrainSize: 256, TestSize: 100, BatchSize: 32, Epochs: 3, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created <- s
+	wait(t, s)
+	release()
+	if st, step := s.State(), s.Info().Step; st != session.Stopped || step != stepsPerEpoch {
+		t.Fatalf("the run ended %s at step %d; want stopped at the epoch's end, step %d", st, step, stepsPerEpoch)
+	}
+	m.FlushStore()
+	c, err := sq.Checkpoint(ctx, s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c == nil || c.Step != stepsPerEpoch {
+		t.Fatalf("kept weights %+v; want those of step %d, where the run stopped", c, stepsPerEpoch)
+	}
+}

@@ -52,8 +52,11 @@ func (t *trainer) finalPicture(st State) {
 	t.final = true
 	t.heavy()
 	t.s.snap.Store(t.model.Snapshot())
-	if t.step%t.stepsPerEpoch != 0 || st == Completed {
-		t.checkpoint(true) // an epoch's end was just saved unless it is the last
+	// An epoch's end was just saved, unless it is the last or the store's
+	// writer had no room for it then (ckptDue): final weights are always
+	// taken.
+	if t.step%t.stepsPerEpoch != 0 || st == Completed || t.ckptDue {
+		t.checkpoint(true)
 	}
 }
 
