@@ -268,7 +268,9 @@ func TestShutdownWithSocketsThatNeverRead(t *testing.T) {
 }
 
 // TestConnectionCapPerAddress: one address holding many idle connections
-// gets -max-conns-per-addr of them; the others are closed at once.
+// gets -max-conns-per-addr of them; the others are answered 429 with
+// Retry-After and closed, and a WebSocket asked for over the cap is
+// refused 429 before the upgrade, saying why.
 func TestConnectionCapPerAddress(t *testing.T) {
 	base, _ := startServer(t, "-max-conns-per-addr", "5")
 	addr := strings.TrimPrefix(base, "http://")
@@ -285,17 +287,50 @@ func TestConnectionCapPerAddress(t *testing.T) {
 		}
 		conns = append(conns, c)
 	}
-	alive := 0
+	var mu sync.Mutex
+	alive, answered := 0, 0
+	var wg sync.WaitGroup
 	for _, c := range conns {
-		_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-		if _, err := c.Read(make([]byte, 1)); err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				alive++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			var b bytes.Buffer
+			_, err := b.ReadFrom(c)
+			mu.Lock()
+			defer mu.Unlock()
+			switch ne, ok := err.(net.Error); {
+			case ok && ne.Timeout() && b.Len() == 0:
+				alive++ // held open, waiting for a request
+			case err == nil && strings.HasPrefix(b.String(), "HTTP/1.1 429 ") && strings.Contains(b.String(), "Retry-After: "):
+				answered++
+			default:
+				t.Errorf("an idle connection read %q, %v; want nothing (held) or a 429 answer", b.String(), err)
 			}
-		}
+		}()
 	}
+	wg.Wait()
 	// startServer's health checks may still hold a keep-alive connection.
-	if alive < 4 || alive > 5 {
-		t.Fatalf("%d of 20 idle connections held open, want at most 5", alive)
+	if alive < 4 || alive > 5 || alive+answered != 20 {
+		t.Fatalf("%d of 20 idle connections held open and %d answered 429, want at most 5 held and the others answered", alive, answered)
+	}
+	// The address holds its five connections (one more if the health
+	// checks' has gone since): a live view is refused before the upgrade,
+	// with the reason.
+	for range 5 - alive {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	time.Sleep(100 * time.Millisecond) // accepted
+	_, res, err := websocket.DefaultDialer.Dial("ws://"+addr+"/api/sessions/none/ws", nil)
+	if err == nil || res == nil || res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("a WebSocket over the cap: %v, %+v; want 429 before the upgrade", err, res)
+	}
+	var body struct{ Error, Code string }
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || body.Code != "rate_limited" || !strings.Contains(body.Error, "5 open connections") {
+		t.Fatalf("the refused WebSocket's body: %+v, %v", body, err)
 	}
 }

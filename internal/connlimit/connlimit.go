@@ -10,8 +10,8 @@ import (
 )
 
 // Listener wraps a net.Listener. A connection beyond a limit is accepted
-// from the kernel and closed at once (the client sees a reset or EOF);
-// Accept never returns it.
+// from the kernel, answered in HTTP (429 over the per-address cap, 503
+// over the total; answer.go) and closed; Accept never returns it.
 type Listener struct {
 	net.Listener
 	perAddr, total int
@@ -23,7 +23,8 @@ type Listener struct {
 	open  map[netip.Prefix]int
 	count int
 	// Refused counts the connections closed for being over a limit.
-	refused int
+	refused   int
+	answering int // refused connections being answered now (answer.go)
 }
 
 // New caps ln at perAddr connections per address and total in all; a
@@ -55,11 +56,10 @@ func (l *Listener) Accept() (net.Conn, error) {
 			ok = false
 		}
 		l.mu.Lock()
-		over := (l.total > 0 && l.count >= l.total) || (ok && l.perAddr > 0 && l.open[key] >= l.perAddr)
-		if over {
-			l.refused++
+		perAddr := ok && l.perAddr > 0 && l.open[key] >= l.perAddr
+		if perAddr || (l.total > 0 && l.count >= l.total) {
+			l.refuseLocked(c, perAddr)
 			l.mu.Unlock()
-			_ = c.Close()
 			continue
 		}
 		l.count++
