@@ -184,9 +184,11 @@ func checkChoice(fe *FieldErrors, field, v string, allowed []string) {
 }
 
 func datasetNames(reg *datasets.Registry) string {
+	// The built-in sets only: uploads belong to their uploaders, and an
+	// unknown name must not list everyone's (ListFor("") leaves them out).
 	var names []string
-	for _, in := range reg.List() {
+	for _, in := range reg.ListFor("") {
 		names = append(names, in.Name)
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(names, ", ") + ", or the name of a dataset uploaded here"
 }
