@@ -163,6 +163,17 @@ func (m *Manager) ReadModel(data []byte) (*ModelFile, error) {
 				ModelMetaImage, truncate(v, 40), safetensors.ShapeString(img), c.Dataset, safetensors.ShapeString(img))
 		}
 	}
+	// The activations the file names must be the configuration's: a model
+	// trained with tanh whose config says relu would import as relu, and
+	// every view of it would be wrong without a word.
+	if v, ok := f.Metadata[ModelMetaActivations]; ok {
+		wantActs := activations(c, len(ac.LayerShapes()))
+		var got []string
+		if json.Unmarshal([]byte(v), &got) != nil || !slices.Equal(got, wantActs) {
+			return nil, bad("the metadata %q is %q, but the configuration's activations after each linear layer are %q: make the configuration's activation, bottleneck_activation and output_activation those the model was trained with, or leave %q out",
+				ModelMetaActivations, truncate(v, 120), wantActs, ModelMetaActivations)
+		}
+	}
 	plan := modelPlan(ac)
 	want := map[string]bool{}
 	params := make([]float32, ac.NumParams())

@@ -181,6 +181,14 @@ func TestReadModelErrors(t *testing.T) {
 			meta["config"] = strings.Replace(meta["config"], `"dataset":"mnist"`, `"dataset":"nope"`, 1)
 			return ts
 		}), "dataset"},
+		{"activations not the configuration's", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["activations"] = strings.ReplaceAll(meta["activations"], "relu", "tanh")
+			return ts
+		}), `the metadata "activations" is "[\"tanh\",\"linear\",\"tanh\",\"sigmoid\"]", but the configuration's activations after each linear layer are ["relu" "linear" "relu" "sigmoid"]`},
+		{"activations not a list", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
+			meta["activations"] = `{"hidden":"gelu"}`
+			return ts
+		}), `the metadata "activations" is`},
 		{"missing layer", rewrite(func(ts []safetensors.Tensor, meta map[string]string) []safetensors.Tensor {
 			return ts[:len(ts)-2]
 		}), "lacks"},
