@@ -31,11 +31,19 @@ import (
 // checkpoint of the same step. The writer writes the checkpoints one at a
 // time, each in its own transaction after the rest of the batch, so that
 // only one is ever encoded for the store at once.
+//
+// A write that fails (the store is unreachable, or slower than the write's
+// timeout) is not the end of what it carried: the batch goes back to wait
+// before what came since (recorderretry.go), a checkpoint before its
+// session's newer ones, and is tried again at the next flushes, at most
+// maxWriteAttempts times in all; only then is it dropped, so a store that
+// stays broken costs what was recorded meanwhile, never unbounded memory.
 const (
 	flushEvery        = time.Second
 	maxPendingPoints  = 4096    // per session
 	trimEvery         = 30      // flushes between retention checks
 	maxPendingWeights = 8 << 20 // bytes of checkpoints waiting or being written
+	maxWriteAttempts  = 3       // tries of a batch or a checkpoint before it is dropped
 )
 
 // recorder batches writes to a Store.
@@ -67,6 +75,9 @@ type recorder struct {
 	headStep map[string]int
 	held     map[string]int
 	declined int64 // checkpoints not taken for want of room
+	// ckptTries counts the failed writes of each checkpoint waiting to be
+	// tried again; an entry goes when it is written or dropped.
+	ckptTries map[ckptKey]int
 }
 
 // pendingBatch is a Batch being gathered, with the latest head of each
@@ -82,6 +93,9 @@ type pendingBatch struct {
 	early  []earlyCopy // Batch.EarlyWeights (earlystore.go)
 	comps  []ComparisonRecord
 	rewind map[string]int // Batch.Rewind
+	// tries counts the failed writes of the oldest changes in the batch
+	// (recorderretry.go).
+	tries int
 }
 
 func newPendingBatch() *pendingBatch {
@@ -137,7 +151,12 @@ func (r *recorder) run(ctx context.Context) {
 	for n := 1; ; n++ {
 		select {
 		case <-ctx.Done():
-			r.flush()
+			// The last flush: a batch that fails is tried again at once.
+			for range maxWriteAttempts {
+				if r.flush(); r.idle() {
+					break
+				}
+			}
 			return
 		case <-t.C:
 		case <-r.kick:
@@ -149,8 +168,8 @@ func (r *recorder) run(ctx context.Context) {
 	}
 }
 
-// flush writes what is pending. A failed write is logged and dropped: the
-// next ones still go through.
+// flush writes what is pending. A failed write waits to be tried again
+// with the next flush (at most maxWriteAttempts times in all).
 func (r *recorder) flush() { r.flushBatch(false) }
 
 // flushBatch writes what is pending: first the heads, points, frames and
@@ -169,9 +188,18 @@ func (r *recorder) flushBatch(holdBack bool) {
 	p := r.pending
 	r.pending = newPendingBatch()
 	r.mu.Unlock()
+	early := p.early
 	b, cs := p.batch()
 	p.ckpts, p.final = nil, nil // cs holds the only references to the weights
-	wrote := !b.Empty() && r.write(b)
+	wrote := false
+	if !b.Empty() {
+		err := r.write(b)
+		wrote = err == nil
+		if !wrote {
+			p.early = early
+			r.retry(p, err)
+		}
+	}
 	var ended map[string]bool // sessions whose ended head this flush wrote
 	if wrote {
 		r.mu.Lock()
@@ -205,10 +233,14 @@ func (r *recorder) flushBatch(holdBack bool) {
 			cs[i] = Checkpoint{}
 			continue
 		}
-		r.write(&Batch{Checkpoints: []Checkpoint{c}})
+		err := r.write(&Batch{Checkpoints: []Checkpoint{c}})
 		cs[i] = Checkpoint{} // let the weights go before the next is written
+		if err != nil && r.retryCheckpoint(c, err) {
+			continue // it waits again, still counted
+		}
 		r.mu.Lock()
 		r.weights -= weightBytes(&c)
+		delete(r.ckptTries, ckptKey{c.SessionID, c.Step}) // written (or dropped)
 		if c.Final {
 			delete(r.headStep, c.SessionID)
 		}
@@ -226,7 +258,8 @@ func (r *recorder) flushBatch(holdBack bool) {
 func (r *recorder) holdBack(c Checkpoint) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if h, ok := r.held[c.SessionID]; c.Final || r.headStep[c.SessionID] >= c.Step || ok && h >= c.Step {
+	if h, ok := r.held[c.SessionID]; c.Final || r.headStep[c.SessionID] >= c.Step || ok && h >= c.Step ||
+		r.ckptTries[ckptKey{c.SessionID, c.Step}] > 0 { // tried already: it waited its turn
 		return false
 	}
 	if r.held == nil {
@@ -238,19 +271,17 @@ func (r *recorder) holdBack(c Checkpoint) bool {
 	return true
 }
 
-// write writes one batch and reports whether it went through. A failed
-// write is logged: its changes are lost.
-func (r *recorder) write(b *Batch) bool {
+// write writes one batch and returns the store's error, if any.
+func (r *recorder) write(b *Batch) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := r.st.Write(ctx, b); err != nil {
-		r.log.Error("store: a batch could not be written; its changes are lost", "err", err, "sessions", len(b.Sessions), "checkpoints", len(b.Checkpoints))
-		return false
+		return err
 	}
 	r.mu.Lock()
 	r.written++
 	r.mu.Unlock()
-	return true
+	return nil
 }
 
 func (r *recorder) trim() {
@@ -265,6 +296,15 @@ func (r *recorder) trim() {
 		r.log.Info("store full: the oldest ended runs lost their weights, replays or pictures (their curves stay)",
 			"weights_of", len(rep.WeightsOf), "replays_of", len(rep.KeyframesOf), "frames_of", len(rep.FramesOf), "used_bytes", rep.Usage, "max_bytes", r.maxBytes)
 	}
+}
+
+// idle reports whether nothing waits to be written.
+func (r *recorder) idle() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pending
+	return len(p.heads)+len(p.points)+len(p.frames)+len(p.ckpts)+len(p.final)+len(p.kfs)+len(p.early)+
+		len(p.comps)+len(p.rewind) == 0
 }
 
 // Flush writes everything pending now and waits for it.

@@ -201,4 +201,9 @@ func (r *recorder) forget(id string) {
 	p.early = slices.DeleteFunc(p.early, func(c earlyCopy) bool { return c.id == id })
 	delete(r.headStep, id)
 	delete(r.held, id)
+	for k := range r.ckptTries {
+		if k.id == id {
+			delete(r.ckptTries, k)
+		}
+	}
 }
