@@ -100,7 +100,9 @@ func (s *Session) Config() Config { return s.cfg }
 // Summary returns the architecture summary of the session's model.
 func (s *Session) Summary() Summary { return s.summary }
 
-// Done is closed when the training goroutine has returned.
+// Done is closed when the training goroutine has returned; for a run that
+// ended here, its stream has ended too, so a viewer who subscribes after
+// Done gets the whole run, final frames and state, in its snapshot.
 func (s *Session) Done() <-chan struct{} { return s.done }
 
 // Info returns a copy of the session's current description.

@@ -12,7 +12,8 @@ import (
 // it gets none (a shutdown, a crowded machine), the run ends without it.
 const finishWait = 2 * time.Second
 
-// finish publishes the final picture and the terminal state. t is nil when
+// finish publishes the final picture and the terminal state, and returns
+// once the hub has ended the stream with it. t is nil when
 // the training never started. The final evaluation takes a CPU turn like a
 // training step, released by defer; a failed run skips it (its model may be
 // what failed), so finish never waits for a slot it cannot get.
@@ -28,6 +29,13 @@ func (s *Session) finish(t *trainer, st State, msg string) {
 		}()
 	}
 	s.setState(st, msg)
+	// The session is done (Done, closed when this returns) only once its
+	// stream is: the hub has applied every event before the terminal state
+	// and frozen its history. A viewer who comes after Done then gets the
+	// whole run, final frames and state, in its snapshot; before, the hub
+	// could still be applying earlier events and took such a viewer between
+	// two of them. The hub never blocks, so this wait is short.
+	<-s.hub.done
 }
 
 // finalPicture evaluates the model one last time in a CPU turn of its own.
