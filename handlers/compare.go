@@ -60,7 +60,7 @@ func startComparison(cs *session.ComparisonStore, addr string, q comparisonReque
 	case q.Bottlenecks == nil:
 		fe = append(fe, session.FieldError{Field: "bottlenecks", Message: `give "bottlenecks", the widths to sweep, like [2, 4, 8, 16] (or "sessions", the ids of existing sessions to compare)`})
 		return
-	case q.Bottleneck != 0:
+	case q.Bottleneck != 0 || q.Given("bottleneck"):
 		fe = append(fe, session.FieldError{Field: "bottleneck", Message: `a sweep takes its widths from "bottlenecks": leave "bottleneck" out`})
 		return
 	}

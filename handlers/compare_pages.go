@@ -32,13 +32,10 @@ func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, log *slo
 		)
 		if r.PostForm.Has("bottlenecks") {
 			form = formValues(r.PostForm)
-			c, parseErrs := parseForm(form)
-			for _, e := range parseErrs {
-				if e.Field != "bottleneck" { // the sweep's widths replace it
-					fe = append(fe, e)
-				}
-			}
-			c.Bottleneck = 0
+			swept := form
+			swept.Bottleneck = "" // the sweep's widths replace it
+			c, parseErrs := parseForm(swept)
+			fe = append(fe, parseErrs...)
 			widths, ok := parseWidths(text)
 			if !ok {
 				fe = append(fe, session.FieldError{Field: "bottlenecks", Message: "write the widths as whole numbers separated by commas, like 2, 4, 8, 16"})

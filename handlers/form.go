@@ -179,7 +179,7 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 		}
 		*dst = n
 	}
-	intField("bottleneck", v.Bottleneck, &c.Bottleneck, false, "the bottleneck width")
+	intField("bottleneck", v.Bottleneck, &c.Bottleneck, true, "the bottleneck width") // blank: missing (Validate says so)
 	intField("batch_size", v.BatchSize, &c.BatchSize, true, "the batch size")
 	intField("epochs", v.Epochs, &c.Epochs, true, "the number of epochs")
 	intField("train_size", v.TrainSize, &c.TrainSize, true, "the number of training examples")
@@ -197,9 +197,9 @@ func parseForm(v templates.FormValues) (session.Config, session.FieldErrors) {
 			c.LearningRate = lr
 		}
 	}
-	// A blank field is a missing one (it gets the default); anything typed
-	// is judged as typed, 0 included.
-	for field, text := range map[string]string{"dataset": v.Dataset, "kind": v.Kind, "activation": v.Activation,
+	// A blank field is a missing one (it gets the default, or is refused as
+	// missing if it has none); anything typed is judged as typed, 0 included.
+	for field, text := range map[string]string{"dataset": v.Dataset, "kind": v.Kind, "bottleneck": v.Bottleneck, "activation": v.Activation,
 		"bottleneck_activation": v.BottleneckActivation, "output_activation": v.OutputActivation, "loss": v.Loss, "optimizer": v.Optimizer, "learning_rate": v.LearningRate,
 		"batch_size": v.BatchSize, "epochs": v.Epochs, "train_size": v.TrainSize, "test_size": v.TestSize, "init": v.Init} {
 		if text != "" {

@@ -233,6 +233,13 @@ func TestLessonLocksFields(t *testing.T) {
 	if len(fe) != 0 || got.Bottleneck != 2 || got.Epochs != 1 || got.Activation != "tanh" || got.TrainSize != preset.TrainSize || got.Seed != preset.Seed {
 		t.Fatalf("the preset must fill what is not given: %+v %v", got, fe)
 	}
+	// What a student sent as 0 stays sent: refused, not the default.
+	zero := Config{Bottleneck: 2}
+	zero.MarkGiven("epochs")
+	got, _ = l.Apply(zero, map[string]bool{"bottleneck": true, "epochs": true})
+	if _, fe := Validate(got, testRegistry, DefaultLimits()); fe.Map()["epochs"] == "" {
+		t.Errorf("epochs sent as 0 through a lesson: %v, want refused", fe.Map())
+	}
 	_, key, _, _ := c.Join("Ana", Owner{})
 	if _, _, err := c.StartRun(OwnerOf("stranger"), small(), nil); ErrorCode(err) != EForbidden {
 		t.Errorf("a run by a non-student: %v", err)

@@ -3,6 +3,7 @@ package session
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -300,6 +301,7 @@ func (c Config) clone() Config {
 	c.Encoder = slices.Clone(c.Encoder)
 	c.Decoder = slices.Clone(c.Decoder)
 	c.TrainClasses = slices.Clone(c.TrainClasses)
+	c.given = maps.Clone(c.given)
 	if c.Noise != nil {
 		n := *c.Noise
 		c.Noise = &n

@@ -110,10 +110,11 @@ func (c Config) BetaValue() float64 {
 
 // MarkGiven records that a request set these fields (JSON keys or form
 // field names), so that Defaults leaves them alone and Validate checks the
-// values sent, zeros included. Names that are not fields are ignored.
+// values sent, zeros included, and tells a required field sent as 0 from
+// a missing one. Names that are not such fields are ignored.
 func (c *Config) MarkGiven(fields ...string) {
 	for _, f := range fields {
-		if !slices.Contains(defaultedFields, f) {
+		if !slices.Contains(defaultedFields, f) && !slices.Contains(requiredFields, f) {
 			continue
 		}
 		if c.given == nil {
@@ -130,6 +131,11 @@ func (c Config) Given(field string) bool { return c.given[field] }
 // they are missing.
 var defaultedFields = []string{"dataset", "kind", "init", "encoder", "decoder", "activation", "bottleneck_activation", "output_activation", "loss",
 	"optimizer", "learning_rate", "batch_size", "epochs", "train_size", "test_size"}
+
+// requiredFields are the fields with no default: missing, they are refused
+// as missing; given (0 included), they are judged as given. A configuration
+// built in code marks nothing, so its zero there counts as missing.
+var requiredFields = []string{"bottleneck"}
 
 // NoiseConfig says how a denoising autoencoder's inputs are corrupted.
 type NoiseConfig struct {

@@ -69,7 +69,7 @@ func TestValidateRefusals(t *testing.T) {
 		says  string
 	}{
 		{"bottleneck equal to K", Config{Bottleneck: 784}, "bottleneck", "smaller than the 784 input features"},
-		{"bottleneck zero", Config{}, "bottleneck", "between 1 and 783"},
+		{"bottleneck missing", Config{}, "bottleneck", `"bottleneck" is missing: give the width of the code, 1 to 783`},
 		{"negative bottleneck", Config{Bottleneck: -3}, "bottleneck", "between 1 and 783"},
 		{"unknown dataset", Config{Dataset: "cifar", Bottleneck: 2}, "dataset", "choose one of"},
 		{"bce with linear output", Config{Bottleneck: 8, Loss: "bce", OutputActivation: "linear"}, "output_activation", "sigmoid"},

@@ -29,9 +29,12 @@ func Validate(c Config, reg *datasets.Registry, lim Limits) (Config, FieldErrors
 	}
 	k := info.Features
 	checkLayers(&fe, "encoder", c.Encoder, lim)
-	if c.Bottleneck < 1 || c.Bottleneck >= k {
+	switch {
+	case c.Bottleneck == 0 && !c.given["bottleneck"]:
+		fe.add("bottleneck", "%q is missing: give the width of the code, 1 to %d (smaller than the %d input features)", "bottleneck", k-1, k)
+	case c.Bottleneck < 1 || c.Bottleneck >= k:
 		fe.add("bottleneck", "bottleneck width must be between 1 and %d: it must be smaller than the %d input features, or the network could learn the identity", k-1, k)
-	} else if c.Bottleneck > lim.MaxWidth {
+	case c.Bottleneck > lim.MaxWidth:
 		fe.add("bottleneck", "bottleneck width must be at most %d", lim.MaxWidth)
 	}
 	checkLayers(&fe, "decoder", c.Decoder, lim)

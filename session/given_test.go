@@ -76,3 +76,46 @@ func TestValidateNegativeTrainSizeMessages(t *testing.T) {
 		t.Errorf("batch 64 refused because of the train size: %q", m["batch_size"])
 	}
 }
+
+// A field with no default (the bottleneck width) that is missing is refused
+// as missing, wherever the configuration comes from; sent as 0 it is out of
+// range like any other value. A sweep gives each width, 0 included.
+func TestValidateMissingBottleneckIsNamedMissing(t *testing.T) {
+	missing := `"bottleneck" is missing: give the width of the code, 1 to 783`
+	if _, fe := Validate(Config{}, testRegistry, DefaultLimits()); fe.Map()["bottleneck"] == "" || !strings.Contains(fe.Map()["bottleneck"], missing) {
+		t.Errorf("missing: %v", fe.Map())
+	}
+	zero := Config{}
+	zero.MarkGiven("bottleneck")
+	if _, fe := Validate(zero, testRegistry, DefaultLimits()); !strings.Contains(fe.Map()["bottleneck"], "must be between 1 and 783") {
+		t.Errorf("given as 0: %v", fe.Map())
+	}
+	// A model file's configuration is read as a POST body.
+	for _, tc := range []struct{ raw, says string }{
+		{`{"dataset":"mnist","encoder":[8]}`, missing},
+		{`{"dataset":"mnist","encoder":[8],"bottleneck":0}`, "must be between 1 and 783"},
+	} {
+		c, err := DecodeConfigJSON([]byte(tc.raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, fe := Validate(c, testRegistry, DefaultLimits()); !strings.Contains(fe.Map()["bottleneck"], tc.says) {
+			t.Errorf("%s: %v, want bottleneck saying %q", tc.raw, fe.Map(), tc.says)
+		}
+	}
+	// A sweep's width 0 is a width given: out of range, with the others out
+	// of range in one message.
+	m := newTestManager(t, Options{})
+	st := newTestStore(t, m)
+	msg := st.CheckSweep(tiny(), []int{0, 2, 900}).Map()["bottlenecks"]
+	if !strings.Contains(msg, "widths 0, 900: bottleneck width must be between 1 and 783") || strings.Contains(msg, "missing") {
+		t.Errorf("sweep widths 0, 2, 900: %q", msg)
+	}
+	// The base's marks are its own: checking a sweep does not mark them.
+	base := tiny()
+	base.MarkGiven("epochs")
+	st.CheckSweep(base, []int{2, 4})
+	if base.Given("bottleneck") {
+		t.Error("CheckSweep marked the bottleneck of the base configuration")
+	}
+}

@@ -42,6 +42,11 @@ func (l Lesson) Apply(req Config, present map[string]bool) (Config, FieldErrors)
 	var out Config
 	mb, _ := json.Marshal(base)
 	_ = json.Unmarshal(mb, &out)
+	for k := range present { // what the student sent as 0 is judged as sent
+		if req.given[k] {
+			out.MarkGiven(k)
+		}
+	}
 	var fe FieldErrors
 	want, got := l.Preset.Defaults(), out.Defaults()
 	for _, f := range configFields {

@@ -45,6 +45,7 @@ func (st *ComparisonStore) CheckSweep(base Config, widths []int) FieldErrors {
 	for _, w := range widths {
 		c := base.clone()
 		c.Bottleneck = w
+		c.MarkGiven("bottleneck")   // each width is given: 0 is out of range, not missing
 		_, _, errs := st.m.Check(c) // what the door would refuse too
 		for _, e := range errs {
 			hs, ok := byField[e.Field]
@@ -106,6 +107,7 @@ func (st *ComparisonStore) CreateSweep(addr string, base Config, widths []int) (
 	for i, w := range ws {
 		cfgs[i] = base.clone()
 		cfgs[i].Bottleneck = w
+		cfgs[i].MarkGiven("bottleneck")
 	}
 	started, err := st.m.Start(addr, cfgs...)
 	if err != nil {

@@ -8,6 +8,11 @@ const INT_FIELDS = ['bottleneck', 'batch_size', 'epochs', 'train_size', 'test_si
 const CHOICE_FIELDS = ['dataset', 'kind', 'activation', 'bottleneck_activation', 'output_activation', 'init', 'loss', 'optimizer'];
 /** Fields that may be left empty: decoder (mirror of the encoder), train_size and test_size (all). */
 const OPTIONAL_FIELDS = new Set(['decoder', 'train_size', 'test_size']);
+/**
+ * Fields with no default that a blank leaves out of the check, so that the server's message,
+ * which names the field as missing and gives its range for the chosen dataset, is the one shown.
+ */
+const SERVER_NAMES_MISSING = new Set(['bottleneck']);
 /** Decimal fields that may be left blank (then the server's default applies). */
 const DECIMAL_OPTIONAL = ['beta', 'sparsity', 'weight_decay'];
 
@@ -114,7 +119,7 @@ export function buildConfig(values, badInput = new Set()) {
       continue;
     }
     const r = parseInteger(get(k));
-    if (r.empty && OPTIONAL_FIELDS.has(k)) continue;
+    if (r.empty && (OPTIONAL_FIELDS.has(k) || SERVER_NAMES_MISSING.has(k))) continue;
     if (r.error) errors[k] = r.error;
     else config[k] = r.value;
   }

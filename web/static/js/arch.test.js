@@ -79,6 +79,12 @@ test('buildConfig reports fields that do not parse and leaves them out', () => {
   assert.equal(config.epochs, 5);
 });
 
+test('buildConfig leaves a blank bottleneck to the server, which names it as missing', () => {
+  const { config, errors } = buildConfig({ ...typed, bottleneck: ' ' });
+  assert.equal('bottleneck' in errors, false);
+  assert.equal('bottleneck' in config, false);
+});
+
 test('layerSizes mirrors the encoder when the decoder is missing', () => {
   assert.deepEqual(layerSizes(784, [512, 128], 2), [784, 512, 128, 2, 128, 512, 784]);
   assert.deepEqual(layerSizes(784, [256], 50, [64]), [784, 256, 50, 64, 784]);
