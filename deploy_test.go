@@ -2,8 +2,10 @@ package main
 
 import (
 	"io"
+	"net/http"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -12,84 +14,23 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/aelab/aelab/internal/composefile"
 )
 
 // composeEnv is the environment the compose file is read with: what
 // deploy/.env must give, and nothing else (the defaults apply).
 var composeEnv = map[string]string{"POSTGRES_PASSWORD": "s3cret"}
 
-// interpolate expands ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err},
-// $VAR and $$ the way docker compose does, from env.
-func interpolate(t *testing.T, s string, env map[string]string) string {
+// readCompose reads deploy/compose.yaml as docker compose would with
+// composeEnv.
+func readCompose(t *testing.T) *composefile.File {
 	t.Helper()
-	re := regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
-	return re.ReplaceAllStringFunc(s, func(m string) string {
-		if m == "$$" {
-			return "$"
-		}
-		g := re.FindStringSubmatch(m)
-		name, op, arg := g[1], g[2], g[3]
-		if name == "" {
-			name = g[4]
-		}
-		v, set := env[name]
-		switch op {
-		case ":-":
-			if v == "" {
-				return arg
-			}
-		case "-":
-			if !set {
-				return arg
-			}
-		case ":?", "?":
-			if v == "" {
-				t.Errorf("compose.yaml needs %s: %s", name, arg)
-			}
-		}
-		return v
-	})
-}
-
-// compose is the part of deploy/compose.yaml the test reads.
-type compose struct {
-	Services map[string]struct {
-		Image       string            `yaml:"image"`
-		Build       any               `yaml:"build"`
-		Command     []string          `yaml:"command"`
-		Environment map[string]string `yaml:"environment"`
-		Healthcheck struct {
-			Test []string `yaml:"test"`
-		} `yaml:"healthcheck"`
-		Profiles []string `yaml:"profiles"`
-		Volumes  []string `yaml:"volumes"`
-		Networks any      `yaml:"networks"`
-	} `yaml:"services"`
-}
-
-func readCompose(t *testing.T) compose {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("deploy", "compose.yaml"))
+	c, err := composefile.Read(filepath.Join("deploy", "compose.yaml"), composeEnv)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var c compose
-	if err := yaml.Unmarshal([]byte(interpolate(t, string(b), composeEnv)), &c); err != nil {
 		t.Fatalf("deploy/compose.yaml: %v", err)
 	}
 	return c
-}
-
-// replicas are the services that run aelab (built from this repository).
-func (c compose) replicas() []string {
-	var r []string
-	for name, s := range c.Services {
-		if s.Build != nil {
-			r = append(r, name)
-		}
-	}
-	slices.Sort(r)
-	return r
 }
 
 // TestComposeServices: every service of deploy/compose.yaml has a health
@@ -114,7 +55,7 @@ func TestComposeServices(t *testing.T) {
 			}
 		}
 	}
-	if r := c.replicas(); len(r) != 3 {
+	if r := c.Built(); len(r) != 3 {
 		t.Errorf("aelab replicas = %q, want three", r)
 	}
 	for _, want := range []string{"postgres", "nats", "caddy", "prometheus"} {
@@ -151,7 +92,7 @@ func TestComposeReplicaFlags(t *testing.T) {
 	if !strings.Contains(string(b), "ipv4_address: "+caddyIP.String()) {
 		t.Fatalf("compose.yaml no longer gives caddy the address %s the test expects", caddyIP)
 	}
-	for _, name := range c.replicas() {
+	for _, name := range c.Built() {
 		s := c.Services[name]
 		getenv := func(k string) string { return s.Environment[k] }
 		cfg, err := parseFlags(append([]string{"aelab"}, s.Command...), getenv, io.Discard)
@@ -205,7 +146,7 @@ func TestCaddyfile(t *testing.T) {
 		}
 	}
 	var upstreams []string
-	for _, r := range c.replicas() {
+	for _, r := range c.Built() {
 		upstreams = append(upstreams, r+":8080")
 	}
 	want := "reverse_proxy " + strings.Join(upstreams, " ") + " {"
@@ -250,7 +191,7 @@ func TestPrometheusConfig(t *testing.T) {
 			targets = append(targets, st.Targets...)
 		}
 	}
-	for _, r := range c.replicas() {
+	for _, r := range c.Built() {
 		if !slices.Contains(targets, r+":8080") {
 			t.Errorf("prometheus.yml does not scrape %s:8080 (targets %q)", r, targets)
 		}
@@ -269,5 +210,145 @@ func TestPrometheusConfig(t *testing.T) {
 	}
 	if err := yaml.Unmarshal(b, &rules); err != nil || len(rules.Groups) == 0 || len(rules.Groups[0].Rules) == 0 {
 		t.Fatalf("alerts.yml: %v, %+v", err, rules)
+	}
+}
+
+// runtimeEnv are variables the Go runtime reads itself: a replica's
+// environment may set them too.
+var runtimeEnv = []string{"GOMAXPROCS", "GOMEMLIMIT", "GOGC", "GODEBUG", "GOTRACEBACK"}
+
+// TestComposeMatchesTheProgram keeps compose.yaml, the Caddyfile and
+// prometheus.yml consistent with the binary: every environment variable a
+// replica is given is one the program reads; the port each replica listens
+// on (-addr) is the one its health check, Caddy's upstreams and
+// Prometheus's targets use; the bus and store URLs name the ports the nats
+// and postgres services listen on; and the health check paths (the
+// replica's own, Caddy's health_uri, Prometheus's metrics path) answer 200
+// on the real program, whose /metrics has every aelab metric and reason the
+// alerts use. The replica's health check command itself is run (bash
+// speaking HTTP/1.0) against that program.
+func TestComposeMatchesTheProgram(t *testing.T) {
+	c := readCompose(t)
+	caddy, err := os.ReadFile(filepath.Join("deploy", "Caddyfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom, err := os.ReadFile(filepath.Join("deploy", "prometheus.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replicas := c.Built()
+	if len(replicas) == 0 {
+		t.Fatal("no replicas")
+	}
+	var port, health string
+	for _, name := range replicas {
+		s := c.Services[name]
+		read := map[string]bool{}
+		getenv := func(k string) string { read[k] = true; return s.Environment[k] }
+		if _, err := parseFlags(append([]string{"aelab"}, s.Command...), getenv, io.Discard); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		tuneGC(getenv)
+		for k := range s.Environment {
+			if !read[k] && !slices.Contains(runtimeEnv, k) {
+				t.Errorf("%s: environment %s is read by neither aelab nor the Go runtime (a misspelling?)", name, k)
+			}
+		}
+		addr, ok := s.Flag("-addr")
+		if !ok {
+			addr = ":8080" // the default without PORT
+			if p := s.Environment["PORT"]; p != "" {
+				addr = ":" + p
+			}
+		}
+		_, p, _ := strings.Cut(addr, ":")
+		if port != "" && p != port {
+			t.Errorf("%s listens on %s, another replica on %s", name, p, port)
+		}
+		port = p
+		test := strings.Join(s.Healthcheck.Test, " ")
+		if !strings.Contains(test, "/dev/tcp/127.0.0.1/"+port+" ") {
+			t.Errorf("%s: health check %q does not reach port %s", name, test, port)
+		}
+		m := regexp.MustCompile(`GET (/\S*) HTTP`).FindStringSubmatch(test)
+		if m == nil {
+			t.Fatalf("%s: no GET path in the health check %q", name, test)
+		}
+		health = m[1]
+		if !strings.Contains(string(caddy), " "+name+":"+port) {
+			t.Errorf("Caddyfile has no upstream %s:%s", name, port)
+		}
+		if !strings.Contains(string(prom), "'"+name+":"+port+"'") {
+			t.Errorf("prometheus.yml does not scrape %s:%s", name, port)
+		}
+		bus, _ := s.Flag("-bus")
+		natsPort := "4222"
+		if v, ok := c.Services["nats"].Flag("--port"); ok {
+			natsPort = v
+		}
+		if bus != "nats://nats:"+natsPort {
+			t.Errorf("%s: -bus %q, want nats://nats:%s (the nats service's client port)", name, bus, natsPort)
+		}
+		if st := s.Environment["AELAB_STORE"]; !strings.Contains(st, "@postgres:5432/"+c.Services["postgres"].Environment["POSTGRES_DB"]+"?") {
+			t.Errorf("%s: store %q does not name the postgres service's port 5432 and database", name, st)
+		}
+	}
+	natsHTTP, _ := c.Services["nats"].Flag("--http_port")
+	if test := strings.Join(c.Services["nats"].Healthcheck.Test, " "); natsHTTP == "" || !strings.Contains(test, "127.0.0.1:"+natsHTTP+"/healthz") {
+		t.Errorf("nats: health check %q does not ask the monitoring port --http_port %q", test, natsHTTP)
+	}
+
+	base, _ := startServer(t, "-data", t.TempDir())
+	_, serverPort, _ := strings.Cut(strings.TrimPrefix(base, "http://"), ":")
+	caddyHealth := regexp.MustCompile(`health_uri (\S+)`).FindStringSubmatch(string(caddy))
+	if caddyHealth == nil {
+		t.Fatal("Caddyfile: no health_uri")
+	}
+	promPath := "/metrics" // Prometheus's default metrics_path
+	if m := regexp.MustCompile(`metrics_path:\s*['"]?([^'"\s]+)`).FindStringSubmatch(string(prom)); m != nil {
+		promPath = m[1]
+	}
+	var metricsText string
+	for _, p := range []string{health, caddyHealth[1], promPath} {
+		res, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("GET %s = %d, want 200 (a health check or scrape path)", p, res.StatusCode)
+		}
+		if p == promPath {
+			metricsText = string(b)
+		}
+	}
+	// The replica's health check, as the container runs it, on this port.
+	s := c.Services[replicas[0]]
+	if len(s.Healthcheck.Test) > 1 && s.Healthcheck.Test[0] == "CMD" {
+		args := slices.Clone(s.Healthcheck.Test[1:])
+		for i := range args {
+			args[i] = strings.ReplaceAll(args[i], "/dev/tcp/127.0.0.1/"+port+" ", "/dev/tcp/127.0.0.1/"+serverPort+" ")
+		}
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Errorf("the replica's health check %q fails against a running aelab: %v %s", args, err, out)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join("deploy", "alerts.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range regexp.MustCompile(`\baelab_[a-z_]+`).FindAllString(string(b), -1) {
+		if !regexp.MustCompile(`(?m)^` + name + `[ {]`).MatchString(metricsText) {
+			t.Errorf("alerts.yml uses %s, which /metrics lacks", name)
+		}
+	}
+	if m := regexp.MustCompile(`reason=~"([^"]+)"`).FindStringSubmatch(string(b)); m != nil {
+		for _, r := range strings.Split(m[1], "|") {
+			if !strings.Contains(metricsText, `aelab_refusals_total{reason="`+r+`"}`) {
+				t.Errorf("alerts.yml counts refusals for reason %q, which /metrics does not have", r)
+			}
+		}
 	}
 }
