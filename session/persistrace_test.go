@@ -147,3 +147,61 @@ func TestStopAtAnEpochsEndKeepsItsWeights(t *testing.T) {
 		t.Fatalf("kept weights %+v; want those of step %d, where the run stopped", c, stepsPerEpoch)
 	}
 }
+
+// TestPausedAtAnEpochsEndKeepsItsWeights: a run paused at an epoch's end
+// whose checkpoint the store's writer had no room for then gets it
+// written once there is room, while it stays paused: a crash during a long
+// pause (a class discussing) would otherwise cost the run that epoch.
+// Before, the checkpoint was asked for again only at the next training
+// steps, never while paused.
+func TestPausedAtAnEpochsEndKeepsItsWeights(t *testing.T) {
+	ctx := context.Background()
+	sq := openStore(t, t.TempDir())
+	t.Cleanup(func() { _ = sq.Close() })
+	m := session.NewManager(session.Options{Datasets: registry, Store: sq})
+	t.Cleanup(func() { shutdown(t, m) })
+	const seed = 4343
+	const stepsPerEpoch = 8 // 256 examples in batches of 32
+	created := make(chan *session.Session, 1)
+	var once sync.Once
+	session.SetStepHook(t, func(s uint64, step int) {
+		if s == seed && step == stepsPerEpoch-1 { // pause once the epoch's last step is trained
+			once.Do(func() { _ = (<-created).Pause() })
+		}
+	})
+	release := session.FillWeightBudget(m)
+	s, _, err := m.Create(session.Config{Encoder: []int{16}, Bottleneck: 2, TrainSize: 256, TestSize: 100, BatchSize: 32, Epochs: 3, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created <- s
+	for deadline := time.Now().Add(30 * time.Second); s.State() != session.Paused; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the run is %s at step %d; want paused", s.State(), s.Info().Step)
+		}
+	}
+	if step := s.Info().Step; step != stepsPerEpoch {
+		t.Fatalf("paused at step %d; want %d, the epoch's end", step, stepsPerEpoch)
+	}
+	release()
+	var c *session.Checkpoint
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		m.FlushStore()
+		if c, err = sq.Checkpoint(ctx, s.ID()); err != nil {
+			t.Fatal(err)
+		}
+		if c != nil {
+			break
+		}
+	}
+	if c == nil || c.Step != stepsPerEpoch || c.Final {
+		t.Fatalf("while paused, kept weights %+v; want the epoch's checkpoint of step %d", c, stepsPerEpoch)
+	}
+	if s.State() != session.Paused {
+		t.Errorf("the run is %s; want still paused", s.State())
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+}

@@ -188,10 +188,16 @@ func (t *trainer) pause() bool {
 		if resume {
 			break
 		}
+		var retry <-chan time.Time
+		if t.ckptDue { // the epoch's checkpoint had no room: ask again while paused
+			retry = time.After(flushEvery)
+		}
 		select {
 		case <-s.ctx.Done():
 			return false
 		case <-s.wake:
+		case <-retry:
+			t.ckptDue = !t.checkpoint(false)
 		}
 	}
 	t.m.requeue(s.tk)
