@@ -13,10 +13,16 @@ import (
 // locked or hidden), a join code, the students by display name, and their
 // runs. The teacher's key and the students' keys are kept as hashes.
 
+// ClassAddrWindow is the time over which MaxPerAddr counts the classes an
+// address creates: a school's teachers share its address, and lessons go
+// on all year (counted for good, the 21st class of a school was refused
+// forever, a restart included).
+const ClassAddrWindow = 24 * time.Hour
+
 // ClassLimits bound what classes may take, in total and per creator.
 type ClassLimits struct {
 	MaxClasses  int // classes the server keeps
-	MaxPerAddr  int // classes one address may create
+	MaxPerAddr  int // classes one address may create in ClassAddrWindow
 	MaxStudents int // students per class
 	MaxRuns     int // runs per class
 }
@@ -57,13 +63,12 @@ type ClassBook struct {
 	unwatch func()
 	kick    chan struct{}
 
-	mu      sync.Mutex
-	byID    map[string]*Class
-	byCode  map[string]*Class
-	byRun   map[string]*Class
-	perAddr map[string]int
-	due     map[string]int64 // classes announced changed, for the refresher
-	closed  bool
+	mu     sync.Mutex
+	byID   map[string]*Class
+	byCode map[string]*Class
+	byRun  map[string]*Class
+	due    map[string]int64 // classes announced changed, for the refresher
+	closed bool
 }
 
 // NewClassBook returns an empty book for the sessions of m. Call Restore to
@@ -77,7 +82,7 @@ func NewClassBook(m *Manager, opt ClassOptions) *ClassBook {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &ClassBook{m: m, opt: opt, lim: opt.Limits, log: opt.Logger, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
-		byID: map[string]*Class{}, byCode: map[string]*Class{}, byRun: map[string]*Class{}, perAddr: map[string]int{},
+		byID: map[string]*Class{}, byCode: map[string]*Class{}, byRun: map[string]*Class{},
 		due: map[string]int64{}}
 	if opt.Events != nil && opt.Store != nil {
 		stop, err := opt.Events.WatchClasses(b.heard)
@@ -139,7 +144,7 @@ var errShuttingDown = Errorf(EUnavailable, "the server is shutting down; try aga
 // checks the bounds with the insert), else in this book only.
 func (b *ClassBook) keepNew(c *Class) (*Class, error) {
 	tooMany := Errorf(EUnavailable, "this server already keeps %d classes, its limit", b.lim.MaxClasses)
-	addrFull := Errorf(EConflict, "your address has created %d classes, the most allowed: reuse one of them", b.lim.MaxPerAddr)
+	addrFull := Errorf(EConflict, "your address has created %d classes in the last %d hours, the most allowed: reuse one of them, or create it tomorrow", b.lim.MaxPerAddr, int(ClassAddrWindow.Hours()))
 	st := b.opt.Store
 	b.mu.Lock()
 	switch {
@@ -149,7 +154,7 @@ func (b *ClassBook) keepNew(c *Class) (*Class, error) {
 	case st == nil && len(b.byID) >= b.lim.MaxClasses:
 		b.mu.Unlock()
 		return nil, tooMany
-	case st == nil && b.perAddr[c.addr] >= b.lim.MaxPerAddr:
+	case st == nil && b.createdByLocked(c.addr, c.created) >= b.lim.MaxPerAddr:
 		b.mu.Unlock()
 		return nil, addrFull
 	}
@@ -192,10 +197,21 @@ func (b *ClassBook) keepNew(c *Class) (*Class, error) {
 	}
 }
 
+// createdByLocked counts the classes addr created in the ClassAddrWindow
+// before now (a book without a store: the store counts them otherwise).
+func (b *ClassBook) createdByLocked(addr string, now time.Time) int {
+	n := 0
+	for _, c := range b.byID {
+		if c.addr == addr && now.Sub(c.created) < ClassAddrWindow {
+			n++
+		}
+	}
+	return n
+}
+
 func (b *ClassBook) addLocked(c *Class) {
 	b.byID[c.id] = c
 	b.byCode[c.code] = c
-	b.perAddr[c.addr]++
 	c.hub = newClassHub(c)
 	b.wg.Add(1)
 	go func() {

@@ -18,7 +18,8 @@ import (
 type ClassStore interface {
 	// CreateClass keeps the new class r at version 1 unless the store
 	// already keeps maxTotal classes (ErrClassLimit) or maxPerAddr classes
-	// created by r.Addr (ErrClassAddrLimit), or another class has r.ID or
+	// created by r.Addr in the ClassAddrWindow before r.CreatedAt
+	// (ErrClassAddrLimit), or another class has r.ID or
 	// r.Code (ErrClassTaken). The check and the insert are one atomic
 	// step, so the bounds hold for every replica sharing the store.
 	CreateClass(ctx context.Context, r ClassRecord, maxTotal, maxPerAddr int) error

@@ -31,8 +31,8 @@ func (s *Store) CreateClass(ctx context.Context, r session.ClassRecord, maxTotal
 		return fmt.Errorf("store: class %s: %w", r.ID, err)
 	}
 	var total, perAddr, taken int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE addr = $1), COUNT(*) FILTER (WHERE id = $2 OR code = $3) FROM classes`,
-		r.Addr, r.ID, r.Code).Scan(&total, &perAddr, &taken); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE addr = $1 AND created_at > $4), COUNT(*) FILTER (WHERE id = $2 OR code = $3) FROM classes`,
+		r.Addr, r.ID, r.Code, storecodec.UnixNano(r.CreatedAt.Add(-session.ClassAddrWindow))).Scan(&total, &perAddr, &taken); err != nil {
 		return fmt.Errorf("store: class %s: %w", r.ID, err)
 	}
 	switch {

@@ -24,8 +24,8 @@ func (s *Store) CreateClass(ctx context.Context, r session.ClassRecord, maxTotal
 	}
 	defer tx.Rollback()
 	var total, perAddr, taken int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(addr = ?), 0), COALESCE(SUM(id = ? OR code = ?), 0) FROM classes`,
-		r.Addr, r.ID, r.Code).Scan(&total, &perAddr, &taken); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(addr = ? AND created_at > ?), 0), COALESCE(SUM(id = ? OR code = ?), 0) FROM classes`,
+		r.Addr, storecodec.UnixNano(r.CreatedAt.Add(-session.ClassAddrWindow)), r.ID, r.Code).Scan(&total, &perAddr, &taken); err != nil {
 		return fmt.Errorf("store: class %s: %w", r.ID, err)
 	}
 	switch {

@@ -225,4 +225,17 @@ func testClassBounds(t *testing.T, s session.Store) {
 	if ok != 3 || limited != 5 || len(all) != 5 {
 		t.Fatalf("8 creations racing for 3 places: %d kept, %d refused, %d classes; want 3, 5, 5", ok, limited, len(all))
 	}
+	// The per-address bound counts the classes of the last
+	// ClassAddrWindow: a day later the address creates classes again (a
+	// school's teachers share one address all year).
+	later := mk(3, "a")
+	later.CreatedAt = t0.Add(session.ClassAddrWindow + time.Minute)
+	if err := s.CreateClass(ctx, later, 6, 2); err != nil {
+		t.Fatalf("a class of the address a day after its two = %v, want it kept", err)
+	}
+	later = mk(4, "a")
+	later.CreatedAt = t0.Add(session.ClassAddrWindow - time.Minute)
+	if err := s.CreateClass(ctx, later, 7, 2); !errors.Is(err, session.ErrClassAddrLimit) {
+		t.Fatalf("a third class of the address within a day of its two = %v, want ErrClassAddrLimit", err)
+	}
 }
