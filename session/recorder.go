@@ -251,8 +251,9 @@ func (r *recorder) flushBatch(holdBack bool) {
 	}
 }
 
-// holdBack puts c back to wait for the next flush, before the session's
-// checkpoints queued meanwhile (it stays counted in the budget), if its
+// holdBack puts c back to wait for the next flush, after the session's
+// older checkpoints held back by the same flush and before those queued
+// meanwhile (it stays counted in the budget), if its
 // session's head in the store has not reached c's step and neither c nor
 // a later checkpoint of the session has waited once already.
 func (r *recorder) holdBack(c Checkpoint) bool {
@@ -266,8 +267,7 @@ func (r *recorder) holdBack(c Checkpoint) bool {
 		r.held = map[string]int{}
 	}
 	r.held[c.SessionID] = c.Step
-	p := r.pending
-	p.ckpts[c.SessionID] = append([]*Checkpoint{&c}, p.ckpts[c.SessionID]...)
+	r.pending.putBack(&c)
 	return true
 }
 

@@ -124,7 +124,19 @@ func (r *recorder) retryCheckpoint(c Checkpoint, err error) bool {
 	if c.Final {
 		p.final = append([]Checkpoint{c}, p.final...)
 	} else {
-		p.ckpts[c.SessionID] = append([]*Checkpoint{&c}, p.ckpts[c.SessionID]...)
+		p.putBack(&c)
 	}
 	return true
+}
+
+// putBack puts c, a checkpoint taken from an earlier batch, among its
+// session's waiting ones in the order of their steps: after the older
+// ones put back by the same flush, before those queued since.
+func (p *pendingBatch) putBack(c *Checkpoint) {
+	cs := p.ckpts[c.SessionID]
+	i := slices.IndexFunc(cs, func(x *Checkpoint) bool { return x.Step > c.Step })
+	if i < 0 {
+		i = len(cs)
+	}
+	p.ckpts[c.SessionID] = slices.Insert(cs, i, c)
 }

@@ -182,3 +182,29 @@ func TestRecorderCloseRetries(t *testing.T) {
 		t.Errorf("after close the store has head %+v (%v); want the stopped run", h, ok)
 	}
 }
+
+// TestRecorderHoldsSeveralEpochsInOrder: two epochs' checkpoints of a
+// short run that both wait for their head are written oldest first. Before,
+// each was put back in front of the other, so step 32 was written before
+// step 16: step 16 then kept its training state beside step 32's (only the
+// latest needs it), and, with the budget full, a newer checkpoint replaced
+// step 16 instead of the newest waiting one.
+func TestRecorderHoldsSeveralEpochsInOrder(t *testing.T) {
+	st := &countingStore{}
+	r := &recorder{st: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)), kick: make(chan struct{}, 1), pending: newPendingBatch()}
+	st.r = r
+	fill := func(c *Checkpoint) { c.Params = make([]float32, 4) }
+	r.head(SessionRecord{ID: "s", State: Running, Step: 10})
+	r.flushBatch(true)
+	r.checkpoint(Checkpoint{SessionID: "s", Step: 16}, 16, fill)
+	r.checkpoint(Checkpoint{SessionID: "s", Step: 32}, 16, fill)
+	r.flushBatch(true) // the head is at 10: both wait
+	if len(st.steps) != 0 {
+		t.Fatalf("written %v; want both held back", st.steps)
+	}
+	r.head(SessionRecord{ID: "s", State: Running, Step: 32})
+	r.flushBatch(true)
+	if got := fmt.Sprint(st.steps); got != "[s@16 s@32]" {
+		t.Errorf("written %s; want [s@16 s@32]", got)
+	}
+}
