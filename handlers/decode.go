@@ -95,7 +95,7 @@ func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64)
 		return jsonError(err)
 	}
 	if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
-		return session.Errorf(session.EInvalid, "the body must hold a single JSON object, with nothing after it")
+		return errTrailingJSON()
 	}
 	if g, ok := v.(givenMarker); ok {
 		g.MarkGiven(keys...)

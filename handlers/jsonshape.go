@@ -57,12 +57,18 @@ func (f *shapeFrame) child() string {
 // the field) for a duplicate key, a null list element or nesting beyond
 // maxJSONDepth; a body that is not well-formed JSON gives a zero shape and
 // no error, for the decoder to explain.
+// errTrailingJSON refuses a body with more after its JSON object.
+func errTrailingJSON() error {
+	return session.Errorf(session.EInvalid, "the body must hold a single JSON object, with nothing after it")
+}
+
 func scanBody(body []byte) (bodyShape, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var (
-		shape bodyShape
-		stack []*shapeFrame
+		shape   bodyShape
+		stack   []*shapeFrame
+		started bool // the first value has begun
 	)
 	done := func() { // the value at the top frame's position has ended
 		if n := len(stack); n > 0 {
@@ -81,6 +87,12 @@ func scanBody(body []byte) (bodyShape, error) {
 		if err != nil { // malformed or cut short
 			return bodyShape{}, nil
 		}
+		// A second value after the first: its keys are not the body's
+		// (they were taken for unknown fields of the first).
+		if len(stack) == 0 && started {
+			return bodyShape{}, errTrailingJSON()
+		}
+		started = true
 		var top *shapeFrame
 		if n := len(stack); n > 0 {
 			top = stack[n-1]

@@ -121,3 +121,24 @@ func TestScanBodyFindsKeys(t *testing.T) {
 		t.Fatalf("malformed: %+v, %v; want a zero shape and no error", s, err)
 	}
 }
+
+// A body with a second value after its object (two requests pasted
+// together, a stray character) is refused saying so, not by naming a key
+// of the second value as an unknown field of the first.
+func TestBodyWithTrailingValueIsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	for _, body := range []string{
+		`{"dataset":"swiss_roll","bottleneck":2} {"x":1}`,
+		`{"dataset":"swiss_roll","bottleneck":2} {"dataset":"mnist"}`,
+		`{"dataset":"swiss_roll","bottleneck":2} 5`,
+	} {
+		for _, path := range []string{"/api/sessions/check", "/api/sessions", "/api/classes"} {
+			res, b := ts.do(t, "POST", path, body, nil)
+			var e errorBody
+			_ = json.Unmarshal(b, &e)
+			if res.StatusCode != 400 || !strings.Contains(e.Error, "single JSON object, with nothing after it") {
+				t.Errorf("%s %s → %d %s, want 400 saying nothing may follow the object", path, body, res.StatusCode, b)
+			}
+		}
+	}
+}
