@@ -232,6 +232,20 @@ func checkStack(ctx context.Context, s *stack, check func(bool, string, ...any))
 		return err
 	}
 	<-s.replicas[dead].done
+	// What the store held of those runs when their replica died: the
+	// checkpoint each must resume from.
+	stored := map[int]int{}
+	for i := range stepAt {
+		st, err := s.checkpoints(ctx, runs[i].id)
+		if err != nil {
+			return err
+		}
+		stored[i] = -1
+		if len(st) > 0 {
+			stored[i] = st[len(st)-1]
+		}
+		logf("run %d: at step %d when its replica was killed, epoch checkpoints in PostgreSQL then: %v", i+1, stepAt[i], st)
+	}
 	logf("killed %s (SIGKILL, pid %d) with run 1 at step %d of %d", s.names[dead], s.replicas[dead].pid(), before.Step, before.TotalSteps)
 	var others []int
 	for i, r := range runs {
@@ -255,8 +269,13 @@ func checkStack(ctx context.Context, s *stack, check func(bool, string, ...any))
 			resumed = after.ResumedAt.Step
 		}
 		newOn := s.replicaOf(after.Replica)
-		check(newOn >= 0 && newOn != dead && resumed > 0 && resumed%perEpoch == 0 && resumed <= stepAt[i],
-			"run %d resumed on %s from step %d (an epoch's end; at step %d when its replica was killed)", i+1, nameOr(s.names, newOn), resumed, stepAt[i])
+		check(newOn >= 0 && newOn != dead && resumed == max(stored[i], 0),
+			"run %d resumed on %s from step %d, its last checkpoint in the store at the kill (%d; at step %d then)", i+1, nameOr(s.names, newOn), resumed, stored[i], stepAt[i])
+		// The writer flushes once a second: an epoch's end a quarter of an
+		// epoch (seconds) before the kill must have its checkpoint stored.
+		end := stepAt[i] / perEpoch * perEpoch
+		check(end == 0 || stepAt[i]-end < perEpoch/4 || stored[i] == end,
+			"run %d's last epoch end before the kill (step %d, %d steps earlier) had its checkpoint in the store (last: %d)", i+1, end, stepAt[i]-end, stored[i])
 	}
 	for j, v := range victim.vs {
 		at := v.firstAfter("interrupted", killed)
@@ -302,6 +321,86 @@ func checkStack(ctx context.Context, s *stack, check func(bool, string, ...any))
 		}
 	}
 	logf("the surviving replicas trained %.0f examples (the three runs: %d; the killed replica's part before it died is not counted)", samples, numRuns*3*trainSize)
+	return checkRestartAndHandover(ctx, s, dead, check)
+}
+
+// checkRestartAndHandover starts the killed replica again (compose's
+// restart policy) and checks it rejoins, then stops the replica training a
+// new run with SIGTERM (docker compose stop, an upgrade): the run is handed
+// back at once and resumed elsewhere from the step where it stopped.
+func checkRestartAndHandover(ctx context.Context, s *stack, dead int, check func(bool, string, ...any)) error {
+	proxy := s.proxyURL()
+	t0 := time.Now()
+	if err := s.startReplica(dead, logf); err != nil {
+		return err
+	}
+	err := s.waitReplica(ctx, dead)
+	var r struct {
+		Checks map[string]string `json:"checks"`
+	}
+	code, _, _ := get(s.replicaURL(dead)+"/readyz", &r)
+	check(err == nil && code == 200 && r.Checks["bus"] == "ok", "%s started again: healthy and ready (%d, %v) %.2f s after its start (%v)", s.names[dead], code, r.Checks, time.Since(t0).Seconds(), err)
+
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, proxy+"/api/sessions", strings.NewReader(fmt.Sprintf(runBody, 9)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", proxy)
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated || json.Unmarshal(b, &out) != nil {
+		return fmt.Errorf("the fourth run through Caddy: %d %s", res.StatusCode, b)
+	}
+	var vs []*viewer
+	for range viewersPerRun {
+		vs = append(vs, watch(proxy, proxy, out.ID))
+	}
+	info := func() runInfo {
+		var in runInfo
+		_, _, _ = get(proxy+"/api/sessions/"+out.ID, &in)
+		return in
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	var in runInfo
+	for in = info(); (in.State != "running" || in.Step < perEpoch/3 || s.replicaOf(in.Replica) < 0) && time.Now().Before(deadline); in = info() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	on := s.replicaOf(in.Replica)
+	if on < 0 || in.State != "running" {
+		check(false, "the fourth run never trained: %+v", in)
+		return nil
+	}
+	stepBefore := in.Step
+	stopped := time.Now()
+	took := s.replicas[on].stop(syscall.SIGTERM, 30*time.Second)
+	check(took < 20*time.Second, "%s, training run 4 at step %d, stopped with SIGTERM in %.2f s (compose waits 30 s, -shutdown-timeout is 20 s)", s.names[on], in.Step, took.Seconds())
+	deadline = time.Now().Add(4 * time.Minute)
+	for in = info(); in.State != "completed" && time.Now().Before(deadline); in = info() {
+		time.Sleep(100 * time.Millisecond)
+	}
+	resumed := -1
+	if in.ResumedAt != nil {
+		resumed = in.ResumedAt.Step
+	}
+	now := s.replicaOf(in.Replica)
+	check(in.State == "completed" && now >= 0 && now != on && resumed >= stepBefore,
+		"run 4 handed back and completed on %s, resumed from step %d (where the stop saved it; step %d just before the signal)", nameOr(s.names, now), resumed, stepBefore)
+	for j, v := range vs {
+		<-v.done
+		at := v.firstAfter("interrupted", stopped)
+		back := v.firstAfter("running", at)
+		v.mu.Lock()
+		states, recon := slices.Clone(v.states), v.reconnects
+		v.mu.Unlock()
+		check(!at.IsZero() && !back.IsZero() && states[len(states)-1] == "completed" && v.monotone(),
+			"run 4's viewer %d through Caddy saw it interrupted %.1f s and running again %.1f s after the SIGTERM, then completed: states %v (%d reconnections)",
+			j+1, sinceOr(at, stopped), sinceOr(back, stopped), states, recon)
+	}
 	return nil
 }
 

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/aelab/aelab/internal/composefile"
 )
 
@@ -35,6 +37,7 @@ type stack struct {
 	pgData   string
 	pgBin    string
 	nats     *proc
+	aelab    string // the aelab binary
 	replicas []*proc
 	caddy    *proc
 	prom     *proc
@@ -189,30 +192,50 @@ func (s *stack) startNATS(ctx context.Context, bin string, log func(string, ...a
 // startReplicas runs the three replicas at once, as compose does once
 // PostgreSQL and NATS are healthy, and waits for each one's health check.
 func (s *stack) startReplicas(ctx context.Context, bin string, log func(string, ...any)) error {
+	s.aelab = bin
 	t0 := time.Now()
-	for i, n := range s.names {
-		svc := s.c.Services[n]
-		args, err := s.rw.replicaArgs(svc, i)
-		if err != nil {
+	s.replicas = make([]*proc, len(s.names))
+	for i := range s.names {
+		if err := s.startReplica(i, log); err != nil {
 			return err
 		}
-		p, err := start(s.dir, n, s.rw.replicaEnv(svc), append([]string{bin}, args...)...)
-		if err != nil {
-			return err
-		}
-		s.replicas = append(s.replicas, p)
-		log("%s: pid %d: aelab %s (environment: %s)", n, p.pid(), strings.Join(args, " "), strings.Join(keys(svc.Environment), ", "))
 	}
 	for i, n := range s.names {
-		hc, err := s.rw.healthcheck(s.c.Services[n], 8080, s.p.replicas[i])
-		if err != nil {
-			return fmt.Errorf("%s: %w", n, err)
-		}
-		if _, err := waitHealthy(ctx, s.replicas[i], hc, 60*time.Second); err != nil {
-			return fmt.Errorf("%s: %w", n, err)
+		if err := s.waitReplica(ctx, i); err != nil {
+			return err
 		}
 		s.startup[n] = time.Since(t0)
 		log("%s: health check (bash, GET /healthz) passed %.2f s after the start", n, time.Since(t0).Seconds())
+	}
+	return nil
+}
+
+// startReplica starts replica i with its compose command and environment
+// (again, after it died: what compose's restart policy does).
+func (s *stack) startReplica(i int, log func(string, ...any)) error {
+	n := s.names[i]
+	svc := s.c.Services[n]
+	args, err := s.rw.replicaArgs(svc, i)
+	if err != nil {
+		return err
+	}
+	p, err := start(s.dir, fmt.Sprintf("%s.%d", n, time.Now().UnixMilli()), s.rw.replicaEnv(svc), append([]string{s.aelab}, args...)...)
+	if err != nil {
+		return err
+	}
+	s.replicas[i] = p
+	log("%s: pid %d: aelab %s (environment: %s)", n, p.pid(), strings.Join(args, " "), strings.Join(keys(svc.Environment), ", "))
+	return nil
+}
+
+// waitReplica waits for replica i's compose health check.
+func (s *stack) waitReplica(ctx context.Context, i int) error {
+	hc, err := s.rw.healthcheck(s.c.Services[s.names[i]], 8080, s.p.replicas[i])
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.names[i], err)
+	}
+	if _, err := waitHealthy(ctx, s.replicas[i], hc, 60*time.Second); err != nil {
+		return fmt.Errorf("%s: %w", s.names[i], err)
 	}
 	return nil
 }
@@ -309,7 +332,7 @@ func (s *stack) startPrometheus(ctx context.Context, root, bin string, log func(
 // It returns how long each replica's stop took.
 func (s *stack) down(log func(string, ...any)) {
 	for i, p := range s.replicas {
-		if !p.exited() {
+		if p != nil && !p.exited() {
 			d := p.stop(syscall.SIGTERM, 30*time.Second)
 			log("%s: stopped (SIGTERM) in %.2f s", s.names[i], d.Seconds())
 		}
@@ -336,4 +359,21 @@ func caddyVersion(bin string) string {
 		return string(m[1]) + " (built from its Go module)"
 	}
 	return "(version unknown)"
+}
+
+// checkpoints lists the steps of a run's epoch checkpoints in the stack's
+// PostgreSQL (not its final weights), read as the replicas' store URL
+// gives it.
+func (s *stack) checkpoints(ctx context.Context, id string) ([]int, error) {
+	u := s.rw.text(s.c.Services[s.names[0]].Environment["AELAB_STORE"])
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT step FROM checkpoints WHERE session_id = $1 AND NOT final ORDER BY step`, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int])
 }
