@@ -58,6 +58,13 @@ type ClassBook struct {
 	wg     sync.WaitGroup // class hubs and run followers
 	pcaWG  sync.WaitGroup // PCA baselines (a fit cannot be interrupted)
 
+	// self names this book among the replicas sharing its classes: a run
+	// started through it is its to figure (classfollow.go).
+	self string
+	// takeover is how long after a run's end a replica not responsible
+	// for it waits before doing what the responsible one has not.
+	takeover time.Duration
+
 	// With a cluster: the announcements of class changes (classsync.go).
 	events  ClassEvents
 	unwatch func()
@@ -82,6 +89,7 @@ func NewClassBook(m *Manager, opt ClassOptions) *ClassBook {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &ClassBook{m: m, opt: opt, lim: opt.Limits, log: opt.Logger, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
+		self: newID(), takeover: classTakeover,
 		byID: map[string]*Class{}, byCode: map[string]*Class{}, byRun: map[string]*Class{},
 		due: map[string]int64{}}
 	if opt.Events != nil && opt.Store != nil {

@@ -4,15 +4,30 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"time"
 )
 
 // A class's dashboards see each live run as a small tile. One follower
 // goroutine per run reads the run's own stream (its Subscription), keeps
 // what a tile shows, and hands the class hub a tile at most every
-// classTick; it computes the run's PCA baseline too, one at a time per
-// class. A follower never waits for the training: a tile the hub cannot
-// take now is sent at the next tick.
+// classTick. A follower never waits for the training: a tile the hub
+// cannot take now is sent at the next tick.
+//
+// With a cluster every replica follows every run of the classes it knows,
+// for its own dashboards, but one replica only is responsible for the
+// run's figures: the one it was started through (ClassRunRecord.Follower).
+// It computes the run's PCA baseline (one at a time per class) and writes
+// it and the run's result to the class; the others take both from the
+// class as it is kept. Should the responsible replica be gone (died,
+// restarted), a replica that saw the run end waits the book's takeover
+// time (classTakeover, and as much again at random, so that the others
+// seldom act together), reads the class again, and does what is still
+// missing: the figure, the result.
+
+// classTakeover is how long after the end of a run a replica not
+// responsible for it waits before doing what the responsible one has not.
+const classTakeover = 20 * time.Second
 
 // classTick is how often a run's follower may send its tile: at most two
 // updates a second per run, and pictures at most once a second.
@@ -35,6 +50,7 @@ func (h *classHub) watch(r ClassRun) {
 // classTick, pictures at most every framesEvery.
 func (h *classHub) follow(ctx context.Context, r ClassRun) {
 	l := h.c.lesson
+	mine := h.c.book.responsible(r)
 	s, err := h.c.book.m.Get(r.SessionID)
 	if err != nil {
 		features := 0
@@ -43,35 +59,87 @@ func (h *classHub) follow(ctx context.Context, r ClassRun) {
 		}
 		t := tileOfRecord(r, l, features)
 		h.publishWait(ctx, classEvent{tile: &t})
-		if r.PCA == nil {
+		switch {
+		case r.PCA != nil:
+		case mine:
 			h.baseline(ctx, r.SessionID, r.Config)
+		default:
+			h.takeOver(ctx, r, nil)
 		}
 		return
 	}
-	h.c.book.pcaWG.Add(1)
-	go func() {
-		defer h.c.book.pcaWG.Done()
-		h.baseline(ctx, r.SessionID, s.Config())
-	}()
+	if mine {
+		h.c.book.pcaWG.Add(1)
+		go func() {
+			defer h.c.book.pcaWG.Done()
+			h.baseline(ctx, r.SessionID, s.Config())
+		}()
+	}
 	f := follower{}
 	tick := time.NewTicker(classTick)
 	defer tick.Stop()
 	for {
 		sub := s.Subscribe()
+		var last *RunTile
 		ended := f.read(ctx, sub, tick.C, func(final bool) bool {
 			t := f.tile(tileOf(s, r.Student, l), final)
 			if final {
 				h.publishWait(ctx, classEvent{tile: &t})
-				h.c.updateRun(&t, true)
+				if mine {
+					h.c.updateRun(&t, true)
+				} else {
+					last = &t
+				}
 				return true
 			}
 			return h.publish(classEvent{tile: &t})
 		})
+		if last != nil {
+			sub.Close()
+			r.Config = s.Config()
+			h.takeOver(ctx, r, last)
+			return
+		}
 		dropped := sub.Dropped()
 		sub.Close()
 		if ended || !dropped || ctx.Err() != nil {
 			return
 		}
+	}
+}
+
+// responsible reports whether this book computes and writes run r's
+// figures: always without a cluster (no other replica), else when r was
+// started through it.
+func (b *ClassBook) responsible(r ClassRun) bool {
+	return b.events == nil || r.follower == b.self
+}
+
+// takeOver is run by a replica not responsible for run r, once it saw the
+// run end (final: its last tile, or nil when this replica has only the
+// kept record): after the takeover wait it reads the class again and
+// records the result and computes the PCA figure if the responsible
+// replica has not.
+func (h *classHub) takeOver(ctx context.Context, r ClassRun, final *RunTile) {
+	b := h.c.book
+	wait := b.takeover + time.Duration(rand.Int64N(int64(b.takeover)+1))
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(wait):
+	}
+	h.c.sync()
+	kept, ok := h.c.run(r.SessionID)
+	if !ok {
+		return
+	}
+	if final != nil && (!kept.State.Terminal() || kept.State == Interrupted && final.State != Interrupted) {
+		b.log.Info("class: a run's result recorded by a replica not responsible for it", "class", h.c.id, "session", r.SessionID)
+		h.c.updateRun(final, true)
+	}
+	if kept.PCA == nil {
+		b.log.Info("class: a run's PCA figure computed by a replica not responsible for it", "class", h.c.id, "session", r.SessionID)
+		h.baseline(ctx, r.SessionID, r.Config)
 	}
 }
 

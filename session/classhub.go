@@ -19,6 +19,7 @@ type classHub struct {
 	// Owned by run.
 	tiles map[string]*RunTile
 	order []string
+	early map[string]float64 // PCA figures that came before their run's first tile
 }
 
 // classEvent is one change; exactly one field is set.
@@ -30,8 +31,9 @@ type classEvent struct {
 }
 
 type pcaResult struct {
-	id  string
-	mse float64
+	id   string
+	mse  float64
+	kept bool // read from the kept class (another replica figured it)
 }
 
 // Subscribe starts a live stream of the class: a snapshot, a tile per run,
@@ -51,7 +53,7 @@ func (c *Class) Subscribe() *Subscription {
 func (c *Class) Watchers() int { return int(c.hub.watchers.Load()) }
 
 func newClassHub(c *Class) *classHub {
-	h := &classHub{c: c, pcaSem: make(chan struct{}, 1), tiles: map[string]*RunTile{}}
+	h := &classHub{c: c, pcaSem: make(chan struct{}, 1), tiles: map[string]*RunTile{}, early: map[string]float64{}}
 	h.init(256)
 	return h
 }
@@ -97,6 +99,10 @@ func (h *classHub) apply(ev classEvent) []byte {
 		old := h.tiles[t.ID]
 		if old == nil {
 			h.order = append(h.order, t.ID)
+			if v, ok := h.early[t.ID]; ok && t.PCA == nil {
+				t.PCA = &v
+			}
+			delete(h.early, t.ID)
 		} else {
 			if t.PCA == nil {
 				t.PCA = old.PCA
@@ -118,13 +124,26 @@ func (h *classHub) apply(ev classEvent) []byte {
 		return marshalClass(RunMsg{Type: TypeClassRun, Run: t})
 	case ev.pca != nil:
 		t := h.tiles[ev.pca.id]
+		v := ev.pca.mse
 		if t == nil {
+			// Its first tile is still to come: kept for it (bounded by the
+			// class's runs), and written now.
+			if len(h.early) < h.c.book.lim.MaxRuns {
+				h.early[ev.pca.id] = v
+			}
+			if !ev.pca.kept {
+				go h.c.updateRun(&RunTile{ID: ev.pca.id, PCA: &v}, false)
+			}
 			return nil
 		}
-		v := ev.pca.mse
+		if ev.pca.kept && t.PCA != nil && *t.PCA == v {
+			return nil
+		}
 		t.PCA = &v
 		bare := *t
-		go h.c.updateRun(&bare, false)
+		if !ev.pca.kept {
+			go h.c.updateRun(&bare, false)
+		}
 		msg := bare
 		msg.Spark, msg.Latent, msg.Recon = nil, nil, nil
 		return marshalClass(RunMsg{Type: TypeClassRun, Run: msg})

@@ -47,6 +47,7 @@ type ClassRun struct {
 	TestLoss  *float64
 	PCA       *float64
 	Seconds   float64
+	follower  string // the replica responsible for its figures (ClassRunRecord.Follower)
 }
 
 // ClassInfo is the public description of a class: no keys.
@@ -252,7 +253,8 @@ func (c *Class) StartRunFrom(addr string, o Owner, req Config, present map[strin
 	}
 	s, token := st[0].Session, st[0].Token
 	s.SetOwner(o)
-	run := ClassRunRecord{SessionID: s.ID(), Student: student, Config: s.Config(), CreatedAt: time.Now().UTC(), State: Queued}
+	run := ClassRunRecord{SessionID: s.ID(), Student: student, Config: s.Config(), CreatedAt: time.Now().UTC(), State: Queued,
+		Follower: c.book.self}
 	// The run is added whatever the class has become meanwhile: it is
 	// training already. (Replicas starting runs of one full class at the
 	// same moment may each add one past MaxRuns.)
@@ -267,6 +269,18 @@ func (c *Class) StartRunFrom(addr string, o Owner, req Config, present map[strin
 	c.starting--
 	c.mu.Unlock()
 	return s, token, nil
+}
+
+// run returns this copy's record of run id.
+func (c *Class) run(id string) (ClassRun, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range c.runs {
+		if r.SessionID == id {
+			return *r, true
+		}
+	}
+	return ClassRun{}, false
 }
 
 // RunStudent returns the student who started session id in this class.
@@ -336,7 +350,7 @@ func (c *Class) record() ClassRecord {
 	}
 	for _, x := range c.runs {
 		r.Runs = append(r.Runs, ClassRunRecord{SessionID: x.SessionID, Student: x.Student, Config: x.Config,
-			CreatedAt: x.CreatedAt, State: x.State, TestLoss: x.TestLoss, PCA: x.PCA, Seconds: x.Seconds})
+			CreatedAt: x.CreatedAt, State: x.State, TestLoss: x.TestLoss, PCA: x.PCA, Seconds: x.Seconds, Follower: x.follower})
 	}
 	return r
 }

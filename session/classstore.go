@@ -89,4 +89,8 @@ type ClassRunRecord struct {
 	TestLoss  *float64 // the last test loss seen
 	PCA       *float64 // PCA test MSE at the same width, once known
 	Seconds   float64  // training time, once ended
+	// Follower names the replica responsible for the run's class figures
+	// (its PCA baseline, its result written here): the one it was started
+	// through (classfollow.go). Empty in records kept before it was.
+	Follower string `json:",omitempty"`
 }

@@ -121,8 +121,13 @@ func (c *Class) apply(r ClassRecord, always bool) {
 	for _, x := range r.Runs {
 		i := slices.IndexFunc(c.runs, func(y *ClassRun) bool { return y.SessionID == x.SessionID })
 		run := ClassRun{SessionID: x.SessionID, Student: x.Student, Config: x.Config, CreatedAt: x.CreatedAt,
-			State: x.State, TestLoss: x.TestLoss, PCA: x.PCA, Seconds: x.Seconds}
+			State: x.State, TestLoss: x.TestLoss, PCA: x.PCA, Seconds: x.Seconds, follower: x.Follower}
 		if i >= 0 {
+			if x.PCA != nil && (c.runs[i].PCA == nil || *c.runs[i].PCA != *x.PCA) {
+				// Figured by the replica responsible for the run: this
+				// replica's dashboards get it from the record.
+				evs = append(evs, classEvent{pca: &pcaResult{id: x.SessionID, mse: *x.PCA, kept: true}})
+			}
 			*c.runs[i] = run
 			continue
 		}
