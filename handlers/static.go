@@ -102,27 +102,56 @@ type encodedFile struct {
 	mimeType string
 }
 
+// compressedByContent keeps the compressed forms of every static file the
+// process has served, keyed by the file's SHA-256: each server's handler
+// compresses a file only if no server of the process has compressed the
+// same bytes before. Production runs one server, so this changes nothing
+// there; the tests start a server per test, and brotli's best level (pure
+// Go, many times slower under the race detector) made every one of them
+// compress the front end again, tens of CPU seconds per browser test. The
+// front end is embedded and fixed, so the map holds one entry per file.
+var compressedByContent sync.Map // [sha256.Size]byte → *compressedFile
+
+// compressedFile is one content's brotli and gzip forms, made once.
+type compressedFile struct {
+	once   sync.Once
+	err    error
+	br, gz []byte
+}
+
+func (c *compressedFile) make(raw []byte) {
+	c.once.Do(func() {
+		var b bytes.Buffer
+		bw := brotli.NewWriterLevel(&b, brotli.BestCompression)
+		_, _ = bw.Write(raw)
+		if c.err = bw.Close(); c.err != nil {
+			return
+		}
+		c.br = bytes.Clone(b.Bytes())
+		b.Reset()
+		gw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		_, _ = gw.Write(raw)
+		if c.err = gw.Close(); c.err != nil {
+			return
+		}
+		c.gz = bytes.Clone(b.Bytes())
+	})
+}
+
 func (f *encodedFile) load(files fs.FS, name string) error {
 	f.once.Do(func() {
 		var raw []byte
 		if raw, f.err = fs.ReadFile(files, name); f.err != nil {
 			return
 		}
-		var b bytes.Buffer
-		bw := brotli.NewWriterLevel(&b, brotli.BestCompression)
-		_, _ = bw.Write(raw)
-		if f.err = bw.Close(); f.err != nil {
-			return
-		}
-		f.br = bytes.Clone(b.Bytes())
-		b.Reset()
-		gw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-		_, _ = gw.Write(raw)
-		if f.err = gw.Close(); f.err != nil {
-			return
-		}
-		f.gz = bytes.Clone(b.Bytes())
 		sum := sha256.Sum256(raw)
+		c, _ := compressedByContent.LoadOrStore(sum, &compressedFile{})
+		cf := c.(*compressedFile)
+		cf.make(raw)
+		if f.err = cf.err; f.err != nil {
+			return
+		}
+		f.br, f.gz = cf.br, cf.gz
 		f.etag = hex.EncodeToString(sum[:8])
 		f.mimeType = mime.TypeByExtension(path.Ext(name))
 		if f.mimeType == "" {

@@ -5,9 +5,12 @@ import (
 	"compress/gzip"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/andybalholm/brotli"
 
@@ -77,5 +80,43 @@ func TestStaticCompressedAndVersioned(t *testing.T) {
 	res, _ := ts.do(t, "GET", "/", "", map[string]string{"Accept-Encoding": "gzip"})
 	if res.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("home page Content-Encoding %q", res.Header.Get("Content-Encoding"))
+	}
+}
+
+// TestStaticCompressedOncePerProcess: a second server of the process
+// serves a file the first one compressed without compressing it again
+// (brotli's best level is slow; the tests start a server per test): no new
+// compressed entry, the same bytes; a file of other content gets its own.
+func TestStaticCompressedOncePerProcess(t *testing.T) {
+	count := func() int {
+		n := 0
+		compressedByContent.Range(func(any, any) bool { n++; return true })
+		return n
+	}
+	files, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(h http.Handler, p string) []byte {
+		t.Helper()
+		req := httptest.NewRequest("GET", p, nil)
+		req.Header.Set("Accept-Encoding", "br")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "br" {
+			t.Fatalf("GET %s: %d, Content-Encoding %q", p, rec.Code, rec.Header().Get("Content-Encoding"))
+		}
+		return rec.Body.Bytes()
+	}
+	first := get(handleStatic(files, slog.New(slog.DiscardHandler)), "/static/css/app.css")
+	n := count()
+	second := get(handleStatic(files, slog.New(slog.DiscardHandler)), "/static/css/app.css")
+	if count() != n || !bytes.Equal(first, second) {
+		t.Fatalf("a second server: %d compressed entries (was %d), same bytes %v; want it to reuse the first's", count(), n, bytes.Equal(first, second))
+	}
+	other := fstest.MapFS{"css/app.css": {Data: []byte("body { color: red }")}}
+	get(handleStatic(other, slog.New(slog.DiscardHandler)), "/static/css/app.css")
+	if count() != n+1 {
+		t.Fatalf("a file of other content: %d compressed entries, want %d", count(), n+1)
 	}
 }
