@@ -233,3 +233,24 @@ func TestFashionInstalled(t *testing.T) {
 		}
 	}
 }
+
+// TestFashionDecodedOncePerProcess: two registries on the same files (two
+// servers in one process, as the tests start) share one decoded copy; a
+// registry made after the files were replaced decodes the new ones.
+func TestFashionDecodedOncePerProcess(t *testing.T) {
+	dir := t.TempDir()
+	writeImageSet(t, dir, 6, 3, true)
+	a, err := NewRegistry(dir).Load(FashionName, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewRegistry(dir).Load(FashionName, 0)
+	if err != nil || b != a {
+		t.Fatalf("a second registry on the same files: %p, %v; want the first's copy %p", b, err, a)
+	}
+	writeImageSet(t, dir, 8, 3, true)
+	c, err := NewRegistry(dir).Load(FashionName, 0)
+	if err != nil || c == a || c.Train.N != 8 {
+		t.Fatalf("after the files were replaced: %v, %v; want a new copy of 8 examples", c, err)
+	}
+}
