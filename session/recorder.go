@@ -174,8 +174,9 @@ func (r *recorder) flush() { r.flushBatch(false) }
 
 // flushBatch writes what is pending: first the heads, points, frames and
 // keyframes, then the checkpoints one at a time. With holdBack (the
-// writer's own flushes), a checkpoint whose session's head in the store
-// is still at an earlier step waits for the next flush, once: the
+// writer's own flushes), a checkpoint (final weights included) whose
+// session's head in the store is still at an earlier step waits for the
+// next flush, once: the
 // trainer queues a checkpoint itself, but its step's losses and head
 // reach the recorder through the hub a moment later, and a crash between
 // the two writes would leave a checkpoint the run's head and curve have
@@ -259,7 +260,7 @@ func (r *recorder) flushBatch(holdBack bool) {
 func (r *recorder) holdBack(c Checkpoint) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if h, ok := r.held[c.SessionID]; c.Final || r.headStep[c.SessionID] >= c.Step || ok && h >= c.Step ||
+	if h, ok := r.held[c.SessionID]; r.headStep[c.SessionID] >= c.Step || ok && h >= c.Step ||
 		r.ckptTries[ckptKey{c.SessionID, c.Step}] > 0 { // tried already: it waited its turn
 		return false
 	}
@@ -267,7 +268,11 @@ func (r *recorder) holdBack(c Checkpoint) bool {
 		r.held = map[string]int{}
 	}
 	r.held[c.SessionID] = c.Step
-	r.pending.putBack(&c)
+	if c.Final {
+		r.pending.final = append([]Checkpoint{c}, r.pending.final...)
+	} else {
+		r.pending.putBack(&c)
+	}
 	return true
 }
 

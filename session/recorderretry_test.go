@@ -158,7 +158,7 @@ func TestRecorderDropsAfterMaxAttempts(t *testing.T) {
 	st.failBatch, st.failCkpt = 1<<30, 1<<30
 	r.head(SessionRecord{ID: "s", State: Completed, Step: 20})
 	r.checkpoint(Checkpoint{SessionID: "s", Step: 20, Final: true}, 16, func(c *Checkpoint) { c.Params = make([]float32, 4) })
-	for range maxWriteAttempts {
+	for range maxWriteAttempts + 1 { // the final weights wait one flush for their head first
 		r.flushBatch(true)
 	}
 	r.mu.Lock()
@@ -206,5 +206,44 @@ func TestRecorderHoldsSeveralEpochsInOrder(t *testing.T) {
 	r.flushBatch(true)
 	if got := fmt.Sprint(st.steps); got != "[s@16 s@32]" {
 		t.Errorf("written %s; want [s@16 s@32]", got)
+	}
+}
+
+// TestRecorderHoldsFinalWeightsForTheirHead: a run's final weights wait,
+// like an epoch's, for the head that reaches their step (the trainer
+// queues them itself; its last curve points and ended head come through
+// the hub a moment later, after the writer was kicked): a kill -9 between
+// the two writes left a run whose kept weights are ahead of its head and
+// curve, restored interrupted and resumed past a gap in its curve. Before,
+// final weights were always written at once.
+func TestRecorderHoldsFinalWeightsForTheirHead(t *testing.T) {
+	st := &countingStore{}
+	r := &recorder{st: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)), kick: make(chan struct{}, 1), pending: newPendingBatch()}
+	st.r = r
+	fill := func(c *Checkpoint) { c.Params, c.State = make([]float32, 4), []byte{1} }
+	r.head(SessionRecord{ID: "s", State: Running, Step: 10})
+	r.flushBatch(true)
+	r.checkpoint(Checkpoint{SessionID: "s", Step: 20, Final: true}, 20, fill) // stopped mid-epoch
+	r.flushBatch(true)
+	if len(st.steps) != 0 {
+		t.Fatalf("written %v before the head reached step 20", st.steps)
+	}
+	r.head(SessionRecord{ID: "s", State: Stopped, Step: 20})
+	r.flushBatch(true)
+	if got := fmt.Sprint(st.steps); got != "[s@20]" || fmt.Sprint(st.ckpts) != "[0 0 1]" {
+		t.Errorf("written %s in writes of %v checkpoints; want [s@20] after the ended head", got, st.ckpts)
+	}
+	if r.weights != 0 || len(r.held)+len(r.headStep) != 0 {
+		t.Errorf("left %d bytes, held %v, heads %v", r.weights, r.held, r.headStep)
+	}
+	// A final checkpoint whose head waits longer than a flush is written
+	// at the next one all the same.
+	r.head(SessionRecord{ID: "t", State: Running, Step: 10})
+	r.flushBatch(true)
+	r.checkpoint(Checkpoint{SessionID: "t", Step: 20, Final: true}, 20, fill)
+	r.flushBatch(true)
+	r.flushBatch(true)
+	if !slices.Contains(st.steps, "t@20") || r.weights != 0 || len(r.held) != 0 {
+		t.Errorf("written %v, %d bytes and held %v left; want t@20 written after waiting one flush", st.steps, r.weights, r.held)
 	}
 }
