@@ -51,7 +51,7 @@ if [ -z "$caddy" ] || ! caddy_ok "$caddy"; then
   caddy=$cache/caddy
   if [ ! -x "$caddy" ] || ! caddy_ok "$caddy"; then
     echo "building caddy $CADDY_VERSION from its Go module into $cache (a few minutes, once)"
-    GOBIN=$cache GOFLAGS=-mod=mod go install "github.com/caddyserver/caddy/v2/cmd/caddy@$CADDY_VERSION"
+    GOBIN=$cache go install "github.com/caddyserver/caddy/v2/cmd/caddy@$CADDY_VERSION"
   fi
 fi
 prom=()
