@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"time"
@@ -113,11 +115,12 @@ func readModelUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byt
 	paced := newPacedBody(w, r)
 	r.Body = http.MaxBytesReader(w, paced, limit+64<<10)
 	var src io.Reader = r.Body
+	var mr *multipart.Reader // a form's parts
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "multipart/form-data":
-		mr, err := r.MultipartReader()
-		if err != nil {
+		var err error
+		if mr, err = r.MultipartReader(); err != nil {
 			return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "could not read the multipart form: send the safetensors file in a part named \"file\""}
 		}
 		for {
@@ -131,10 +134,12 @@ func readModelUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byt
 				}
 				return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "the form has no part named \"file\": send the safetensors file in it"}
 			}
-			if p.FormName() == "file" {
-				src = p
-				break
+			if p.FormName() != "file" {
+				return nil, &session.Error{Code: session.EInvalid, Field: cmp.Or(truncated(p.FormName(), 40), "file"),
+					Message: fmt.Sprintf("unknown field %q: the form takes one part, \"file\", with the safetensors file", truncated(p.FormName(), 40))}
 			}
+			src = p
+			break
 		}
 	case "", "application/octet-stream":
 	default:
@@ -153,6 +158,25 @@ func readModelUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byt
 	}
 	if len(data) == 0 {
 		return nil, &session.Error{Code: session.EInvalid, Field: "file", Message: "the upload is empty: send a safetensors file"}
+	}
+	// After the file, nothing: a second file part would otherwise be
+	// dropped unseen.
+	if mr != nil {
+		p, err := mr.NextPart()
+		switch {
+		case err == io.EOF:
+		case isTooLarge(err):
+			return nil, tooLarge
+		case paced.stalled:
+			return nil, paced.err()
+		default:
+			field := "file"
+			if err == nil {
+				field = cmp.Or(truncated(p.FormName(), 40), "file")
+			}
+			return nil, &session.Error{Code: session.EInvalid, Field: field,
+				Message: "the form must hold one part, \"file\", once: send one model file and nothing else"}
+		}
 	}
 	return data, nil
 }

@@ -211,7 +211,7 @@ func TestImportModelErrors(t *testing.T) {
 		{"application/octet-stream", "", 400, "empty"},
 		{"application/octet-stream", "not a model at all", 400, "not a valid safetensors file"},
 		{"text/plain", "x", 400, "application/octet-stream"},
-		{"multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--zz--\r\n", 400, "no part named"},
+		{"multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--zz--\r\n", 400, "unknown field"},
 	} {
 		res, b := ts.do(t, "POST", "/api/models", tc.body, map[string]string{"Content-Type": tc.ct})
 		if res.StatusCode != tc.status || !strings.Contains(string(b), tc.want) {
