@@ -14,6 +14,7 @@ import { RDChart } from './rdchart.js';
 import { ReconRows } from './reconrows.js';
 import { installPresenter } from './present.js';
 import { addDownload } from './pngdownload.js';
+import { ComparePick } from './comparepick.js';
 
 installPresenter();
 
@@ -140,6 +141,17 @@ function main() {
   });
   const recon = new ReconRows($('compare-recon'), $('compare-recon-caption'), scheduler, runs);
   const latents = new Latents($('compare-latents'), $('compare-latent-legend'), scheduler, runs);
+  if ($('compare-pick')) {
+    new ComparePick(latents.scatters, runs, {
+      root: $('compare-pick'),
+      live: $('compare-pick-live'),
+      result: $('compare-pick-result'),
+      canvas: $('compare-pick-canvas'),
+      text: $('compare-pick-text'),
+      list: $('compare-pick-runs'),
+      error: $('compare-pick-error'),
+    });
+  }
   const table = new Table($('compare-table'), $('compare-status'), runs);
   const prefix = `aelab-compare-${boot.id}`;
   addDownload($('compare-loss-chart'), prefix, 'loss');
