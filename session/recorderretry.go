@@ -15,6 +15,11 @@ func (r *recorder) retry(old *pendingBatch, err error) bool {
 	old.tries++
 	if old.tries >= maxWriteAttempts {
 		r.log.Error("store: a batch could not be written, again; its changes are lost", "err", err, "attempts", old.tries, "sessions", len(old.heads))
+		for id, h := range old.heads {
+			if h.State.Terminal() { // the run's notes go with its ended head
+				delete(r.headStep, id)
+			}
+		}
 		return false
 	}
 	r.log.Warn("store: a batch could not be written; it is tried again with the next", "err", err, "attempt", old.tries, "sessions", len(old.heads))

@@ -155,8 +155,12 @@ func TestRecorderRetryKeepsRewindOrder(t *testing.T) {
 // freed.
 func TestRecorderDropsAfterMaxAttempts(t *testing.T) {
 	r, st := newFlakyRecorder()
+	r.head(SessionRecord{ID: "s", State: Running, Step: 10})
+	r.head(SessionRecord{ID: "u", State: Running, Step: 10})
+	r.flushBatch(true) // noted at step 10
 	st.failBatch, st.failCkpt = 1<<30, 1<<30
 	r.head(SessionRecord{ID: "s", State: Completed, Step: 20})
+	r.head(SessionRecord{ID: "u", State: Failed, Step: 20})
 	r.checkpoint(Checkpoint{SessionID: "s", Step: 20, Final: true}, 16, func(c *Checkpoint) { c.Params = make([]float32, 4) })
 	for range maxWriteAttempts + 1 { // the final weights wait one flush for their head first
 		r.flushBatch(true)
@@ -165,6 +169,10 @@ func TestRecorderDropsAfterMaxAttempts(t *testing.T) {
 	defer r.mu.Unlock()
 	if p := r.pending; len(p.heads)+len(p.final)+len(p.ckpts) != 0 || r.weights != 0 || len(r.ckptTries) != 0 {
 		t.Errorf("after %d failed writes, %d heads, %d checkpoints, %d bytes and %v tries still wait", maxWriteAttempts, len(p.heads), len(p.final)+len(p.ckpts), r.weights, r.ckptTries)
+	}
+	// The run's ended head is lost: its notes go with it.
+	if len(r.headStep)+len(r.held) != 0 {
+		t.Errorf("the notes of a run whose ended head was dropped stay: heads %v, held %v", r.headStep, r.held)
 	}
 }
 
