@@ -26,10 +26,15 @@ func TestKill9ThenResume(t *testing.T) {
 	dir := t.TempDir()
 	args := "-addr 127.0.0.1:0 -data " + dir
 	c := startChild(t, args)
-	// A network heavy enough (2.1 M weights) that its second epoch lasts several seconds on a quiet
-	// machine, so the kill lands while it trains (784-128-4 ended both epochs in 2 s on CI).
+	// Short epochs and many of them: the kill comes a second or two after the
+	// first epoch's checkpoint (the writer flushes once a second), and the
+	// fifteen epochs after it last several seconds even on a quiet CI machine
+	// (784-128-4 trained 120,000 examples in 2 s there; this is 784-256-4 on
+	// 256,000), so the kill lands while it trains. It was one long second
+	// epoch of a 2.1 M-weight network, 60,000 examples: three times the
+	// arithmetic, the killed epoch trained twice.
 	res, err := http.Post(c.base+"/api/sessions", "application/json", strings.NewReader(
-		`{"encoder":[1024,256],"bottleneck":4,"train_size":60000,"test_size":200,"batch_size":16,"epochs":2,"seed":5}`))
+		`{"encoder":[256],"bottleneck":4,"train_size":16000,"test_size":200,"batch_size":32,"epochs":16,"seed":5}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +126,9 @@ func TestKill9ThenResume(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	const perEpoch = 3750 // 60,000 examples in batches of 16
-	if in.State != "completed" || in.Step != in.TotalSteps || in.TotalSteps != 2*perEpoch {
-		t.Fatalf("the resumed run ended %s at step %d of %d; want completed at %d", in.State, in.Step, in.TotalSteps, 2*perEpoch)
+	const perEpoch = 500 // 16,000 examples in batches of 32
+	if in.State != "completed" || in.Step != in.TotalSteps || in.TotalSteps != 16*perEpoch {
+		t.Fatalf("the resumed run ended %s at step %d of %d; want completed at %d", in.State, in.Step, in.TotalSteps, 16*perEpoch)
 	}
 	if r := in.ResumedAt; r == nil || r.Step == 0 || r.Step%perEpoch != 0 || r.Epoch != r.Step/perEpoch || r.Step > before.Step {
 		t.Fatalf("resumed at %+v; want an epoch's end at or before step %d (where it was killed)", r, before.Step)
