@@ -28,6 +28,7 @@ const (
 	WorkUpload   WorkKind = "upload"   // receiving and parsing an uploaded dataset
 	WorkJoin     WorkKind = "join"     // joining a class: a rate token only (Allow)
 	WorkImport   WorkKind = "import"   // receiving and reading a model file (ImportModel)
+	WorkWeights  WorkKind = "weights"  // a run's live weights sent to another replica (the server's own work)
 )
 
 // Work is one piece of work asking to be admitted by Do.
@@ -124,6 +125,20 @@ func (m *Manager) Do(ctx context.Context, w Work, f func(ctx context.Context) er
 // testHookWork, when set by a test, runs inside every admitted Do (to
 // inject faults).
 var testHookWork func(Work)
+
+// track counts a goroutine of the server's own work that outlives the
+// call that starts it (a mirror's fetch of live weights, an answer to
+// one) in the manager's WaitGroup, so that Shutdown waits for it; once
+// the manager is shutting down it refuses. done is called once, by defer.
+func (m *Manager) track() (done func(), err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, m.refuse(RefusedShutdown, Errorf(EUnavailable, "the server is shutting down; try again in a minute"))
+	}
+	m.wg.Add(1)
+	return m.wg.Done, nil
+}
 
 // Allow takes one rate token of kind k for addr, for an action that
 // computes nothing worth a CPU turn (joining a class); it returns the

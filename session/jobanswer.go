@@ -8,7 +8,7 @@ import "context"
 // answer returns how this replica answers requests about ns, which it
 // trains as incarnation inc.
 func (m *Manager) answer(ns *Session, inc string) func(context.Context, RunRequest) RunReply {
-	weights := &weightsServer{s: ns}
+	weights := m.weightsServer(ns)
 	return func(ctx context.Context, r RunRequest) RunReply {
 		var err error
 		switch r.Action {

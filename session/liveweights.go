@@ -38,15 +38,26 @@ const (
 	// freshWait bounds how long the training replica waits for its
 	// trainer's next copy of the weights (taken at most every snapEvery).
 	freshWait = time.Second
-	// maxFetches bounds the fetches one replica runs at once.
+	// maxFetches bounds the fetches one replica runs at once (the views
+	// of one run share one fetch).
 	maxFetches = 2
+	// maxServesPerRun and maxServes bound the answers about weights a
+	// training replica computes at once, for one run and in all; beyond
+	// them a request is refused at once (the asker falls back on the
+	// run's checkpoint).
+	maxServesPerRun = 2
+	maxServes       = 4
+	// serveWait bounds how long an answer waits for its CPU turn.
+	serveWait = time.Second
+)
+
+var (
+	// liveFetchWait bounds one fetch of all the chunks.
+	liveFetchWait = 3 * time.Second
 	// servedKeep is how long the training replica keeps the bytes of the
 	// weights it serves, for the chunks that follow the first.
 	servedKeep = 10 * time.Second
 )
-
-// liveFetchWait bounds one fetch of all the chunks (a variable for tests).
-var liveFetchWait = 3 * time.Second
 
 // Weights is a snapshot of a session's weights for a view, and where they
 // come from.
@@ -75,10 +86,12 @@ type WeightsChunk struct {
 const errWeightsGone = "the copy of the weights asked for is no longer kept; ask again from the start"
 
 // weightsServer is the training replica's side: it answers the "weights"
-// requests about one run it trains.
+// requests about one run it trains, each admitted by the door (answer).
 type weightsServer struct {
+	m    *Manager
 	s    *Session
 	mu   sync.Mutex
+	busy int // answers under way
 	next uint64
 	kept [2]servedWeights // the latest copy served and the one before
 }
@@ -88,21 +101,54 @@ type servedWeights struct {
 	sn   *ae.Snapshot
 	data []byte
 	at   time.Time
+	free func() // gives back the copy's bytes of the memory budget
+}
+
+// weightsServer returns the server of the weights of ns, which this
+// replica trains.
+func (m *Manager) weightsServer(ns *Session) *weightsServer {
+	return &weightsServer{m: m, s: ns}
 }
 
 // answer answers one request: with Version 0, the first chunk of a fresh
-// copy; else the chunk at Offset of the copy Version.
+// copy; else the chunk at Offset of the copy Version. It is work admitted
+// by the door like a view: counted for Shutdown, at most maxServesPerRun
+// for the run and maxServes in all at once; a fresh copy is encoded in a
+// CPU turn and its bytes are reserved in the memory budget for as long
+// as it is kept; a chunk of a kept copy reserves the bytes of its answer.
+// Everything is given back by defer, a panic included.
 func (w *weightsServer) answer(ctx context.Context, r RunRequest) RunReply {
 	if r.Offset < 0 || (r.Version == 0 && r.Offset != 0) {
 		return RunReply{Error: toWire(Errorf(EInvalid, "offset %d is outside the weights", r.Offset))}
 	}
+	m := w.m
+	done, err := m.track()
+	if err != nil {
+		return RunReply{Error: toWire(err)}
+	}
+	defer done()
+	leave, err := w.enter()
+	if err != nil {
+		return RunReply{Error: toWire(err)}
+	}
+	defer leave()
 	var sw servedWeights
 	if r.Version == 0 {
+		// The trainer makes the fresh copy in its own turn: wait for it
+		// before taking one.
 		sn, err := w.s.freshSnapshot(ctx)
 		if err != nil {
 			return RunReply{Error: toWire(err)}
 		}
-		sw = w.serve(sn)
+		// A CPU turn to encode it; its bytes are reserved by serve, for
+		// as long as the copy is kept.
+		err = m.Do(ctx, Work{Kind: WorkWeights, Wait: serveWait}, func(context.Context) (serr error) {
+			sw, serr = w.serve(sn)
+			return serr
+		})
+		if err != nil {
+			return RunReply{Error: toWire(err)}
+		}
 	} else {
 		w.mu.Lock()
 		for _, k := range w.kept {
@@ -120,29 +166,65 @@ func (w *weightsServer) answer(ctx context.Context, r RunRequest) RunReply {
 		return RunReply{Error: toWire(Errorf(EInvalid, "offset %d is outside the %d weights", r.Offset, total))}
 	}
 	end := min(total, r.Offset+weightsChunk)
+	// The answer's bytes, while it is made (the chunk is a slice of the
+	// kept copy; its JSON is about 4/3 of it).
+	free, _, err := m.reserve(Work{Kind: WorkWeights}, 2*4*int64(end-r.Offset))
+	if err != nil {
+		return RunReply{Error: toWire(err)}
+	}
+	defer free()
 	return RunReply{Weights: &WeightsChunk{Version: sw.ver, Step: sw.sn.Steps(), Total: total, Offset: r.Offset,
 		Data: sw.data[4*r.Offset : 4*end]}}
 }
 
-// serve returns the served copy of sn, encoding it the first time. The
-// copies are let go servedKeep after they were last served.
-func (w *weightsServer) serve(sn *ae.Snapshot) servedWeights {
+// enter takes one of the run's and the server's places for an answer, or
+// says why not.
+func (w *weightsServer) enter() (func(), error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.busy >= maxServesPerRun {
+		return nil, Errorf(EUnavailable, "the weights of session %s are being sent to %d servers already; try again in a moment", w.s.id, maxServesPerRun)
+	}
+	select {
+	case w.m.serving <- struct{}{}:
+	default:
+		return nil, Errorf(EUnavailable, "this server is sending the weights of %d runs already; try again in a moment", maxServes)
+	}
+	w.busy++
+	return func() {
+		<-w.m.serving
+		w.mu.Lock()
+		w.busy--
+		w.mu.Unlock()
+	}, nil
+}
+
+// serve returns the served copy of sn, encoding it the first time, with
+// its bytes reserved in the memory budget until it is let go: replaced by
+// a newer copy and that one by another, or servedKeep after it was last
+// served.
+func (w *weightsServer) serve(sn *ae.Snapshot) (servedWeights, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	time.AfterFunc(servedKeep, w.sweep)
 	if k := &w.kept[0]; k.sn == sn {
 		k.at = time.Now()
-		return *k
+		return *k, nil
 	}
 	params := sn.Params()
+	free, _, err := w.m.reserve(Work{Kind: WorkWeights}, 4*int64(len(params)))
+	if err != nil {
+		return servedWeights{}, err
+	}
 	data := make([]byte, 4*len(params))
 	for i, v := range params {
 		binary.LittleEndian.PutUint32(data[4*i:], math.Float32bits(v))
 	}
 	w.next++
+	w.kept[1].let()
 	w.kept[1] = w.kept[0]
-	w.kept[0] = servedWeights{ver: w.next, sn: sn, data: data, at: time.Now()}
-	return w.kept[0]
+	w.kept[0] = servedWeights{ver: w.next, sn: sn, data: data, at: time.Now(), free: free}
+	return w.kept[0], nil
 }
 
 // sweep lets go of the copies not served for servedKeep.
@@ -151,8 +233,17 @@ func (w *weightsServer) sweep() {
 	defer w.mu.Unlock()
 	for i := range w.kept {
 		if w.kept[i].sn != nil && time.Since(w.kept[i].at) >= servedKeep {
+			w.kept[i].let()
 			w.kept[i] = servedWeights{}
 		}
+	}
+}
+
+// let gives the copy's bytes back to the memory budget.
+func (sw *servedWeights) let() {
+	if sw.free != nil {
+		sw.free()
+		sw.free = nil
 	}
 }
 
@@ -218,12 +309,20 @@ func (s *Session) remoteWeights(ctx context.Context) (Weights, error) {
 	}
 	f := rr.fetching
 	if f == nil {
+		// The fetch is counted for Shutdown, which waits for it (its
+		// context ends with the manager's).
+		done, err := rr.m.track()
+		if err != nil {
+			rr.wmu.Unlock()
+			return Weights{}, err
+		}
 		f = &weightsFetch{done: make(chan struct{})}
 		rr.fetching = f
 		prev := rr.weights
 		// The fetch is shared by every view waiting: it lasts its own
 		// time, not the first caller's.
 		go func() {
+			defer done()
 			w, err := s.fetchWeights(prev)
 			rr.wmu.Lock()
 			rr.fetching = nil

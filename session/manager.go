@@ -90,6 +90,7 @@ type Manager struct {
 	closed    bool
 
 	fetches    chan struct{} // weights fetched from other replicas at once (liveweights.go)
+	serving    chan struct{} // answers about weights computed for other replicas at once (liveweights.go)
 	reloadOnce sync.Once
 	reloaded   *lru.Cache[string, *Session] // kept sessions loaded back on demand (runs.go)
 }
@@ -136,7 +137,7 @@ func NewManager(opt Options) *Manager {
 	base, stop := context.WithCancelCause(context.Background())
 	m := &Manager{reg: opt.Datasets, cpu: newCPUPool(opt.Cores), scratch: ae.NewScratchPool(0), held: map[*ticket]struct{}{}, limiter: newLimiter(rates), lim: opt.Limits, opt: opt, log: opt.Logger,
 		base: base, stop: stop, sessions: make(map[string]*Session), live: make(map[string]int), runningBy: make(map[string]int),
-		workBy: make(map[string]int), fetches: make(chan struct{}, maxFetches)}
+		workBy: make(map[string]int), fetches: make(chan struct{}, maxFetches), serving: make(chan struct{}, maxServes)}
 	if opt.StartLimiter != nil {
 		m.limiter.start = opt.StartLimiter
 	}
