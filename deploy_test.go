@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/aelab/aelab/internal/composefile"
+	"github.com/aelab/aelab/session"
 )
 
 // composeEnv is the environment the compose file is read with: what
@@ -350,5 +351,20 @@ func TestComposeMatchesTheProgram(t *testing.T) {
 				t.Errorf("alerts.yml counts refusals for reason %q, which /metrics does not have", r)
 			}
 		}
+	}
+}
+
+// TestPageKnowsTheShutdownReason: the pages reconnect after a run "stopped"
+// with the shutdown's reason (it resumes on another replica, or after a
+// restart) by comparing the state's error with SHUTDOWN_REASON in ws.js:
+// it must be the reason the server sends.
+func TestPageKnowsTheShutdownReason(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("web", "static", "js", "ws.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "export const SHUTDOWN_REASON = '" + session.ShutdownReason + "';"
+	if !strings.Contains(string(b), want) {
+		t.Errorf("web/static/js/ws.js lacks %q: the pages would take a shutdown's stop as final", want)
 	}
 }

@@ -392,13 +392,19 @@ func checkRestartAndHandover(ctx context.Context, s *stack, dead int, check func
 		"run 4 handed back and completed on %s, resumed from step %d (where the stop saved it; step %d just before the signal)", nameOr(s.names, now), resumed, stepBefore)
 	for j, v := range vs {
 		<-v.done
+		// A viewer on another replica sees the run interrupted; one on the
+		// stopped replica is told it stopped for the shutdown, and comes
+		// back through Caddy to another replica, as the page does.
 		at := v.firstAfter("interrupted", stopped)
+		if st := v.firstAfter("stopped", stopped); at.IsZero() || (!st.IsZero() && st.Before(at)) {
+			at = st
+		}
 		back := v.firstAfter("running", at)
 		v.mu.Lock()
 		states, recon := slices.Clone(v.states), v.reconnects
 		v.mu.Unlock()
 		check(!at.IsZero() && !back.IsZero() && states[len(states)-1] == "completed" && v.monotone(),
-			"run 4's viewer %d through Caddy saw it interrupted %.1f s and running again %.1f s after the SIGTERM, then completed: states %v (%d reconnections)",
+			"run 4's viewer %d through Caddy saw it interrupted (or stopped for the shutdown) %.1f s and running again %.1f s after the SIGTERM, then completed: states %v (%d reconnections)",
 			j+1, sinceOr(at, stopped), sinceOr(back, stopped), states, recon)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/aelab/aelab/session"
 )
 
 // viewer watches one run's stream through the proxy as the page does: a
@@ -16,6 +18,7 @@ import (
 type viewer struct {
 	mu         sync.Mutex
 	states     []string
+	lastError  string // the error of the latest state
 	times      []time.Time
 	snapshots  int
 	messages   int
@@ -74,6 +77,7 @@ func (v *viewer) read(conn *websocket.Conn) bool {
 		var m struct {
 			Type      string          `json:"type"`
 			State     json.RawMessage `json:"state"`
+			Error     string          `json:"error"`
 			TrainLoss []struct {
 				Step int `json:"step"`
 			} `json:"train_loss"`
@@ -91,8 +95,10 @@ func (v *viewer) read(conn *websocket.Conn) bool {
 		case "snapshot":
 			var st struct {
 				State string `json:"state"`
+				Error string `json:"error"`
 			}
 			_ = json.Unmarshal(m.State, &st)
+			v.lastError = st.Error
 			v.snapshots++
 			v.note(st.State)
 			v.steps = v.steps[:0]
@@ -102,6 +108,7 @@ func (v *viewer) read(conn *websocket.Conn) bool {
 		case "state":
 			var st string
 			_ = json.Unmarshal(m.State, &st)
+			v.lastError = m.Error
 			v.note(st)
 		case "loss":
 			for _, p := range m.Train {
@@ -124,8 +131,12 @@ func (v *viewer) ended() bool {
 	defer v.mu.Unlock()
 	if n := len(v.states); n > 0 {
 		switch v.states[n-1] {
-		case "completed", "stopped", "failed":
+		case "completed", "failed":
 			return true
+		case "stopped":
+			// As the page does (web/static/js/ws.js, resumesLater): a run
+			// stopped by its server's shutdown resumes elsewhere.
+			return v.lastError != session.ShutdownReason
 		}
 	}
 	return false

@@ -3,7 +3,7 @@
 // rate–distortion, reconstruction rows, latent small multiples, table) redraw at most once per
 // animation frame. The PCA figures come from GET /api/comparisons/{id}, polled until ready.
 
-import { connectLive, wsURL } from './ws.js';
+import { connectLive, wsURL, resumesLater } from './ws.js';
 import { createScheduler, bumpUpdates } from './frame.js';
 import { validPoints } from './lossdata.js';
 import { formatInt, formatLoss } from './format.js';
@@ -181,6 +181,7 @@ function main() {
         run.epochs = Number(m.session?.config?.epochs) || m.progress?.epochs || run.epochs;
         const st = m.state || m.session || {};
         run.state = typeof st.state === 'string' ? st.state : run.state;
+        run.error = st.error || m.session?.error || '';
         run.testLoss = typeof st.test_loss === 'number' ? st.test_loss : null;
         run.recon = m.reconstructions || null;
         latents.set(run.id, m.latent || null);
@@ -206,6 +207,7 @@ function main() {
       },
       state(m) {
         run.state = m.state;
+        run.error = m.error || '';
         if (typeof m.test_loss === 'number') run.testLoss = m.test_loss;
         redraw();
       },
@@ -217,7 +219,7 @@ function main() {
         run.conn = s;
         showConn();
       },
-      shouldReconnect: () => !TERMINAL.has(run.state),
+      shouldReconnect: () => !TERMINAL.has(run.state) || resumesLater(run.state, run.error),
     });
   }
 

@@ -2,7 +2,7 @@
 // pieces, and follow a session's live stream (docs/protocol.md) with a status line (state badge,
 // progress bar and sentence) that stays up to date.
 
-import { connectLive, wsURL } from './ws.js';
+import { connectLive, wsURL, resumesLater } from './ws.js';
 import { Progress } from './progress.js';
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
@@ -62,6 +62,7 @@ export function followSession(s, parent, scheduler, { label = s.title, onMessage
     h('a', { href: s.url, class: 'lab-status-title' }, label), badge, conn, bar, text));
   const progress = new Progress(bar, text, scheduler);
   let state = s.state || '';
+  let stateError = ''; // the error of the latest state: a shutdown's `stopped` is not final
   const setState = (st, queuePos = 0) => {
     if (typeof st !== 'string' || !st) return;
     progress.setState(st, queuePos);
@@ -81,10 +82,14 @@ export function followSession(s, parent, scheduler, { label = s.title, onMessage
       if (m.type === 'snapshot') {
         progress.set(m.progress);
         const st = m.state || m.session;
-        if (st) setState(st.state, st.queue_position || 0);
+        if (st) {
+          stateError = st.error || m.session?.error || '';
+          setState(st.state, st.queue_position || 0);
+        }
       } else if (m.type === 'progress') {
         progress.set(m);
       } else if (m.type === 'state') {
+        stateError = m.error || '';
         setState(m.state, m.queue_position || 0);
       }
       onMessage(m);
@@ -98,7 +103,7 @@ export function followSession(s, parent, scheduler, { label = s.title, onMessage
         closed: isTerminal(state) ? 'finished' : 'disconnected',
       }[status] || status;
     },
-    shouldReconnect: () => !isTerminal(state),
+    shouldReconnect: () => !isTerminal(state) || resumesLater(state, stateError),
   });
   return { state: () => state, close: () => live.close() };
 }

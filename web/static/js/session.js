@@ -2,7 +2,7 @@
 // progress, loss chart, latent scatter and reconstructions up to date. Each view redraws at most
 // once per animation frame however many messages arrive.
 
-import { connectLive, wsURL } from './ws.js';
+import { connectLive, wsURL, resumesLater } from './ws.js';
 import { createScheduler } from './frame.js';
 import { Progress } from './progress.js';
 import { LossChart } from './losschart.js';
@@ -236,7 +236,7 @@ function main() {
     url: wsURL(boot.ws_url),
     onMessage: (m) => handlers[m.type]?.(m),
     onStatus: setConn,
-    shouldReconnect: () => !isTerminal(stateView.state),
+    shouldReconnect: () => !isTerminal(stateView.state) || resumesLater(stateView.state, stateView.error),
   });
 }
 

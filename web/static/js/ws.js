@@ -11,6 +11,18 @@ export function wsURL(path, loc = globalThis.location) {
 }
 
 /**
+ * SHUTDOWN_REASON is the error of a run its server stopped because it was shutting down
+ * (docs/protocol.md). Such a run is not over: another replica resumes it at once (with -bus), or
+ * the server when it starts again, so a page reconnects instead of taking this `stopped` as final.
+ */
+export const SHUTDOWN_REASON = 'the server is shutting down';
+
+/** resumesLater reports whether a run in `state` with `error` was only stopped by its server's shutdown. */
+export function resumesLater(state, error) {
+  return state === 'stopped' && error === SHUTDOWN_REASON;
+}
+
+/**
  * backoffDelay is the wait in ms before reconnect attempt `attempt` (0-based): doubling from
  * `base` up to `max`, with "equal jitter" (between half and all of it) so that a class full of
  * browsers does not reconnect in lockstep after a server restart.

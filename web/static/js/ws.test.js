@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, wsURL, connectLive } from './ws.js';
+import { backoffDelay, wsURL, connectLive, resumesLater, SHUTDOWN_REASON } from './ws.js';
 
 test('wsURL follows the page scheme', () => {
   assert.equal(wsURL('/api/sessions/ab12/ws', { protocol: 'http:', host: 'localhost:8080' }), 'ws://localhost:8080/api/sessions/ab12/ws');
@@ -15,6 +15,16 @@ test('backoffDelay doubles with jitter up to a cap', () => {
   assert.equal(backoffDelay(3, hi), 4000);
   assert.equal(backoffDelay(30, hi), 15000);
   assert.equal(backoffDelay(30, lo), 7500);
+});
+
+test('a run stopped by its server\'s shutdown resumes later; other stops are final', () => {
+  assert.equal(SHUTDOWN_REASON, 'the server is shutting down');
+  assert.equal(resumesLater('stopped', 'the server is shutting down'), true);
+  assert.equal(resumesLater('stopped', 'stopped by its owner'), false);
+  assert.equal(resumesLater('stopped', ''), false);
+  assert.equal(resumesLater('stopped', undefined), false);
+  assert.equal(resumesLater('failed', 'the server is shutting down'), false);
+  assert.equal(resumesLater('completed', 'the server is shutting down'), false);
 });
 
 /** FakeSocket records instances; tests drive its events by hand. */
