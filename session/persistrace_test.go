@@ -205,3 +205,67 @@ func TestPausedAtAnEpochsEndKeepsItsWeights(t *testing.T) {
 	}
 	wait(t, s)
 }
+
+// TestStopWithoutACPUTurnKeepsItsWeights: a run stopped while another
+// holds every CPU turn (a crowded shutdown) ends without its final
+// picture, but still with its final weights: copying them needs no turn.
+// Before, they were taken only inside the final evaluation's turn, and
+// the run kept nothing of the steps since its last epoch (here, none at
+// all).
+func TestStopWithoutACPUTurnKeepsItsWeights(t *testing.T) {
+	ctx := context.Background()
+	sq := openStore(t, t.TempDir())
+	t.Cleanup(func() { _ = sq.Close() })
+	var m *session.Manager
+	const seedB, seedA, stopAt = 5151, 5252, 20
+	cfg := func(seed uint64) session.Config {
+		return session.Config{Encoder: []int{16}, Bottleneck: 2, TrainSize: 2048, TestSize: 100, BatchSize: 32, Epochs: 2, Seed: seed}
+	}
+	created := make(chan *session.Session, 1)
+	releaseA := make(chan struct{})
+	var onceA, onceB sync.Once
+	session.SetStepHook(t, func(s uint64, step int) {
+		switch {
+		case s == seedB && step == stopAt:
+			onceB.Do(func() {
+				// Another run queues for the only CPU turn, then b is
+				// stopped: b's next step ends its turn, the other takes
+				// it and keeps it while b ends.
+				b := <-created
+				a, _, err := m.Create(cfg(seedA))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for deadline := time.Now().Add(30 * time.Second); a.State() != session.Running && time.Now().Before(deadline); {
+					time.Sleep(5 * time.Millisecond)
+				}
+				time.Sleep(100 * time.Millisecond) // a waits for the turn
+				_ = b.Stop()
+			})
+		case s == seedA:
+			onceA.Do(func() { <-releaseA })
+		}
+	})
+	// The manager, made after the hook, is shut down before the hook goes.
+	m = session.NewManager(session.Options{Datasets: registry, Store: sq, Cores: 1})
+	t.Cleanup(func() { shutdown(t, m) })
+	defer close(releaseA)
+	b, _, err := m.Create(cfg(seedB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	created <- b
+	wait(t, b)
+	if st, step := b.State(), b.Info().Step; st != session.Stopped || step != stopAt+1 {
+		t.Fatalf("the run ended %s at step %d; want stopped at %d", st, step, stopAt+1)
+	}
+	m.FlushStore()
+	c, err := sq.Checkpoint(ctx, b.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c == nil || c.Step != stopAt+1 || !c.Final {
+		t.Fatalf("kept weights %+v; want the final weights of step %d", c, stopAt+1)
+	}
+}

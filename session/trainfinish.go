@@ -21,6 +21,7 @@ func (s *Session) finish(t *trainer, st State, msg string) {
 	if t != nil {
 		if st != Failed {
 			t.finalPicture(st)
+			t.finalWeights(st)
 		}
 		t.m.holdKeyframes(s)
 		func() {
@@ -60,9 +61,18 @@ func (t *trainer) finalPicture(st State) {
 	t.final = true
 	t.heavy()
 	t.s.snap.Store(t.model.Snapshot())
-	// An epoch's end was just saved, unless it is the last or the store's
-	// writer had no room for it then (ckptDue): final weights are always
-	// taken.
+}
+
+// finalWeights queues the run's final weights for the store. They need no
+// CPU turn (a copy), so a run ends with them even when its final picture
+// got none. An epoch's end was just saved, unless it is the last or the
+// store's writer had no room for it then (ckptDue).
+func (t *trainer) finalWeights(st State) {
+	defer func() {
+		if r := recover(); r != nil { // a broken model must not hide the state
+			t.s.log.Error("final weights panicked", "session", t.s.id, "panic", r)
+		}
+	}()
 	if t.step%t.stepsPerEpoch != 0 || st == Completed || t.ckptDue {
 		t.checkpoint(true)
 	}
