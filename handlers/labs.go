@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -145,9 +146,14 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, log *slog.L
 			query   string // what the lab page's address carries besides the sessions
 			err     error
 		)
-		if l.Sweep != nil {
+		// Every option of a lab is one value: a second one would be
+		// dropped unseen.
+		err = repeatedFormField(r.PostForm)
+		switch {
+		case err != nil:
+		case l.Sweep != nil:
 			started, _, query, err = startLabSweep(l, cs, r)
-		} else {
+		default:
 			var cfgs []session.Config
 			if cfgs, err = l.Start(m, r.PostForm); err == nil {
 				started, _, err = startAll(m, clientAddr(r), cfgs...) // the browser's key, not the tokens, owns them
@@ -179,6 +185,18 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, log *slog.L
 		}
 		http.Redirect(w, r, fmt.Sprintf("/labs/%s?s=%s%s", l.Slug, strings.Join(ids, ","), query), http.StatusSeeOther)
 	})
+}
+
+// repeatedFormField refuses a form that gives a field more than once,
+// naming the first such field.
+func repeatedFormField(form url.Values) error {
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		if n := len(form[k]); n > 1 {
+			return &session.Error{Code: session.EInvalid, Field: truncated(k, 40),
+				Message: fmt.Sprintf("the field %q is given %d times: give it once", truncated(k, 40), n)}
+		}
+	}
+	return nil
 }
 
 // startLabSweep starts a sweep lab's runs as a comparison; query names the
