@@ -27,7 +27,7 @@ type Class struct {
 	students []*Student
 	byName   map[string]*Student // by nameKey
 	runs     []*ClassRun
-	starting int // runs being created here (held against MaxRuns)
+	holds    []RunHold // places kept for runs being started (classhold.go)
 }
 
 // Student is one member of a class.
@@ -232,42 +232,22 @@ func (c *Class) StartRunFrom(addr string, o Owner, req Config, present map[strin
 		return nil, "", err
 	}
 	c.sync() // a teacher may have closed it through another replica
-	c.mu.Lock()
-	switch {
-	case !c.open:
-		c.mu.Unlock()
-		return nil, "", Errorf(EForbidden, "the class %s is closed: your teacher has stopped new runs", c.name)
-	case len(c.runs)+c.starting >= c.book.lim.MaxRuns:
-		c.mu.Unlock()
-		return nil, "", Errorf(EConflict, "the class %s has %d runs, the most it may keep: ask your teacher for a new class", c.name, c.book.lim.MaxRuns)
+	// A place is kept in the class first (an exact bound: checked on the
+	// record being written), then the training started, then the run
+	// written in its place.
+	hold, err := c.hold()
+	if err != nil {
+		return nil, "", err
 	}
-	// Hold the slot while the session is created, so that the bound holds.
-	c.starting++
-	c.mu.Unlock()
 	st, err := c.book.m.Start(addr, cfg)
 	if err != nil {
-		c.mu.Lock()
-		c.starting--
-		c.mu.Unlock()
+		c.release(hold, nil)
 		return nil, "", err
 	}
 	s, token := st[0].Session, st[0].Token
 	s.SetOwner(o)
-	run := ClassRunRecord{SessionID: s.ID(), Student: student, Config: s.Config(), CreatedAt: time.Now().UTC(), State: Queued,
-		Follower: c.book.self}
-	// The run is added whatever the class has become meanwhile: it is
-	// training already. (Replicas starting runs of one full class at the
-	// same moment may each add one past MaxRuns.)
-	_ = c.change(func(r *ClassRecord) (bool, error) {
-		if slices.ContainsFunc(r.Runs, func(x ClassRunRecord) bool { return x.SessionID == run.SessionID }) {
-			return false, nil
-		}
-		r.Runs = append(r.Runs, run)
-		return true, nil
-	})
-	c.mu.Lock()
-	c.starting--
-	c.mu.Unlock()
+	c.release(hold, &ClassRunRecord{SessionID: s.ID(), Student: student, Config: s.Config(), CreatedAt: time.Now().UTC(),
+		State: Queued, Follower: c.book.self})
 	return s, token, nil
 }
 
@@ -352,6 +332,7 @@ func (c *Class) record() ClassRecord {
 		r.Runs = append(r.Runs, ClassRunRecord{SessionID: x.SessionID, Student: x.Student, Config: x.Config,
 			CreatedAt: x.CreatedAt, State: x.State, TestLoss: x.TestLoss, PCA: x.PCA, Seconds: x.Seconds, Follower: x.follower})
 	}
+	r.Holds = slices.Clone(c.holds)
 	return r
 }
 

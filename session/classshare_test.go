@@ -259,19 +259,23 @@ func TestClassConvergesAfterALostAnnouncement(t *testing.T) {
 	}
 }
 
-// countingClassStore counts the reads and writes of a memClassStore.
+// countingClassStore counts the reads and writes of a memClassStore;
+// each takes delay, as over a network.
 type countingClassStore struct {
 	memClassStore
 	reads, writes atomic.Int64
+	delay         time.Duration
 }
 
 func (s *countingClassStore) Class(ctx context.Context, id string) (ClassRecord, error) {
 	s.reads.Add(1)
+	time.Sleep(s.delay)
 	return s.memClassStore.Class(ctx, id)
 }
 
 func (s *countingClassStore) UpdateClass(ctx context.Context, r ClassRecord) (int64, error) {
 	s.writes.Add(1)
+	time.Sleep(s.delay)
 	return s.memClassStore.UpdateClass(ctx, r)
 }
 

@@ -66,6 +66,10 @@ type ClassRecord struct {
 	CreatedAt   time.Time
 	Students    []StudentRecord
 	Runs        []ClassRunRecord
+	// Holds are the places kept for runs being started (StartRun): each
+	// counts against the class's runs until its run replaces it or it
+	// expires.
+	Holds []RunHold `json:",omitempty"`
 	// Version counts the writes of the class (1 once created); it is kept
 	// beside the record, not in it.
 	Version int64 `json:"-"`
@@ -76,6 +80,13 @@ type StudentRecord struct {
 	Name     string
 	KeyHash  []byte
 	JoinedAt time.Time
+}
+
+// RunHold is a place kept in a class for a run being started, until the
+// run replaces it or Until passes (its replica died meanwhile).
+type RunHold struct {
+	ID    string
+	Until time.Time
 }
 
 // ClassRunRecord is one run of a kept class: enough to list it and to

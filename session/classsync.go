@@ -103,6 +103,7 @@ func (c *Class) apply(r ClassRecord, always bool) {
 		return
 	}
 	c.version = r.Version
+	c.holds = slices.Clone(r.Holds)
 	if c.open != r.Open {
 		c.open = r.Open
 		info := c.infoLocked()

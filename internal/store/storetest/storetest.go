@@ -36,6 +36,7 @@ func Run(t *testing.T, open Open) {
 		{"ClassVersions", testClassVersions},
 		{"ClassConcurrentJoins", testClassConcurrentJoins},
 		{"ClassBounds", testClassBounds},
+		{"ClassRunPlaces", testClassRunPlaces},
 		{"Datasets", testDatasets},
 		{"AtomicBatch", testAtomicBatch},
 		{"Trim", testTrim},
