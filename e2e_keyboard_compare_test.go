@@ -44,6 +44,7 @@ func TestBrowserKeyboardComparePick(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "both runs' scatters drawn", `document.querySelector('[data-testid="compare-latents"]').dataset.plots === '2'`)
+	waitFor(t, ctx, "the scatters wired for picking", `document.querySelector('[data-testid="compare-pick"]').dataset.ready === 'true'`)
 	if live := eval[string](t, ctx, `document.querySelector('[data-testid="compare-pick-live"]').getAttribute('aria-live')`); live != "polite" {
 		t.Fatalf("the scatters' cursor line is not a polite live region (aria-live %q)", live)
 	}

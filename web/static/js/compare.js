@@ -14,7 +14,6 @@ import { RDChart } from './rdchart.js';
 import { ReconRows } from './reconrows.js';
 import { installPresenter } from './present.js';
 import { addDownload } from './pngdownload.js';
-import { ComparePick } from './comparepick.js';
 
 installPresenter();
 
@@ -141,16 +140,24 @@ function main() {
   });
   const recon = new ReconRows($('compare-recon'), $('compare-recon-caption'), scheduler, runs);
   const latents = new Latents($('compare-latents'), $('compare-latent-legend'), scheduler, runs);
+  // Picking an example on the scatters is wired once the page has loaded: its modules are not on
+  // the path to the first picture.
   if ($('compare-pick')) {
-    new ComparePick(latents.scatters, runs, {
-      root: $('compare-pick'),
-      live: $('compare-pick-live'),
-      result: $('compare-pick-result'),
-      canvas: $('compare-pick-canvas'),
-      text: $('compare-pick-text'),
-      list: $('compare-pick-runs'),
-      error: $('compare-pick-error'),
-    });
+    const wirePick = () =>
+      import('./comparepick.js').then(({ ComparePick }) => {
+        new ComparePick(latents.scatters, runs, {
+          root: $('compare-pick'),
+          live: $('compare-pick-live'),
+          result: $('compare-pick-result'),
+          canvas: $('compare-pick-canvas'),
+          text: $('compare-pick-text'),
+          list: $('compare-pick-runs'),
+          error: $('compare-pick-error'),
+        });
+        $('compare-pick').dataset.ready = 'true';
+      });
+    if (document.readyState === 'complete') wirePick();
+    else window.addEventListener('load', wirePick, { once: true });
   }
   const table = new Table($('compare-table'), $('compare-status'), runs);
   const prefix = `aelab-compare-${boot.id}`;
