@@ -196,6 +196,10 @@ func handleClassRunForm(m *session.Manager, cb *session.ClassBook, log *slog.Log
 			renderError(w, r, log, err)
 			return
 		}
+		if err := repeatedFormField(r.PostForm); err != nil { // the home form's fields: one value each
+			renderError(w, r, log, err)
+			return
+		}
 		o := browserOwner(r)
 		student, ok := c.StudentOf(o)
 		if !ok {

@@ -24,6 +24,12 @@ func handleFormCompare(m *session.Manager, cs *session.ComparisonStore, log *slo
 			renderError(w, r, log, err)
 			return
 		}
+		// "sessions" is the ticked group; every other field is one value
+		// (a second bottlenecks or dataset would be dropped unseen).
+		if err := repeatedFormField(r.PostForm, "sessions"); err != nil {
+			renderError(w, r, log, err)
+			return
+		}
 		var (
 			q    comparisonRequest
 			form = defaultForm()

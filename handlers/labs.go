@@ -188,10 +188,10 @@ func handleLabStart(m *session.Manager, cs *session.ComparisonStore, log *slog.L
 }
 
 // repeatedFormField refuses a form that gives a field more than once,
-// naming the first such field.
-func repeatedFormField(form url.Values) error {
+// naming the first such field; the fields in multi take a list.
+func repeatedFormField(form url.Values, multi ...string) error {
 	for _, k := range slices.Sorted(maps.Keys(form)) {
-		if n := len(form[k]); n > 1 {
+		if n := len(form[k]); n > 1 && !slices.Contains(multi, k) {
 			return &session.Error{Code: session.EInvalid, Field: truncated(k, 40),
 				Message: fmt.Sprintf("the field %q is given %d times: give it once", truncated(k, 40), n)}
 		}

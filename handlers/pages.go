@@ -80,6 +80,12 @@ func handleFormCreate(m *session.Manager, log *slog.Logger) http.Handler {
 			renderError(w, r, log, err)
 			return
 		}
+		// Every field of the form is one value: a second one would be
+		// dropped unseen (formValues takes the first).
+		if err := repeatedFormField(r.PostForm); err != nil {
+			renderError(w, r, log, err)
+			return
+		}
 		v := formValues(r.PostForm)
 		c, fe := parseForm(v)
 		if len(fe) == 0 {
