@@ -20,6 +20,9 @@ func (m *Manager) Delete(ctx context.Context, s *Session) error {
 	case <-ctx.Done():
 		return Errorf(EUnavailable, "session %s is still stopping; try again in a moment", s.id)
 	}
+	if m.rec != nil && m.rec.forget(ctx, s.id) != nil {
+		return Errorf(EUnavailable, "session %s is still being written to the store; try again in a moment", s.id)
+	}
 	m.mu.Lock()
 	delete(m.sessions, s.id)
 	if i := slices.Index(m.order, s); i >= 0 {
@@ -30,7 +33,6 @@ func (m *Manager) Delete(ctx context.Context, s *Session) error {
 	m.early.forget(s)
 	s.snap.Store(nil)
 	if m.rec != nil {
-		m.rec.forget(s.id)
 		if err := m.opt.Store.DeleteSession(ctx, s.id); err != nil {
 			return &Error{Code: EInternal, Message: "the session could not be deleted from the store", Err: err}
 		}

@@ -269,3 +269,42 @@ func TestStopWithoutACPUTurnKeepsItsWeights(t *testing.T) {
 		t.Fatalf("kept weights %+v; want the final weights of step %d", c, stopAt+1)
 	}
 }
+
+// TestDeleteWaitsForAFlushWithinItsContext: a delete that would wait for
+// a slow writer longer than its caller allows answers "unavailable, try
+// again" and keeps the run (listed, in the store); asked again once the
+// batch is written, it deletes it.
+func TestDeleteWaitsForAFlushWithinItsContext(t *testing.T) {
+	ctx := context.Background()
+	sq := openStore(t, t.TempDir())
+	t.Cleanup(func() { _ = sq.Close() })
+	st := newGateStore(sq)
+	m := session.NewManager(session.Options{Datasets: registry, Store: st})
+	t.Cleanup(func() { st.release(); shutdown(t, m) })
+	st.mu.Lock()
+	st.armed = true
+	st.mu.Unlock()
+	s, _, err := m.Create(session.Config{Encoder: []int{16}, Bottleneck: 2, TrainSize: 256, TestSize: 100, BatchSize: 32, Epochs: 1, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-st.entered
+	wait(t, s)
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	err = m.Delete(short, s)
+	if session.ErrorCode(err) != session.EUnavailable {
+		t.Fatalf("Delete while the writer is held: %v; want unavailable", err)
+	}
+	if _, err := m.Get(s.ID()); err != nil {
+		t.Fatalf("the run is gone after a refused delete: %v", err)
+	}
+	st.release()
+	if err := m.Delete(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	m.FlushStore()
+	if recs, _ := sq.Sessions(ctx); len(recs) != 0 {
+		t.Errorf("the store keeps %d runs after the delete", len(recs))
+	}
+}

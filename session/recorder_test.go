@@ -109,7 +109,7 @@ func TestRecorderWeightBudget(t *testing.T) {
 	if !r.checkpoint(Checkpoint{SessionID: "big", Step: 1}, maxPendingWeights+4, func(c *Checkpoint) { c.Params = make([]float32, maxPendingWeights/4+1) }) {
 		t.Error("a checkpoint larger than the budget was refused with nothing waiting")
 	}
-	r.forget("big")
+	_ = r.forget(context.Background(), "big")
 	if r.weights != 0 {
 		t.Errorf("forgetting a session left %d bytes held", r.weights)
 	}

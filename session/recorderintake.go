@@ -4,7 +4,11 @@
 
 package session
 
-import "slices"
+import (
+	"context"
+	"slices"
+	"time"
+)
 
 // head records the latest head of a session.
 func (r *recorder) head(rec SessionRecord) {
@@ -173,9 +177,16 @@ func (r *recorder) comparison(c ComparisonRecord) {
 // forget drops everything pending for a session (it is being deleted),
 // after the flush in progress, if any, has written its batch: the caller
 // deletes the session from the store next, and a batch still in flight
-// would otherwise write its head, points or weights back afterwards.
-func (r *recorder) forget(id string) {
-	r.flushing.Lock()
+// would otherwise write its head, points or weights back afterwards. It
+// returns ctx's error if that flush outlasts ctx (nothing is dropped).
+func (r *recorder) forget(ctx context.Context, id string) error {
+	for !r.flushing.TryLock() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	defer r.flushing.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -206,4 +217,5 @@ func (r *recorder) forget(id string) {
 			delete(r.ckptTries, k)
 		}
 	}
+	return nil
 }
