@@ -180,7 +180,10 @@ func handleClassOpen(cb *session.ClassBook, log *slog.Logger, open bool) http.Ha
 			writeError(w, r, log, err)
 			return
 		}
-		c.SetOpen(open)
+		if err := c.SetOpen(open); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
 		writeJSON(w, http.StatusOK, c.Info())
 	})
 }

@@ -19,9 +19,16 @@ import (
 // forever, a restart included).
 const ClassAddrWindow = 24 * time.Hour
 
+// ClassLiveWindow is how long after its creation an open class counts
+// against MaxClasses. A closed class does not count (its results stay
+// readable), nor does one left open for longer (it keeps working): the
+// bound is on the classes in use, and classes counted for good locked the
+// server once 200 had ever been created, a restart included.
+const ClassLiveWindow = 7 * 24 * time.Hour
+
 // ClassLimits bound what classes may take, in total and per creator.
 type ClassLimits struct {
-	MaxClasses  int // classes the server keeps
+	MaxClasses  int // open classes created in the last ClassLiveWindow
 	MaxPerAddr  int // classes one address may create in ClassAddrWindow
 	MaxStudents int // students per class
 	MaxRuns     int // runs per class
@@ -151,7 +158,7 @@ var errShuttingDown = Errorf(EUnavailable, "the server is shutting down; try aga
 // the store when there is one (which counts every replica's classes and
 // checks the bounds with the insert), else in this book only.
 func (b *ClassBook) keepNew(c *Class) (*Class, error) {
-	tooMany := Errorf(EUnavailable, "this server already keeps %d classes, its limit", b.lim.MaxClasses)
+	tooMany := b.tooMany()
 	addrFull := Errorf(EConflict, "your address has created %d classes in the last %d hours, the most allowed: reuse one of them, or create it tomorrow", b.lim.MaxPerAddr, int(ClassAddrWindow.Hours()))
 	st := b.opt.Store
 	b.mu.Lock()
@@ -159,7 +166,7 @@ func (b *ClassBook) keepNew(c *Class) (*Class, error) {
 	case b.closed:
 		b.mu.Unlock()
 		return nil, errShuttingDown
-	case st == nil && len(b.byID) >= b.lim.MaxClasses:
+	case st == nil && b.liveLocked(c.created, nil) >= b.lim.MaxClasses:
 		b.mu.Unlock()
 		return nil, tooMany
 	case st == nil && b.createdByLocked(c.addr, c.created) >= b.lim.MaxPerAddr:
@@ -203,6 +210,29 @@ func (b *ClassBook) keepNew(c *Class) (*Class, error) {
 			return nil, Errorf(EUnavailable, "the class could not be kept; try again in a moment")
 		}
 	}
+}
+
+// tooMany is the refusal of a class over MaxClasses.
+func (b *ClassBook) tooMany() error {
+	return Errorf(EUnavailable, "this server already has %d open classes, its limit: close a class no longer in use (its results stay readable) and try again",
+		b.lim.MaxClasses)
+}
+
+// liveLocked counts the classes that count against MaxClasses at now:
+// open and created in the ClassLiveWindow before it (but for except).
+func (b *ClassBook) liveLocked(now time.Time, except *Class) int {
+	n := 0
+	for _, c := range b.byID {
+		if c == except || now.Sub(c.created) >= ClassLiveWindow {
+			continue
+		}
+		c.mu.Lock() // the book's lock, then a class's (as in classsync.go)
+		if c.open {
+			n++
+		}
+		c.mu.Unlock()
+	}
+	return n
 }
 
 // createdByLocked counts the classes addr created in the ClassAddrWindow

@@ -138,12 +138,25 @@ func (c *Class) StudentOf(o Owner) (string, bool) {
 }
 
 // SetOpen opens the class to new students and runs, or closes it.
-// Running trainings carry on either way.
-func (c *Class) SetOpen(open bool) {
-	_ = c.change(func(r *ClassRecord) (bool, error) {
-		changed := r.Open != open
+// Running trainings carry on either way. Closing frees the class's place
+// under MaxClasses; opening it again takes one (ClassLiveWindow), and is
+// refused when the book already counts MaxClasses open classes (with a
+// shared store, as this replica knows them).
+func (c *Class) SetOpen(open bool) error {
+	return c.change(func(r *ClassRecord) (bool, error) {
+		if r.Open == open {
+			return false, nil
+		}
+		if b := c.book; open && time.Since(c.created) < ClassLiveWindow {
+			b.mu.Lock()
+			n := b.liveLocked(time.Now(), c)
+			b.mu.Unlock()
+			if n >= b.lim.MaxClasses {
+				return false, b.tooMany()
+			}
+		}
 		r.Open = open
-		return changed, nil
+		return true, nil
 	})
 }
 

@@ -17,7 +17,8 @@ import (
 // memory only.
 type ClassStore interface {
 	// CreateClass keeps the new class r at version 1 unless the store
-	// already keeps maxTotal classes (ErrClassLimit) or maxPerAddr classes
+	// already keeps maxTotal open classes created in the ClassLiveWindow
+	// before r.CreatedAt (ErrClassLimit) or maxPerAddr classes
 	// created by r.Addr in the ClassAddrWindow before r.CreatedAt
 	// (ErrClassAddrLimit), or another class has r.ID or
 	// r.Code (ErrClassTaken). The check and the insert are one atomic

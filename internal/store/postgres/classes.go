@@ -31,8 +31,10 @@ func (s *Store) CreateClass(ctx context.Context, r session.ClassRecord, maxTotal
 		return fmt.Errorf("store: class %s: %w", r.ID, err)
 	}
 	var total, perAddr, taken int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE addr = $1 AND created_at > $4), COUNT(*) FILTER (WHERE id = $2 OR code = $3) FROM classes`,
-		r.Addr, r.ID, r.Code, storecodec.UnixNano(r.CreatedAt.Add(-session.ClassAddrWindow))).Scan(&total, &perAddr, &taken); err != nil {
+	// The total counts the open classes of the ClassLiveWindow (Open is
+	// read from the record, as the store keeps it).
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FILTER (WHERE (record::jsonb->>'Open')::boolean AND created_at > $5), COUNT(*) FILTER (WHERE addr = $1 AND created_at > $4), COUNT(*) FILTER (WHERE id = $2 OR code = $3) FROM classes`,
+		r.Addr, r.ID, r.Code, storecodec.UnixNano(r.CreatedAt.Add(-session.ClassAddrWindow)), storecodec.UnixNano(r.CreatedAt.Add(-session.ClassLiveWindow))).Scan(&total, &perAddr, &taken); err != nil {
 		return fmt.Errorf("store: class %s: %w", r.ID, err)
 	}
 	switch {

@@ -24,8 +24,10 @@ func (s *Store) CreateClass(ctx context.Context, r session.ClassRecord, maxTotal
 	}
 	defer tx.Rollback()
 	var total, perAddr, taken int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(addr = ? AND created_at > ?), 0), COALESCE(SUM(id = ? OR code = ?), 0) FROM classes`,
-		r.Addr, storecodec.UnixNano(r.CreatedAt.Add(-session.ClassAddrWindow)), r.ID, r.Code).Scan(&total, &perAddr, &taken); err != nil {
+	// The total counts the open classes of the ClassLiveWindow (Open is
+	// read from the record, as the store keeps it).
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(json_extract(record, '$.Open') = 1 AND created_at > ?), 0), COALESCE(SUM(addr = ? AND created_at > ?), 0), COALESCE(SUM(id = ? OR code = ?), 0) FROM classes`,
+		storecodec.UnixNano(r.CreatedAt.Add(-session.ClassLiveWindow)), r.Addr, storecodec.UnixNano(r.CreatedAt.Add(-session.ClassAddrWindow)), r.ID, r.Code).Scan(&total, &perAddr, &taken); err != nil {
 		return fmt.Errorf("store: class %s: %w", r.ID, err)
 	}
 	switch {

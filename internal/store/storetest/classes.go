@@ -188,7 +188,7 @@ func testClassConcurrentJoins(t *testing.T, s session.Store) {
 func testClassBounds(t *testing.T, s session.Store) {
 	ctx := context.Background()
 	mk := func(i int, addr string) session.ClassRecord {
-		return session.ClassRecord{ID: fmt.Sprintf("k%d", i), Code: fmt.Sprintf("C%02d-AAA", i), Addr: addr, CreatedAt: t0}
+		return session.ClassRecord{ID: fmt.Sprintf("k%d", i), Code: fmt.Sprintf("C%02d-AAA", i), Addr: addr, CreatedAt: t0, Open: true}
 	}
 	for i := range 2 {
 		if err := s.CreateClass(ctx, mk(i, "a"), 5, 2); err != nil {
@@ -237,5 +237,44 @@ func testClassBounds(t *testing.T, s session.Store) {
 	later.CreatedAt = t0.Add(session.ClassAddrWindow - time.Minute)
 	if err := s.CreateClass(ctx, later, 7, 2); !errors.Is(err, session.ErrClassAddrLimit) {
 		t.Fatalf("a third class of the address within a day of its two = %v, want ErrClassAddrLimit", err)
+	}
+	testClassTotalCountsOpenLive(t, s, mk)
+}
+
+// testClassTotalCountsOpenLive: the total bound counts the open classes
+// created in the ClassLiveWindow: closing one frees its place (its record
+// stays), and a week later the old ones no longer count. Counted for good,
+// the 201st class of a server was refused forever. s keeps six open
+// classes, created at t0 and a day after.
+func testClassTotalCountsOpenLive(t *testing.T, s session.Store, mk func(int, string) session.ClassRecord) {
+	ctx := context.Background()
+	next := mk(20, "c")
+	next.CreatedAt = t0.Add(time.Hour)
+	if err := s.CreateClass(ctx, next, 6, 2); !errors.Is(err, session.ErrClassLimit) {
+		t.Fatalf("a seventh open class, 6 allowed = %v, want ErrClassLimit", err)
+	}
+	r, err := s.Class(ctx, "k0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Open = false
+	if _, err := s.UpdateClass(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateClass(ctx, next, 6, 2); err != nil {
+		t.Fatalf("a class after one of the six closed = %v, want it kept", err)
+	}
+	if r, err := s.Class(ctx, "k0"); err != nil || r.Open {
+		t.Fatalf("the closed class = %+v, %v; want it kept, closed", r, err)
+	}
+	late := mk(21, "d")
+	late.CreatedAt = t0.Add(session.ClassLiveWindow - time.Minute)
+	if err := s.CreateClass(ctx, late, 6, 2); !errors.Is(err, session.ErrClassLimit) {
+		t.Fatalf("a seventh open class within a week of the others = %v, want ErrClassLimit", err)
+	}
+	// A week and two hours on, only the class of t0 plus a day counts.
+	late.CreatedAt = t0.Add(session.ClassLiveWindow + 2*time.Hour)
+	if err := s.CreateClass(ctx, late, 2, 2); err != nil {
+		t.Fatalf("a class a week after the others, 2 allowed, 1 created since = %v, want it kept", err)
 	}
 }
