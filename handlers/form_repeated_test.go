@@ -77,3 +77,24 @@ func TestHomeFormNamesEachFieldOnce(t *testing.T) {
 		}
 	}
 }
+
+// A class's run form is the home form: a field given twice is refused
+// with 400 naming it, before anything else is asked of the browser.
+func TestClassRunFormRefusesAFieldGivenTwice(t *testing.T) {
+	ts, _ := newClassServer(t)
+	res, b := ts.do(t, "POST", "/api/classes", `{"name":"Year 11"}`, nil)
+	if res.StatusCode != 201 {
+		t.Fatalf("create class: %d %s", res.StatusCode, b)
+	}
+	var cl classCreatedBody
+	decodeInto(t, b, &cl)
+	before := len(ts.m.List())
+	res, b = ts.do(t, "POST", "/classes/"+cl.ID+"/runs", url.Values{"dataset": {"mnist", "iris"}}.Encode(),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if want := `the field &#34;dataset&#34; is given 2 times`; res.StatusCode != 400 || !strings.Contains(string(b), want) {
+		t.Fatalf("class run form with dataset twice: %d, want 400 saying %s\n%.300s", res.StatusCode, want, b)
+	}
+	if n := len(ts.m.List()); n != before {
+		t.Fatalf("a refused form started %d sessions", n-before)
+	}
+}
