@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -125,22 +126,38 @@ func TestWeightsServedThroughTheDoor(t *testing.T) {
 	}
 
 	// Shutdown waits for an answer under way, and refuses one after.
+	underWay := make(chan struct{})
+	var once sync.Once
+	var slept atomic.Bool // the answer under way has had its turn
 	testHookWork = func(w Work) {
 		if w.Kind == WorkWeights {
+			once.Do(func() { close(underWay) })
 			time.Sleep(500 * time.Millisecond)
+			slept.Store(true)
 		}
 	}
 	slow := ask(servers[1])
-	time.Sleep(100 * time.Millisecond) // in its turn
+	select { // in its turn (a loaded machine may take a while to get there)
+	case <-underWay:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the answer never reached its CPU turn")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := m.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-slow:
-	default:
+	if !slept.Load() {
 		t.Error("Shutdown returned before an answer under way ended")
+	}
+	select { // its reply is sent once answer has returned: its chunk, or
+	// the shutdown's refusal (its chunk's bytes are reserved after the turn)
+	case rep := <-slow:
+		if rep.Error != nil && !strings.Contains(rep.Error.Message, "shutting down") {
+			t.Errorf("the answer under way at Shutdown: %+v", rep.Error)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the answer under way at Shutdown never replied")
 	}
 	if rep := servers[0].answer(context.Background(), RunRequest{Action: "weights"}); rep.Error == nil || !strings.Contains(rep.Error.Message, "shutting down") {
 		t.Errorf("an answer after Shutdown: %+v, want refused", rep.Error)
