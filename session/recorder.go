@@ -23,12 +23,12 @@ import (
 // once.
 // A session's checkpoints wait side by side while they fit (the replay
 // needs every epoch's weights, and a short run reaches its next epoch
-// before the writer's next flush); when they do not, a newer one replaces
-// the session's newest still waiting, and one that would not fit even so
-// is not taken (its copy is never made): the training asks again at its
-// next steps until there is room (a resumed run continues from any step).
-// A run's final weights are always taken, and replace a waiting
-// checkpoint of the same step. The writer writes the checkpoints one at a
+// before the writer's next flush). One that does not fit is not taken (its
+// copy is never made), and never replaces one already taken, which may be
+// an epoch's only weights: the training asks again at its next steps until
+// there is room (a resumed run continues from any step, and the replay
+// uses the kept weights nearest a moment). A run's final weights are
+// always taken, and replace a waiting checkpoint of the same step. The writer writes the checkpoints one at a
 // time, each in its own transaction after the rest of the batch, so that
 // only one is ever encoded for the store at once.
 //

@@ -88,29 +88,23 @@ func (r *recorder) frames(id string, f Frames) {
 // checkpoint records a session's weights, which fill copies into c (its
 // Params and State) and which est estimates in bytes. It waits beside the
 // session's checkpoints still waiting if the weights waiting or being
-// written stay within maxPendingWeights; otherwise it replaces the
-// newest of them, and is not taken at all (fill is not called, false is
-// returned) when even that would pass the budget, unless it is final or
-// nothing else waits. Final weights replace a waiting checkpoint of their
-// own step.
+// written stay within maxPendingWeights; otherwise it is not taken (fill
+// is not called, false is returned) unless it is final or nothing else
+// waits: a checkpoint already taken is never dropped for a newer one (a
+// short run's epoch would lose its only weights; CI's
+// TestBrowserLabExplorerReplay lost step 16's to step 32's). Final weights
+// replace a waiting checkpoint of their own step.
 func (r *recorder) checkpoint(c Checkpoint, est int64, fill func(*Checkpoint)) bool {
 	size := est
 	r.mu.Lock()
 	p := r.pending
 	waiting := p.ckpts[c.SessionID]
-	replace := false
 	if !c.Final && r.weights > 0 && r.weights+size > maxPendingWeights {
-		old := int64(0)
-		if n := len(waiting); n > 0 {
-			old = weightBytes(waiting[n-1])
-		}
-		if r.weights > old && r.weights-old+size > maxPendingWeights {
-			r.declined++
-			r.mu.Unlock()
-			return false
-		}
-		replace = old > 0
+		r.declined++
+		r.mu.Unlock()
+		return false
 	}
+	replace := false
 	if n := len(waiting); c.Final && n > 0 && waiting[n-1].Step == c.Step {
 		replace = true
 	}
