@@ -25,11 +25,11 @@ func TestBrowserVariationalAutoencoder(t *testing.T) {
 			t.Fatalf("after the preset, %s = %q; want %q", name, got, want)
 		}
 	}
-	// Long enough (a few seconds on a quiet machine) to be seen training and
-	// the grid refreshed (at most once a second); it was 30,000 × 4 epochs,
-	// four times the arithmetic for the same checks.
-	setField(t, ctx, "train_size", "15000")
-	setField(t, ctx, "epochs", "2")
+	// Long enough to be seen training and the grid refreshed (at most once a
+	// second): 15,000 × 2 epochs ended on CI's quiet 2 cores before the
+	// page had drawn the grid twice.
+	setField(t, ctx, "train_size", "30000")
+	setField(t, ctx, "epochs", "4")
 	clickAndLoad(t, ctx, "train-button")
 	if loc := eval[string](t, ctx, "location.pathname"); !strings.HasPrefix(loc, "/sessions/") {
 		t.Fatalf("after Train the browser is at %s (form error: %q)", loc, text(t, ctx, "form-error"))
