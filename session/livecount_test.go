@@ -58,6 +58,10 @@ func refusedPerAddress(err error) bool {
 // third is refused on either replica; another address is not affected;
 // once the first run ends its place is free again on the other replica.
 func TestLiveCountAcrossReplicas(t *testing.T) {
+	// 800 steps took 0.3 s on CI's quiet cores: the run had completed
+	// before the test stopped it. At 10 ms a step it trains for 8 s. (Set
+	// first: its cleanup runs after the replicas have shut down.)
+	session.SetStepHook(t, func(uint64, int) { time.Sleep(10 * time.Millisecond) })
 	a, b := liveReplicas(t, 2)
 	cfg := smallConfig()
 	cfg.Epochs = 50
