@@ -79,6 +79,10 @@ func TestBrowserDenoisingPreset(t *testing.T) {
 	waitFor(t, ctx, "the sparse preset's fields", `document.querySelector('[name="sparsity"]').value === "0.01" && document.querySelector('[name="bottleneck"]').value === "128"`)
 	click(t, ctx, "preset-denoising")
 	waitFor(t, ctx, "the denoising preset's fields", `document.querySelector('[name="noise"]').value === "masking" && document.querySelector('[name="noise_level"]').value === "0.3" && document.querySelector('[name="sparsity"]').value === ""`)
+	// Long enough to be stopped while it trains: the preset's 5 epochs of
+	// the test server's set ended on CI's quiet cores before the click.
+	setField(t, ctx, "train_size", "60000")
+	setField(t, ctx, "epochs", "20")
 	clickAndLoad(t, ctx, "train-button")
 	waitText(t, ctx, "state", "running", has("running"))
 	waitFor(t, ctx, "three rows of reconstructions", `document.querySelector('[data-testid="recon-canvas"]').dataset.rows === "3"`)
