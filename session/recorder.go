@@ -28,9 +28,10 @@ import (
 // an epoch's only weights: the training asks again at its next steps until
 // there is room (a resumed run continues from any step, and the replay
 // uses the kept weights nearest a moment). A run's final weights are
-// always taken, and replace a waiting checkpoint of the same step. The writer writes the checkpoints one at a
-// time, each in its own transaction after the rest of the batch, so that
-// only one is ever encoded for the store at once.
+// always taken, and replace a waiting checkpoint of the same step. The
+// writer writes the checkpoints one at a time, each in its own transaction
+// after the rest of the batch, so that only one is ever encoded for the
+// store at once.
 //
 // A write that fails (the store is unreachable, or slower than the write's
 // timeout) is not the end of what it carried: the batch goes back to wait

@@ -69,20 +69,24 @@ func coalesce(pts []SeriesPoint) []SeriesPoint {
 func (r *recorder) frames(id string, f Frames) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cur := r.pending.frames[id]
-	if f.Progress != nil {
-		cur.Progress = f.Progress
+	r.pending.frames[id] = r.pending.frames[id].overlay(f)
+}
+
+// overlay returns f with the non-nil fields of newer in place of its own.
+func (f Frames) overlay(newer Frames) Frames {
+	if newer.Progress != nil {
+		f.Progress = newer.Progress
 	}
-	if f.Latent != nil {
-		cur.Latent = f.Latent
+	if newer.Latent != nil {
+		f.Latent = newer.Latent
 	}
-	if f.Reconstructions != nil {
-		cur.Reconstructions = f.Reconstructions
+	if newer.Reconstructions != nil {
+		f.Reconstructions = newer.Reconstructions
 	}
-	if f.Anomaly != nil {
-		cur.Anomaly = f.Anomaly
+	if newer.Anomaly != nil {
+		f.Anomaly = newer.Anomaly
 	}
-	r.pending.frames[id] = cur
+	return f
 }
 
 // checkpoint records a session's weights, which fill copies into c (its
@@ -104,15 +108,10 @@ func (r *recorder) checkpoint(c Checkpoint, est int64, fill func(*Checkpoint)) b
 		r.mu.Unlock()
 		return false
 	}
-	replace := false
-	if n := len(waiting); c.Final && n > 0 && waiting[n-1].Step == c.Step {
-		replace = true
-	}
 	fill(&c)
 	r.weights += weightBytes(&c)
-	if replace {
-		n := len(waiting)
-		r.weights -= weightBytes(waiting[n-1])
+	if n := len(waiting); c.Final && n > 0 && waiting[n-1].Step == c.Step {
+		r.weights -= weightBytes(waiting[n-1]) // the same step's weights, now final
 		waiting = waiting[:n-1]
 	}
 	if c.Final {

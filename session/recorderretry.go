@@ -68,20 +68,7 @@ func mergeBatches(old, cur *pendingBatch) *pendingBatch {
 		cur.points[id] = merged
 	}
 	for id, f := range old.frames {
-		c := cur.frames[id]
-		if c.Progress == nil {
-			c.Progress = f.Progress
-		}
-		if c.Latent == nil {
-			c.Latent = f.Latent
-		}
-		if c.Reconstructions == nil {
-			c.Reconstructions = f.Reconstructions
-		}
-		if c.Anomaly == nil {
-			c.Anomaly = f.Anomaly
-		}
-		cur.frames[id] = c
+		cur.frames[id] = f.overlay(cur.frames[id]) // the newer frames win
 	}
 	for id, ks := range old.kfs {
 		newer := cur.kfs[id]
